@@ -8,10 +8,13 @@ public struct KeyHeight: Sendable {
     public let maxHeight: Int
     public let seed: UInt64
 
-    /// `promotionDenominator` is rounded to a power of two; `maxHeight` defaults to the number of
-    /// levels that leaves only a handful of keys at the top with a billion keys.
+    /// `promotionDenominator` is rounded to the nearest power of two; `maxHeight` defaults to the
+    /// number of levels that leaves only a handful of keys at the top with a billion keys.
     public init(promotionDenominator: Int, seed: UInt64, maxHeight: Int? = nil) {
-        let bits = max(1, Int.bitWidth - 1 - max(2, promotionDenominator).leadingZeroBitCount)
+        let denominator = max(2, promotionDenominator)
+        let floorBits = Int.bitWidth - 1 - denominator.leadingZeroBitCount
+        // Round up when the denominator is nearer the next power of two (3/2 of the lower one).
+        let bits = denominator >= 3 << (floorBits - 1) ? floorBits + 1 : floorBits
         self.bitsPerLevel = bits
         // ceil(log2(1e9) / bits) levels above 0 leave about one key on the top level.
         self.maxHeight = maxHeight ?? max(1, (30 + bits - 1) / bits)

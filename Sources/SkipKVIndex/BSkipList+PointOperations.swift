@@ -1,0 +1,228 @@
+/// Single-key operations: lookup, put, remove and read-modify-write, plus the insert and
+/// delete procedures they share. See `BSkipList` for the locking rules.
+extension BSkipList {
+    public func withValue<R>(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        let search = SearchKey(key)
+        let (leaf, i) = descendShared(to: 0, search, .atOrBelow)
+        defer { leaf.unlockShared() }
+        guard i > 0 || !leaf.isHead, leaf.compare(search, i) == 0 else { return nil }
+        return leaf.withValue(i, body)
+    }
+
+    @discardableResult
+    public func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, condition: PutCondition) -> PutOutcome {
+        let search = SearchKey(key)
+        let hash = heights.hash(key)
+        let height = heights.height(forHash: hash)
+        let position = lockLevel(height, search)
+        if position.right != nil || position.keyFollowsInLeft(search) {
+            guard condition != .ifAbsent else {
+                position.unlock()
+                return .skipped
+            }
+            let (leaf, i) = lockLeafEntry(of: position, level: height)
+            replaceValue(leaf, i, value, stripe: hash >> 32)
+            if height > 0 { leaf.unlockExclusive() }
+            position.unlock()
+            return .replaced
+        }
+        guard condition != .ifPresent else {
+            position.unlock()
+            return .skipped
+        }
+        insert(search, key, value, hash: hash, height: height, at: position)
+        return .inserted
+    }
+
+    @discardableResult
+    public func remove(_ key: UnsafeRawBufferPointer) -> Bool {
+        let search = SearchKey(key)
+        let hash = heights.hash(key)
+        let height = heights.height(forHash: hash)
+        let position = lockLevel(height, search)
+        guard position.right != nil || position.keyFollowsInLeft(search) else {
+            position.unlock()
+            return false
+        }
+        remove(search, height: height, at: position, stripe: hash >> 32)
+        return true
+    }
+
+    public func update<R>(_ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) -> (UpdateAction, R)) -> R {
+        let search = SearchKey(key)
+        let hash = heights.hash(key)
+        let height = heights.height(forHash: hash)
+        let position = lockLevel(height, search)
+        guard position.right != nil || position.keyFollowsInLeft(search) else {
+            let (action, result) = body(nil)
+            if case .store(let bytes) = action {
+                bytes.withUnsafeBytes { insert(search, key, $0, hash: hash, height: height, at: position) }
+            } else {
+                position.unlock()
+            }
+            return result
+        }
+        let (leaf, i) = lockLeafEntry(of: position, level: height)
+        let (action, result) = leaf.withValue(i) { body($0) }
+        if case .store(let bytes) = action {
+            bytes.withUnsafeBytes { replaceValue(leaf, i, $0, stripe: hash >> 32) }
+        }
+        if height > 0 { leaf.unlockExclusive() }
+        if action == .remove {
+            // The level-`height` locks, still held, keep every other operation on the key out.
+            remove(search, height: height, at: position, stripe: hash >> 32)
+        } else {
+            position.unlock()
+        }
+        return result
+    }
+
+    /// The level-0 entry of a key present at `level` in `position`. Below `level` the key starts
+    /// its node, so the path follows child pointers at slot 0, write-lock-coupled; `position`
+    /// stays locked, and the returned node is a separate lock only when `level > 0`.
+    
+    func lockLeafEntry(of position: LevelPosition, level: Int) -> (BNode, Int) {
+        let (node, i) = position.right.map { ($0, 0) } ?? (position.left, position.index + 1)
+        if level == 0 { return (node, i) }
+        var current = node.child(i)
+        current.lockExclusive()
+        for _ in 1..<level {
+            let child = current.child(0)
+            child.lockExclusive()
+            current.unlockExclusive()
+            current = child
+        }
+        return (current, 0)
+    }
+
+    /// Inserts an absent key whose level-`height` position is write-locked; releases every lock.
+
+    func insert(_ search: SearchKey, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer,
+                hash: UInt64, height: Int, at top: LevelPosition) {
+        let stripe = hash >> 32
+        let keyBlock = makeKeyBlock(key, stripe: stripe)
+        let valuePayload = makeValuePayload(value, stripe: stripe)
+        withUnsafeTemporaryAllocation(of: BNode.self, capacity: max(height, 1)) { below in
+            // below[l] will start with the key on level l < height; it is write-locked from birth
+            // so a reader following the new entry above waits until it is complete.
+            for level in 0..<height {
+                below.initializeElement(at: level, to: newNode(level: level, lockedForWrite: true))
+            }
+            func payload(onLevel level: Int) -> UInt64 {
+                level == 0 ? valuePayload : UInt64(UInt(bitPattern: below[level - 1].raw))
+            }
+            func store(_ node: BNode, _ i: Int, onLevel level: Int) {
+                node.setEntry(i, prefix: search.prefix, length: search.length, keyBlock: keyBlock,
+                              valueLength: level == 0 ? value.count : 0, payload: payload(onLevel: level))
+            }
+
+            // Top level: insert after the predecessor, splitting a full node in half first. The
+            // right half gets no parent entry; it is reachable only through `next`.
+            var node = top.left
+            var slot = top.index + 1
+            if node.count == capacity {
+                let half = capacity / 2
+                let right = newNode(level: height, lockedForWrite: false)
+                BNode.moveEntries(from: node, half, to: right, 0, count: capacity - half)
+                right.count = capacity - half
+                node.count = half
+                right.linkLike(node)
+                node.link(to: right)
+                if slot > half {
+                    node = right
+                    slot -= half
+                }
+            }
+            node.openGap(at: slot)
+            store(node, slot, onLevel: height)
+
+            // Lower levels: split the node holding the predecessor so that below[level] starts
+            // with the key and takes every entry after it (it cannot overflow).
+            var predecessor = (node: node, index: slot - 1)
+            var held = top
+            var level = height
+            while level > 0 {
+                level -= 1
+                let start = predecessor.node.child(predecessor.index)
+                start.lockExclusive()
+                held.unlock()
+                if level + 1 < height { below[level + 1].unlockExclusive() }
+                held = walkExclusive(from: start, search)
+                let left = held.left
+                let newFirst = below[level]
+                let moved = left.count - (held.index + 1)
+                BNode.moveEntries(from: left, held.index + 1, to: newFirst, 1, count: moved)
+                store(newFirst, 0, onLevel: level)
+                newFirst.count = moved + 1
+                newFirst.hasParent = true
+                newFirst.linkLike(left)
+                left.count = held.index + 1
+                left.link(to: newFirst)
+                predecessor = (left, held.index)
+            }
+            held.unlock()
+            if height > 0 { below[0].unlockExclusive() }
+        }
+        keyCounter.add(1, stripe: stripe)
+    }
+
+    /// Removes a present key whose level-`height` position is write-locked, level by level down
+    /// to 0; releases every lock.
+
+    func remove(_ search: SearchKey, height: Int, at top: LevelPosition, stripe: UInt64) {
+        var position = top
+        var level = height
+        while true {
+            let left = position.left
+            if let right = position.right {
+                // The key starts `right`; `right` loses its parent entry (if it had one) with it.
+                if level == 0 { releaseEntryStorage(right, 0) }
+                right.removeEntry(at: 0)
+                right.hasParent = false
+                if right.count == 0 {
+                    left.linkLike(right)
+                    freeNode(right)
+                } else if left.count + right.count <= mergeLimit {
+                    merge(right, into: left)
+                } else {
+                    left.link(to: right)
+                    right.unlockExclusive()
+                }
+                position.right = nil
+            } else {
+                let i = position.index + 1
+                if level == 0 { releaseEntryStorage(left, i) }
+                left.removeEntry(at: i)
+                absorbSuccessorIfUnderfull(left)
+            }
+            if level == 0 { break }
+            level -= 1
+            position = descendExclusive(from: position, search)
+        }
+        position.unlock()
+        keyCounter.add(-1, stripe: stripe)
+    }
+
+    /// Appends `right`'s entries to `left` and frees `right`. Both are write-locked, `right`
+    /// follows `left` and has no parent entry, so `left` held the only pointer to it.
+
+    func merge(_ right: BNode, into left: BNode) {
+        BNode.moveEntries(from: right, 0, to: left, left.count, count: right.count)
+        left.count += right.count
+        left.linkLike(right)
+        freeNode(right)
+    }
+
+    /// Keeps memory bounded under deletes: an under-full node (write-locked) absorbs its
+    /// successor when that has no parent entry and both fit.
+
+    func absorbSuccessorIfUnderfull(_ node: BNode) {
+        guard node.count <= capacity / 4, let next = node.next else { return }
+        next.lockExclusive()
+        if !next.hasParent && node.count + next.count <= mergeLimit {
+            merge(next, into: node)
+        } else {
+            next.unlockExclusive()
+        }
+    }
+}

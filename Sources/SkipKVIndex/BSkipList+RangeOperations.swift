@@ -1,0 +1,191 @@
+/// Ordered range operations: iteration in both directions with offset and limit, counting and
+/// removal. Scans read-lock-couple along level 0; a reverse scan re-descends once per node
+/// (levels are singly linked), bounded by the first key of the node it just finished.
+extension BSkipList {
+    /// A range bound as a search key: nil when unbounded.
+
+    struct ScanBound {
+        let key: SearchKey
+        let inclusive: Bool
+
+        /// Whether entry `i` of `node` lies past this bound taken as an upper bound.
+        func isBelow(_ node: BNode, _ i: Int) -> Bool {
+            let c = node.compare(key, i)  // bound vs entry
+            return inclusive ? c < 0 : c <= 0
+        }
+
+        /// Whether entry `i` of `node` lies before this bound taken as a lower bound.
+        func isAbove(_ node: BNode, _ i: Int) -> Bool {
+            let c = node.compare(key, i)
+            return inclusive ? c > 0 : c >= 0
+        }
+    }
+
+    
+    func withScanBound<R>(_ bound: RangeBound, _ body: (ScanBound?) -> R) -> R {
+        switch bound {
+        case .unbounded: return body(nil)
+        case .inclusive(let bytes): return bytes.withUnsafeBytes { body(ScanBound(key: SearchKey($0), inclusive: true)) }
+        case .exclusive(let bytes): return bytes.withUnsafeBytes { body(ScanBound(key: SearchKey($0), inclusive: false)) }
+        }
+    }
+
+    /// The read-locked leaf and index of the first entry at or after `lower`.
+    
+    func firstEntry(from lower: ScanBound?) -> (BNode, Int) {
+        guard let lower else {
+            let head = heads[0]
+            head.lockShared()
+            return (head, 1)
+        }
+        let (leaf, i) = descendShared(to: 0, lower.key, lower.inclusive ? .below : .atOrBelow)
+        return (leaf, i + 1)
+    }
+
+    @discardableResult
+    public func forEach(
+        in range: KeyRange, reverse: Bool, offset: Int, limit: Int,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool
+    ) -> Int {
+        if limit == 0 || range.isEmpty { return 0 }
+        return withScanBound(range.lower) { lower in
+            withScanBound(range.upper) { upper in
+                reverse
+                    ? scanBackward(lower: lower, upper: upper, offset: offset, limit: limit, body)
+                    : scanForward(lower: lower, upper: upper, offset: offset, limit: limit, body)
+            }
+        }
+    }
+
+
+    func scanForward(lower: ScanBound?, upper: ScanBound?, offset: Int, limit: Int,
+                     _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) -> Int {
+        var (node, i) = firstEntry(from: lower)
+        var toSkip = offset
+        var seen = 0
+        defer { node.unlockShared() }
+        while true {
+            let n = node.count
+            // Skip whole nodes while the offset allows.
+            if toSkip >= n - i && i < n && !(upper?.isBelow(node, n - 1) ?? false) {
+                toSkip -= n - i
+                i = n
+            }
+            while i < n {
+                if let upper, upper.isBelow(node, i) { return seen }
+                if toSkip > 0 {
+                    toSkip -= 1
+                } else {
+                    seen += 1
+                    let more = node.withKey(i) { key in node.withValue(i) { body(key, $0) } }
+                    if !more || seen == limit { return seen }
+                }
+                i += 1
+            }
+            guard let next = node.next else { return seen }
+            next.lockShared()
+            node.unlockShared()
+            node = next
+            i = 0
+        }
+    }
+
+
+    func scanBackward(lower: ScanBound?, upper: ScanBound?, offset: Int, limit: Int,
+                      _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) -> Int {
+        var toSkip = offset
+        var seen = 0
+        // After the first node the bound is "below the first key of the node just scanned",
+        // copied out because that node may change once unlocked.
+        var boundBytes = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 8)
+        var boundCapacity = 64
+        defer { boundBytes.deallocate() }
+        var bound = upper
+        while true {
+            let (node, top): (BNode, Int)
+            if let bound {
+                (node, top) = descendShared(to: 0, bound.key, bound.inclusive ? .atOrBelow : .below)
+            } else {
+                (node, top) = descendShared(to: 0, SearchKey(prefix: 0, length: 0, bytes: nil), .last)
+            }
+            defer { node.unlockShared() }
+            let first = node.isHead ? 1 : 0
+            var i = top
+            // Skip the whole node while the offset allows.
+            if top >= first && toSkip > top - first && !(lower?.isAbove(node, first) ?? false) {
+                toSkip -= top - first + 1
+                i = first - 1
+            }
+            while i >= first {
+                if let lower, lower.isAbove(node, i) { return seen }
+                if toSkip > 0 {
+                    toSkip -= 1
+                } else {
+                    seen += 1
+                    let more = node.withKey(i) { key in node.withValue(i) { body(key, $0) } }
+                    if !more || seen == limit { return seen }
+                }
+                i -= 1
+            }
+            if node.isHead { return seen }
+            let length = node.length(0)
+            if length > boundCapacity {
+                boundBytes.deallocate()
+                boundCapacity = length
+                boundBytes = .allocate(byteCount: length, alignment: 8)
+            }
+            if length > 0 { node.withKey(0) { boundBytes.copyMemory(from: $0.baseAddress!, byteCount: length) } }
+            bound = ScanBound(key: SearchKey(UnsafeRawBufferPointer(start: boundBytes, count: length)), inclusive: false)
+        }
+    }
+
+    public func count(in range: KeyRange) -> Int {
+        if range.isEmpty { return 0 }
+        return withScanBound(range.lower) { lower in
+            withScanBound(range.upper) { upper in
+                var (node, i) = firstEntry(from: lower)
+                defer { node.unlockShared() }
+                var total = 0
+                while true {
+                    let n = node.count
+                    if let upper, i < n, upper.isBelow(node, n - 1) {
+                        while i < n && !upper.isBelow(node, i) {
+                            total += 1
+                            i += 1
+                        }
+                        return total
+                    }
+                    total += max(0, n - i)
+                    guard let next = node.next else { return total }
+                    next.lockShared()
+                    node.unlockShared()
+                    node = next
+                    i = 0
+                }
+            }
+        }
+    }
+
+    /// Removes the range in batches: collect up to a batch of keys with a forward scan, delete
+    /// each through the regular delete path (which merges and frees nodes as they empty), then
+    /// continue after the last key collected. Keys inserted behind the cursor meanwhile survive.
+    @discardableResult
+    public func removeAll(in range: KeyRange) -> Int {
+        var removed = 0
+        var cursor = range
+        var batch: [[UInt8]] = []
+        batch.reserveCapacity(Self.removalBatch)
+        while true {
+            batch.removeAll(keepingCapacity: true)
+            forEach(in: cursor, reverse: false, offset: 0, limit: Self.removalBatch) { key, _ in
+                batch.append(Array(key))
+                return true
+            }
+            for key in batch where remove(key) { removed += 1 }
+            guard batch.count == Self.removalBatch, let last = batch.last else { return removed }
+            cursor.lower = .exclusive(last)
+        }
+    }
+
+    static var removalBatch: Int { 256 }
+}

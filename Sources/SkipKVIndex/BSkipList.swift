@@ -1,0 +1,166 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A concurrent B-skiplist (Luo, Hao, Wheatman, Pandey, Xu, ICPP 2025): a skiplist whose
+/// nodes hold many sorted entries, with top-down single-pass insertion and top-down lock
+/// coupling.
+///
+/// Structure. Level 0 holds every (key, value); level l > 0 holds the keys whose height is at
+/// least l, each with a pointer to the node one level down that starts with that key. A key of
+/// height h is therefore the first entry of its node at every level below h. Heights come from
+/// a seeded hash of the key bytes (`KeyHeight`) with promotion probability about 2/capacity, so
+/// a delete recomputes the height an insert chose. Each node caches its successor's first key
+/// (prefix and length) so the move-right test rarely touches the successor. Every level starts
+/// at a head node whose slot 0 is a minus-infinity sentinel.
+///
+/// Concurrency contract. Every method may be called from any thread at any time, except
+/// `checkInvariants`, which needs the index to be quiescent.
+///  - Each node has a reader-writer spin lock (`NodeLock`) protecting every field of the node.
+///  - Locks are taken top-down (higher level first) and, within a level, left to right; a thread
+///    never waits for a lock above or to the left of one it holds, so there is no deadlock. The
+///    only exception is a node a writer allocates already write-locked; it is unreachable until
+///    linked, and nobody else can hold it before that.
+///  - Readers (`withValue`, scans, counts) read-lock-couple: they release a node only after
+///    locking the next one (right or down).
+///  - Writers of a key k of height h read-lock-couple down to level h+1 and write-lock from level
+///    h down. At level h they hold the node holding the largest key below k (and its successor
+///    when that starts with k); every operation on k passes through that node, so holding it
+///    serializes all operations on k: this is the key's lock. Updates and read-modify-writes
+///    change the value under the level-0 write lock reached from it.
+///  - An insert fixes its height before descending, inserts at level h (splitting a full node in
+///    half, the right half linked only through `next`), and below h splits the node at k so that
+///    a new node starts with k. New nodes below h are created write-locked so a reader who
+///    follows the new level-h entry waits until the node is complete.
+///  - A delete removes k level by level from h down; a node that loses its first key merges
+///    into its left neighbour (held) when they fit, and an emptied node is unlinked. Under-full
+///    nodes also absorb a parentless right neighbour.
+/// What a reader may observe: every single-key operation is linearizable (its effect happens
+/// while it holds the key's lock). A scan is not a snapshot: it returns keys in order, each at
+/// most once, every key present for the whole scan, and no key absent for the whole scan.
+/// Memory reclamation: a node is freed only by a writer that holds write locks on it and on
+/// every node that points at it (its left neighbour, and its parent entry's node, which has
+/// already dropped the entry); with lock coupling, any thread that could still reach the node
+/// would hold one of those locks, so nobody can observe freed memory. Key and value blocks
+/// are freed under the write lock of the last node that references them.
+public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
+    /// Entries per node.
+    public let capacity: Int
+    /// Bytes allocated per node.
+    public let nodeBytes: Int
+    let heights: KeyHeight
+    /// `heads[l]` is the head node of level l; all exist from the start.
+    let heads: UnsafeMutablePointer<BNode>
+    let topLevel: Int
+    let keyCounter = StripedCounter()
+    let byteCounter = StripedCounter()
+
+    /// A merge happens when two neighbours fit in this many entries; the slack avoids a split
+    /// followed at once by a merge of the same pair.
+    var mergeLimit: Int { capacity * 3 / 4 }
+
+    /// - Parameters:
+    ///   - nodeBytes: bytes per node; entries per node = (nodeBytes - 64) / 32.
+    ///   - promotionDenominator: a key reaches each next level with probability about
+    ///     1/promotionDenominator (rounded to a power of two); default capacity / 2.
+    ///   - seed: mixed into the height hash.
+    public init(nodeBytes: Int = 2048, promotionDenominator: Int? = nil, seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
+        capacity = BNode.capacity(forNodeBytes: nodeBytes)
+        self.nodeBytes = BNode.allocationBytes(capacity: capacity)
+        heights = KeyHeight(promotionDenominator: promotionDenominator ?? max(2, capacity / 2), seed: seed)
+        topLevel = heights.maxHeight
+        heads = .allocate(capacity: topLevel + 1)
+        for level in 0...topLevel {
+            let head = BNode.allocate(capacity: capacity, level: level, lockedForWrite: false)
+            head.flags = BNode.headFlag | BNode.parentFlag
+            head.count = 1
+            head.setEntry(0, prefix: 0, length: 0, keyBlock: nil, valueLength: 0,
+                          payload: level == 0 ? 0 : UInt64(UInt(bitPattern: heads[level - 1].raw)))
+            (heads + level).initialize(to: head)
+            byteCounter.add(self.nodeBytes, stripe: 0)
+        }
+    }
+
+    deinit {
+        for level in 0...topLevel {
+            var node: BNode? = heads[level]
+            while let current = node {
+                node = current.next
+                if level == 0 {
+                    for i in (current.isHead ? 1 : 0)..<current.count { releaseEntryStorage(current, i) }
+                }
+                current.deallocate()
+            }
+        }
+        heads.deallocate()
+    }
+
+    public var count: Int { keyCounter.value }
+    public var bytesInUse: Int { byteCounter.value }
+
+    // MARK: storage of keys and values
+
+    /// Copies a key longer than 8 bytes out of line; shorter keys live in their prefix.
+    
+    func makeKeyBlock(_ key: UnsafeRawBufferPointer, stripe: UInt64) -> UnsafeMutableRawPointer? {
+        guard key.count > 8 else { return nil }
+        let block = UnsafeMutableRawPointer.allocate(byteCount: key.count, alignment: 8)
+        block.copyMemory(from: key.baseAddress!, byteCount: key.count)
+        byteCounter.add(key.count, stripe: stripe)
+        return block
+    }
+
+    /// Encodes a value as a payload: inline when at most 8 bytes, else a copy out of line.
+    
+    func makeValuePayload(_ value: UnsafeRawBufferPointer, stripe: UInt64) -> UInt64 {
+        if value.count <= 8 {
+            var inline: UInt64 = 0
+            if value.count > 0 { withUnsafeMutableBytes(of: &inline) { $0.copyMemory(from: value) } }
+            return inline
+        }
+        let block = UnsafeMutableRawPointer.allocate(byteCount: value.count, alignment: 8)
+        block.copyMemory(from: value.baseAddress!, byteCount: value.count)
+        byteCounter.add(value.count, stripe: stripe)
+        return UInt64(UInt(bitPattern: block))
+    }
+
+    
+    func releaseValue(_ node: BNode, _ i: Int) {
+        let n = node.valueLength(i)
+        if n > 8 {
+            UnsafeMutableRawPointer(bitPattern: UInt(node.payload(i)))!.deallocate()
+            byteCounter.add(-n, stripe: UInt64(i))
+        }
+    }
+
+    /// Frees a level-0 entry's key block and value block.
+    
+    func releaseEntryStorage(_ node: BNode, _ i: Int) {
+        releaseValue(node, i)
+        if let block = node.keyBlock(i) {
+            block.deallocate()
+            byteCounter.add(-node.length(i), stripe: UInt64(i))
+        }
+    }
+
+    
+    func replaceValue(_ node: BNode, _ i: Int, _ value: UnsafeRawBufferPointer, stripe: UInt64) {
+        releaseValue(node, i)
+        node.setPayload(i, makeValuePayload(value, stripe: stripe))
+        node.setValueLength(i, value.count)
+    }
+
+    
+    func newNode(level: Int, lockedForWrite: Bool) -> BNode {
+        byteCounter.add(nodeBytes, stripe: UInt64(level))
+        return BNode.allocate(capacity: capacity, level: level, lockedForWrite: lockedForWrite)
+    }
+
+    
+    func freeNode(_ node: BNode) {
+        byteCounter.add(-nodeBytes, stripe: UInt64(node.level))
+        node.deallocate()
+    }
+}

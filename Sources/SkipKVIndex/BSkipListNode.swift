@@ -1,0 +1,188 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A B-skiplist node in raw memory, addressed without ARC.
+///
+/// Header (one 64-byte cache line):
+///   0  lock word (`NodeLock`)
+///   8  count: Int32        12 capacity: Int32
+///  16  level: UInt8        17 flags: UInt8 (head, hasParent)
+///  24  next node pointer (nil at the end of a level)
+///  32  cached prefix of the next node's first key
+///  40  cached length of the next node's first key, -1 when there is no next node
+/// Entries follow as parallel arrays so a binary search touches only the prefixes:
+///   prefixes [capacity] UInt64, lengths [capacity] UInt32, valueLengths [capacity] UInt32,
+///   keyBlocks [capacity] pointer (full key bytes, nil for keys of at most 8 bytes),
+///   payloads [capacity] UInt64 (leaf: value bytes inline when at most 8, else a pointer to
+///   them; internal: the child node one level down that starts with the same key).
+/// Slot 0 of a head node is the minus-infinity sentinel; its payload is the head one level down.
+/// Every field except the lock word is read and written only under the node's lock.
+
+struct BNode: Equatable {
+    let raw: UnsafeMutableRawPointer
+
+    init(_ raw: UnsafeMutableRawPointer) { self.raw = raw }
+
+    static let headerBytes = 64
+    static let bytesPerEntry = 32
+    static let headFlag: UInt8 = 1
+    static let parentFlag: UInt8 = 2
+
+    static func capacity(forNodeBytes bytes: Int) -> Int {
+        max(4, (bytes - headerBytes) / bytesPerEntry)
+    }
+
+    static func allocationBytes(capacity: Int) -> Int {
+        headerBytes + capacity * bytesPerEntry
+    }
+
+    /// A fresh empty node, optionally already write-locked by its creator.
+    
+    static func allocate(capacity: Int, level: Int, lockedForWrite: Bool) -> BNode {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: allocationBytes(capacity: capacity), alignment: 64)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: headerBytes)
+        raw.initializeMemory(as: NodeLock.Word.self, repeating: .init(lockedForWrite ? NodeLock.lockedForWrite : 0), count: 1)
+        let node = BNode(raw)
+        node.raw.storeBytes(of: Int32(capacity), toByteOffset: 12, as: Int32.self)
+        node.raw.storeBytes(of: UInt8(level), toByteOffset: 16, as: UInt8.self)
+        node.cachedLength = -1
+        return node
+    }
+
+    func deallocate() { raw.deallocate() }
+
+    // MARK: lock
+
+    var lockWord: UnsafeMutablePointer<NodeLock.Word> { raw.assumingMemoryBound(to: NodeLock.Word.self) }
+    func lockShared() { NodeLock.lockShared(lockWord) }
+    func unlockShared() { NodeLock.unlockShared(lockWord) }
+    func lockExclusive() { NodeLock.lockExclusive(lockWord) }
+    func unlockExclusive() { NodeLock.unlockExclusive(lockWord) }
+
+    // MARK: header
+
+    var count: Int {
+        get { Int(raw.load(fromByteOffset: 8, as: Int32.self)) }
+        nonmutating set { raw.storeBytes(of: Int32(truncatingIfNeeded: newValue), toByteOffset: 8, as: Int32.self) }
+    }
+    var capacity: Int { Int(raw.load(fromByteOffset: 12, as: Int32.self)) }
+    var level: Int { Int(raw.load(fromByteOffset: 16, as: UInt8.self)) }
+    var flags: UInt8 {
+        get { raw.load(fromByteOffset: 17, as: UInt8.self) }
+        nonmutating set { raw.storeBytes(of: newValue, toByteOffset: 17, as: UInt8.self) }
+    }
+    var isHead: Bool { flags & BNode.headFlag != 0 }
+    /// True when the first key is also an entry one level up, which points at this node.
+    var hasParent: Bool {
+        get { flags & BNode.parentFlag != 0 }
+        nonmutating set { flags = newValue ? flags | BNode.parentFlag : flags & ~BNode.parentFlag }
+    }
+    var next: BNode? {
+        get { raw.load(fromByteOffset: 24, as: UnsafeMutableRawPointer?.self).map(BNode.init) }
+        nonmutating set { raw.storeBytes(of: newValue?.raw, toByteOffset: 24, as: UnsafeMutableRawPointer?.self) }
+    }
+    var cachedPrefix: UInt64 {
+        get { raw.load(fromByteOffset: 32, as: UInt64.self) }
+        nonmutating set { raw.storeBytes(of: newValue, toByteOffset: 32, as: UInt64.self) }
+    }
+    var cachedLength: Int {
+        get { raw.load(fromByteOffset: 40, as: Int.self) }
+        nonmutating set { raw.storeBytes(of: newValue, toByteOffset: 40, as: Int.self) }
+    }
+
+    /// Links `successor` (or nothing) after this node and caches its first key.
+    func link(to successor: BNode?) {
+        next = successor
+        if let successor {
+            cachedPrefix = successor.prefix(0)
+            cachedLength = successor.length(0)
+        } else {
+            cachedPrefix = 0
+            cachedLength = -1
+        }
+    }
+
+    /// Takes over `other`'s successor and its cached first key.
+    func linkLike(_ other: BNode) {
+        next = other.next
+        cachedPrefix = other.cachedPrefix
+        cachedLength = other.cachedLength
+    }
+
+    // MARK: entries
+
+    var prefixBase: UnsafeMutableRawPointer { raw + BNode.headerBytes }
+    var lengthBase: UnsafeMutableRawPointer { prefixBase + capacity &* 8 }
+    var valueLengthBase: UnsafeMutableRawPointer { prefixBase + capacity &* 12 }
+    var keyBlockBase: UnsafeMutableRawPointer { prefixBase + capacity &* 16 }
+    var payloadBase: UnsafeMutableRawPointer { prefixBase + capacity &* 24 }
+
+    func prefix(_ i: Int) -> UInt64 { prefixBase.load(fromByteOffset: i &* 8, as: UInt64.self) }
+    func length(_ i: Int) -> Int { Int(lengthBase.load(fromByteOffset: i &* 4, as: UInt32.self)) }
+    func valueLength(_ i: Int) -> Int { Int(valueLengthBase.load(fromByteOffset: i &* 4, as: UInt32.self)) }
+    func keyBlock(_ i: Int) -> UnsafeMutableRawPointer? {
+        keyBlockBase.load(fromByteOffset: i &* 8, as: UnsafeMutableRawPointer?.self)
+    }
+    func payload(_ i: Int) -> UInt64 { payloadBase.load(fromByteOffset: i &* 8, as: UInt64.self) }
+    func child(_ i: Int) -> BNode { BNode(UnsafeMutableRawPointer(bitPattern: UInt(payload(i)))!) }
+
+    func setPayload(_ i: Int, _ value: UInt64) {
+        payloadBase.storeBytes(of: value, toByteOffset: i &* 8, as: UInt64.self)
+    }
+    func setValueLength(_ i: Int, _ length: Int) {
+        valueLengthBase.storeBytes(of: UInt32(length), toByteOffset: i &* 4, as: UInt32.self)
+    }
+
+    
+    func setEntry(_ i: Int, prefix: UInt64, length: Int, keyBlock: UnsafeMutableRawPointer?, valueLength: Int, payload: UInt64) {
+        prefixBase.storeBytes(of: prefix, toByteOffset: i &* 8, as: UInt64.self)
+        lengthBase.storeBytes(of: UInt32(length), toByteOffset: i &* 4, as: UInt32.self)
+        setValueLength(i, valueLength)
+        keyBlockBase.storeBytes(of: keyBlock, toByteOffset: i &* 8, as: UnsafeMutableRawPointer?.self)
+        setPayload(i, payload)
+    }
+
+    /// Three-way comparison of `key` with entry `i` (prefix first, bytes only on a tie).
+    func compare(_ key: SearchKey, _ i: Int) -> Int {
+        compareKeys(key, prefix(i), length(i), keyBlock(i))
+    }
+
+    /// Copies `n` entries from `src[srcIndex...]` to `dst[dstIndex...]`; the ranges may overlap.
+    
+    static func moveEntries(from src: BNode, _ srcIndex: Int, to dst: BNode, _ dstIndex: Int, count n: Int) {
+        guard n > 0 else { return }
+        memmove(dst.prefixBase + dstIndex &* 8, src.prefixBase + srcIndex &* 8, n &* 8)
+        memmove(dst.lengthBase + dstIndex &* 4, src.lengthBase + srcIndex &* 4, n &* 4)
+        memmove(dst.valueLengthBase + dstIndex &* 4, src.valueLengthBase + srcIndex &* 4, n &* 4)
+        memmove(dst.keyBlockBase + dstIndex &* 8, src.keyBlockBase + srcIndex &* 8, n &* 8)
+        memmove(dst.payloadBase + dstIndex &* 8, src.payloadBase + srcIndex &* 8, n &* 8)
+    }
+
+    /// Opens a gap at `i` (the caller then fills it with `setEntry`).
+    func openGap(at i: Int) {
+        BNode.moveEntries(from: self, i, to: self, i &+ 1, count: count &- i)
+        count &+= 1
+    }
+
+    func removeEntry(at i: Int) {
+        BNode.moveEntries(from: self, i &+ 1, to: self, i, count: count &- i &- 1)
+        count &-= 1
+    }
+
+    /// Calls `body` with the bytes of the key in entry `i`.
+    func withKey<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let n = length(i)
+        if let block = keyBlock(i) { return body(UnsafeRawBufferPointer(start: block, count: n)) }
+        return withPrefixBytes(prefix(i), n, body)
+    }
+
+    /// Calls `body` with the value bytes of leaf entry `i`.
+    func withValue<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let n = valueLength(i)
+        if n <= 8 { return body(UnsafeRawBufferPointer(start: payloadBase + i &* 8, count: n)) }
+        return body(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(payload(i))), count: n))
+    }
+}
