@@ -11,7 +11,7 @@ import Darwin
 /// Structure. Level 0 holds every (key, value); level l > 0 holds the keys whose height is at
 /// least l, each with a pointer to the node one level down that starts with that key. A key of
 /// height h is therefore the first entry of its node at every level below h. Heights come from
-/// a seeded hash of the key bytes (`KeyHeight`) with promotion probability about 2/capacity, so
+/// a seeded hash of the key bytes (`KeyHeight`) with promotion probability about 1/capacity, so
 /// a delete recomputes the height an insert chose. Each node caches its successor's first key
 /// (prefix and length) so the move-right test rarely touches the successor. Every level starts
 /// at a head node whose slot 0 is a minus-infinity sentinel.
@@ -64,12 +64,13 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     /// - Parameters:
     ///   - nodeBytes: bytes per node; entries per node = (nodeBytes - 64) / 32.
     ///   - promotionDenominator: a key reaches each next level with probability about
-    ///     1/promotionDenominator (rounded to a power of two); default capacity / 2.
+    ///     1/promotionDenominator (rounded to a power of two); default: the capacity, so a
+    ///     run of keys between two tall keys fills about one node.
     ///   - seed: mixed into the height hash.
     public init(nodeBytes: Int = 2048, promotionDenominator: Int? = nil, seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
         capacity = BNode.capacity(forNodeBytes: nodeBytes)
         self.nodeBytes = BNode.allocationBytes(capacity: capacity)
-        heights = KeyHeight(promotionDenominator: promotionDenominator ?? max(2, capacity / 2), seed: seed)
+        heights = KeyHeight(promotionDenominator: promotionDenominator ?? capacity, seed: seed)
         topLevel = heights.maxHeight
         heads = .allocate(capacity: topLevel + 1)
         for level in 0...topLevel {
