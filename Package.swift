@@ -36,5 +36,11 @@ let package = Package(
             name: "SkipKVIndexTests",
             dependencies: ["SkipKVIndex"]
         ),
+        // The RESP wire protocol: standard library (and Glibc) only.
+        .target(name: "SkipKVProtocol"),
+        .testTarget(
+            name: "SkipKVProtocolTests",
+            dependencies: ["SkipKVProtocol"]
+        ),
     ]
 )
