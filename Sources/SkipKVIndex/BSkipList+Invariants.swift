@@ -8,6 +8,7 @@ extension BSkipList {
     /// pointed at exactly once); that every node is reachable from its level's head; the key
     /// count; and the bytes in use.
     public func checkInvariants() throws {
+        reclaimer?.drain()
         var nodesOnLevel: [Set<UnsafeMutableRawPointer>] = []
         var bytes = 0
         var keysOnLevel0 = 0

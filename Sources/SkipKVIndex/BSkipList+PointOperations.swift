@@ -2,79 +2,87 @@
 /// delete procedures they share. See `BSkipList` for the locking rules.
 extension BSkipList {
     public func withValue<R>(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
-        let search = SearchKey(key)
-        let (leaf, i) = descendShared(to: 0, search, .atOrBelow)
-        defer { leaf.unlockShared() }
-        guard i > 0 || !leaf.isHead, leaf.compare(search, i) == 0 else { return nil }
-        return leaf.withValue(i, body)
+        pinned {
+            let search = SearchKey(key)
+            let (leaf, i) = descendShared(to: 0, search, .atOrBelow)
+            defer { leaf.unlockShared() }
+            guard i > 0 || !leaf.isHead, leaf.compare(search, i) == 0 else { return nil }
+            return leaf.withValue(i, body)
+        }
     }
 
     @discardableResult
     public func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, condition: PutCondition) -> PutOutcome {
-        let search = SearchKey(key)
-        let hash = heights.hash(key)
-        let height = heights.height(forHash: hash)
-        let position = lockLevel(height, search)
-        if position.right != nil || position.keyFollowsInLeft(search) {
-            guard condition != .ifAbsent else {
+        pinned {
+            let search = SearchKey(key)
+            let hash = heights.hash(key)
+            let height = heights.height(forHash: hash)
+            let position = lockLevel(height, search)
+            if position.right != nil || position.keyFollowsInLeft(search) {
+                guard condition != .ifAbsent else {
+                    position.unlock()
+                    return .skipped
+                }
+                let (leaf, i) = lockLeafEntry(of: position, level: height)
+                replaceValue(leaf, i, value, stripe: hash >> 32)
+                if height > 0 { leaf.unlockExclusive() }
+                position.unlock()
+                return .replaced
+            }
+            guard condition != .ifPresent else {
                 position.unlock()
                 return .skipped
             }
-            let (leaf, i) = lockLeafEntry(of: position, level: height)
-            replaceValue(leaf, i, value, stripe: hash >> 32)
-            if height > 0 { leaf.unlockExclusive() }
-            position.unlock()
-            return .replaced
+            insert(search, key, value, hash: hash, height: height, at: position)
+            return .inserted
         }
-        guard condition != .ifPresent else {
-            position.unlock()
-            return .skipped
-        }
-        insert(search, key, value, hash: hash, height: height, at: position)
-        return .inserted
     }
 
     @discardableResult
     public func remove(_ key: UnsafeRawBufferPointer) -> Bool {
-        let search = SearchKey(key)
-        let hash = heights.hash(key)
-        let height = heights.height(forHash: hash)
-        let position = lockLevel(height, search)
-        guard position.right != nil || position.keyFollowsInLeft(search) else {
-            position.unlock()
-            return false
+        pinned {
+            let search = SearchKey(key)
+            let hash = heights.hash(key)
+            let height = heights.height(forHash: hash)
+            let position = lockLevel(height, search)
+            guard position.right != nil || position.keyFollowsInLeft(search) else {
+                position.unlock()
+                return false
+            }
+            remove(search, height: height, at: position, stripe: hash >> 32)
+            return true
         }
-        remove(search, height: height, at: position, stripe: hash >> 32)
-        return true
     }
 
     public func update<R>(_ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) -> (UpdateAction, R)) -> R {
-        let search = SearchKey(key)
-        let hash = heights.hash(key)
-        let height = heights.height(forHash: hash)
-        let position = lockLevel(height, search)
-        guard position.right != nil || position.keyFollowsInLeft(search) else {
-            let (action, result) = body(nil)
+        pinned {
+            let search = SearchKey(key)
+            let hash = heights.hash(key)
+            let height = heights.height(forHash: hash)
+            let position = lockLevel(height, search)
+            guard position.right != nil || position.keyFollowsInLeft(search) else {
+                let (action, result) = body(nil)
+                if case .store(let bytes) = action {
+                    bytes.withUnsafeBytes { insert(search, key, $0, hash: hash, height: height, at: position) }
+                } else {
+                    position.unlock()
+                }
+                return result
+            }
+            let (leaf, i) = lockLeafEntry(of: position, level: height)
+            let (action, result) = leaf.withValue(i) { body($0) }
             if case .store(let bytes) = action {
-                bytes.withUnsafeBytes { insert(search, key, $0, hash: hash, height: height, at: position) }
+                bytes.withUnsafeBytes { replaceValue(leaf, i, $0, stripe: hash >> 32) }
+            }
+            if height > 0 { leaf.unlockExclusive() }
+            if action == .remove {
+                // The level-`height` locks, still held, keep every other operation on the key out.
+                remove(search, height: height, at: position, stripe: hash >> 32)
             } else {
                 position.unlock()
             }
             return result
         }
-        let (leaf, i) = lockLeafEntry(of: position, level: height)
-        let (action, result) = leaf.withValue(i) { body($0) }
-        if case .store(let bytes) = action {
-            bytes.withUnsafeBytes { replaceValue(leaf, i, $0, stripe: hash >> 32) }
-        }
-        if height > 0 { leaf.unlockExclusive() }
-        if action == .remove {
-            // The level-`height` locks, still held, keep every other operation on the key out.
-            remove(search, height: height, at: position, stripe: hash >> 32)
-        } else {
-            position.unlock()
-        }
-        return result
     }
 
     /// The level-0 entry of a key present at `level` in `position`. Below `level` the key starts

@@ -48,11 +48,13 @@ extension BSkipList {
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool
     ) -> Int {
         if limit == 0 || range.isEmpty { return 0 }
-        return withScanBound(range.lower) { lower in
-            withScanBound(range.upper) { upper in
-                reverse
-                    ? scanBackward(lower: lower, upper: upper, offset: offset, limit: limit, body)
-                    : scanForward(lower: lower, upper: upper, offset: offset, limit: limit, body)
+        return pinned {
+            withScanBound(range.lower) { lower in
+                withScanBound(range.upper) { upper in
+                    reverse
+                        ? scanBackward(lower: lower, upper: upper, offset: offset, limit: limit, body)
+                        : scanForward(lower: lower, upper: upper, offset: offset, limit: limit, body)
+                }
             }
         }
     }
@@ -141,7 +143,7 @@ extension BSkipList {
 
     public func count(in range: KeyRange) -> Int {
         if range.isEmpty { return 0 }
-        return withScanBound(range.lower) { lower in
+        return pinned { withScanBound(range.lower) { lower in
             withScanBound(range.upper) { upper in
                 var (node, i) = firstEntry(from: lower)
                 defer { node.unlockShared() }
@@ -163,7 +165,7 @@ extension BSkipList {
                     i = 0
                 }
             }
-        }
+        } }
     }
 
     /// Removes the range in batches: collect up to a batch of keys with a forward scan, delete

@@ -49,33 +49,132 @@ extension BSkipList {
         }
     }
 
-    /// Read-lock-couples from the top down to `level`, returning the node there that holds the
-    /// entry `probe` selects (read-locked) and that entry's index.
-    
+    /// Read-locked walk right from `start` (read-locked) to the node holding the entry `probe`
+    /// selects; returns that node, still read-locked, and the entry's index.
+    func walkShared(from start: BNode, _ key: SearchKey, _ probe: Probe) -> (BNode, Int) {
+        var node = start
+        while successorMayQualify(node, key, probe) {
+            let next = node.next!
+            next.lockShared()
+            if qualifies(next, firstKeyFor: key, probe) {
+                node.unlockShared()
+                node = next
+            } else {
+                next.unlockShared()
+                break
+            }
+        }
+        return (node, position(in: node, of: key, probe))
+    }
+
+    /// The read-locked node on `level` holding the entry `probe` selects, and that entry's index.
     func descendShared(to level: Int, _ key: SearchKey, _ probe: Probe) -> (BNode, Int) {
+        walkShared(from: startNode(onLevel: level, key, probe, exclusive: false), key, probe)
+    }
+
+    /// The node on `level` where a walk toward `key` starts, locked shared or exclusive: the child
+    /// of the entry `probe` selects one level up (the head, on the top level).
+    func startNode(onLevel level: Int, _ key: SearchKey, _ probe: Probe, exclusive: Bool) -> BNode {
+        if level == topLevel {
+            let head = heads[topLevel]
+            if exclusive { head.lockExclusive() } else { head.lockShared() }
+            return head
+        }
+        if readCoupling == .optimistic {
+            for _ in 0..<Self.optimisticAttempts {
+                if let node = optimisticStartNode(onLevel: level, key, probe, exclusive: exclusive) { return node }
+            }
+        }
         var node = heads[topLevel]
         node.lockShared()
         var current = topLevel
         while true {
-            while successorMayQualify(node, key, probe) {
-                let next = node.next!
-                next.lockShared()
-                if qualifies(next, firstKeyFor: key, probe) {
-                    node.unlockShared()
-                    node = next
-                } else {
-                    next.unlockShared()
-                    break
-                }
-            }
-            let i = position(in: node, of: key, probe)
-            if current == level { return (node, i) }
-            let child = node.child(i)
-            child.lockShared()
-            node.unlockShared()
-            node = child
+            let (holder, i) = walkShared(from: node, key, probe)
+            let child = holder.child(i)
             current -= 1
+            if current == level {
+                if exclusive { child.lockExclusive() } else { child.lockShared() }
+                holder.unlockShared()
+                return child
+            }
+            child.lockShared()
+            holder.unlockShared()
+            node = child
         }
+    }
+
+    /// Tries after this many optimistic descents that met a concurrent change before taking
+    /// read locks, so that readers cannot starve under a stream of writes.
+    static var optimisticAttempts: Int { 4 }
+
+    /// `startNode` without read locks above `level`: each node is read between taking its
+    /// version and checking it is unchanged (`NodeLock`), and a pointer is followed only after
+    /// the node holding it was checked, so everything followed was reachable while this thread
+    /// was pinned and the epoch reclaimer keeps it allocated. After locking the start node, the
+    /// node above is checked once more, so the start node was still linked when locked.
+    /// Returns nil when a check fails.
+    func optimisticStartNode(onLevel level: Int, _ key: SearchKey, _ probe: Probe, exclusive: Bool) -> BNode? {
+        var node = heads[topLevel]
+        var version = node.stableVersion()
+        var current = topLevel
+        while true {
+            // The cached successor key is read without the lock too; a wrong answer is caught
+            // by the check before the child pointer is followed.
+            while successorMayQualify(node, key, probe) {
+                let successor = node.next
+                guard node.isUnchanged(since: version), let next = successor else { return nil }
+                let nextVersion = next.stableVersion()
+                guard node.isUnchanged(since: version) else { return nil }
+                if probe != .last {
+                    guard let c = optimisticCompare(key, next, 0, nextVersion) else { return nil }
+                    if c < 0 || (c == 0 && probe == .below) { break }
+                }
+                node = next
+                version = nextVersion
+            }
+            guard let i = optimisticPosition(in: node, of: key, probe, version) else { return nil }
+            let unverified = node.unverifiedChild(i)
+            guard node.isUnchanged(since: version), let child = unverified else { return nil }
+            current -= 1
+            if current == level {
+                if exclusive { child.lockExclusive() } else { child.lockShared() }
+                if node.isUnchanged(since: version) { return child }
+                if exclusive { child.unlockExclusive() } else { child.unlockShared() }
+                return nil
+            }
+            let childVersion = child.stableVersion()
+            guard node.isUnchanged(since: version) else { return nil }
+            node = child
+            version = childVersion
+        }
+    }
+
+    /// `compare` on fields read without the lock: the key bytes out of line are read only after
+    /// checking the node, so the pointer and length belong together. Nil when the check fails.
+    func optimisticCompare(_ key: SearchKey, _ node: BNode, _ i: Int, _ version: UInt64) -> Int? {
+        let prefix = node.prefix(i)
+        if key.prefix != prefix { return key.prefix < prefix ? -1 : 1 }
+        let length = node.length(i)
+        if key.length <= 8 || length <= 8 {
+            return key.length == length ? 0 : (key.length < length ? -1 : 1)
+        }
+        let block = node.keyBlock(i)
+        guard node.isUnchanged(since: version), let block else { return nil }
+        return compareKeys(key, prefix, length, block)
+    }
+
+    /// `position` on fields read without the lock, with the count clamped to the node's capacity.
+    func optimisticPosition(in node: BNode, of key: SearchKey, _ probe: Probe, _ version: UInt64) -> Int? {
+        let count = min(max(node.count, 1), capacity)
+        if probe == .last { return count - 1 }
+        var lo = 1
+        var hi = count
+        while lo < hi {
+            let mid = (lo &+ hi) >> 1
+            guard let c = optimisticCompare(key, node, mid, version) else { return nil }
+            if c > 0 || (c == 0 && probe == .atOrBelow) { lo = mid &+ 1 } else { hi = mid }
+        }
+        return lo &- 1
     }
 
     /// Where a key stands on one level, found under write locks.
@@ -124,20 +223,9 @@ extension BSkipList {
         return LevelPosition(left: node, index: position(in: node, of: key, .below), right: right)
     }
 
-    /// Write-locks the position of `key` on level `level`, read-coupling down to the level above.
-    
+    /// Write-locks the position of `key` on level `level`.
     func lockLevel(_ level: Int, _ key: SearchKey) -> LevelPosition {
-        let start: BNode
-        if level == topLevel {
-            start = heads[topLevel]
-            start.lockExclusive()
-        } else {
-            let (parent, i) = descendShared(to: level + 1, key, .below)
-            start = parent.child(i)
-            start.lockExclusive()
-            parent.unlockShared()
-        }
-        return walkExclusive(from: start, key)
+        walkExclusive(from: startNode(onLevel: level, key, .below, exclusive: true), key)
     }
 
     /// Moves a write-locked position one level down: locks the child of the predecessor entry,

@@ -37,15 +37,33 @@ import Darwin
 ///  - A delete removes k level by level from h down; a node that loses its first key merges
 ///    into its left neighbour (held) when they fit, and an emptied node is unlinked. Under-full
 ///    nodes also absorb a parentless right neighbour.
+///  - Read coupling is optimistic by default (`ReadCoupling`): above the level where a
+///    operation locks, it reads nodes without locking, validating each node's version before
+///    following a pointer out of it, and falls back to read locks after repeated conflicts.
 /// What a reader may observe: every single-key operation is linearizable (its effect happens
 /// while it holds the key's lock). A scan is not a snapshot: it returns keys in order, each at
 /// most once, every key present for the whole scan, and no key absent for the whole scan.
-/// Memory reclamation: a node is freed only by a writer that holds write locks on it and on
+/// Memory reclamation: a node is unlinked only by a writer that holds write locks on it and on
 /// every node that points at it (its left neighbour, and its parent entry's node, which has
 /// already dropped the entry); with lock coupling, any thread that could still reach the node
-/// would hold one of those locks, so nobody can observe freed memory. Key and value blocks
-/// are freed under the write lock of the last node that references them.
+/// would hold one of those locks. With read locks only, the node is freed at once. Optimistic
+/// readers hold no locks, so with optimistic coupling every operation pins an
+/// `EpochReclaimer` and unlinked nodes and out-of-line keys (which optimistic readers compare)
+/// are unlocked, which bumps their version so stale readers fail validation, and retired; they
+/// are freed once no pinned thread can reach them. Values are read only under a leaf lock and
+/// are freed under the write lock of the node that held them.
 public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
+    /// How readers traverse the levels above the one where they lock.
+    public enum ReadCoupling: Sendable {
+        /// Version-validated reads without locks, with epoch-based reclamation.
+        case optimistic
+        /// Read-lock coupling all the way down.
+        case locked
+    }
+
+    public let readCoupling: ReadCoupling
+    /// Defers frees while optimistic readers may still look; nil with `.locked`.
+    let reclaimer: EpochReclaimer?
     /// Entries per node.
     public let capacity: Int
     /// Bytes allocated per node.
@@ -55,7 +73,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     let heads: UnsafeMutablePointer<BNode>
     let topLevel: Int
     let keyCounter = StripedCounter()
-    let byteCounter = StripedCounter()
+    let byteCounter: StripedCounter
 
     /// A merge happens when two neighbours fit in this many entries; the slack avoids a split
     /// followed at once by a merge of the same pair.
@@ -66,8 +84,14 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     ///   - promotionDenominator: a key reaches each next level with probability about
     ///     1/promotionDenominator (rounded to a power of two); default: the capacity, so a
     ///     run of keys between two tall keys fills about one node.
+    ///   - readCoupling: how reads descend; optimistic unless measuring.
     ///   - seed: mixed into the height hash.
-    public init(nodeBytes: Int = 2048, promotionDenominator: Int? = nil, seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
+    public init(nodeBytes: Int = 2048, promotionDenominator: Int? = nil, readCoupling: ReadCoupling = .optimistic,
+                seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
+        self.readCoupling = readCoupling
+        let byteCounter = StripedCounter()
+        self.byteCounter = byteCounter
+        reclaimer = readCoupling == .optimistic ? EpochReclaimer(memory: byteCounter) : nil
         capacity = BNode.capacity(forNodeBytes: nodeBytes)
         self.nodeBytes = BNode.allocationBytes(capacity: capacity)
         heights = KeyHeight(promotionDenominator: promotionDenominator ?? capacity, seed: seed)
@@ -99,7 +123,11 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     }
 
     public var count: Int { keyCounter.value }
-    public var bytesInUse: Int { byteCounter.value }
+    /// Frees what the reclaimer can free first, so retired memory does not linger in the figure.
+    public var bytesInUse: Int {
+        reclaimer?.drain()
+        return byteCounter.value
+    }
 
     // MARK: storage of keys and values
 
@@ -160,8 +188,22 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     }
 
     
+    /// Disposes of an unlinked, write-locked node.
     func freeNode(_ node: BNode) {
-        byteCounter.add(-nodeBytes, stripe: UInt64(node.level))
-        node.deallocate()
+        if let reclaimer {
+            node.unlockExclusive()
+            reclaimer.retire(node.raw, bytes: nodeBytes, threadHash: EpochReclaimer.currentThreadHash())
+        } else {
+            byteCounter.add(-nodeBytes, stripe: UInt64(node.level))
+            node.deallocate()
+        }
+    }
+
+    /// Runs one operation pinned to the reclaimer's epoch when reads are optimistic.
+    func pinned<R>(_ body: () -> R) -> R {
+        guard let reclaimer else { return body() }
+        let pin = reclaimer.pin()
+        defer { reclaimer.unpin(pin) }
+        return body()
     }
 }

@@ -61,6 +61,8 @@ struct BNode: Equatable {
     func unlockShared() { NodeLock.unlockShared(lockWord) }
     func lockExclusive() { NodeLock.lockExclusive(lockWord) }
     func unlockExclusive() { NodeLock.unlockExclusive(lockWord) }
+    func stableVersion() -> UInt64 { NodeLock.stableVersion(lockWord) }
+    func isUnchanged(since version: UInt64) -> Bool { NodeLock.isUnchanged(lockWord, since: version) }
 
     // MARK: header
 
@@ -128,6 +130,8 @@ struct BNode: Equatable {
     }
     func payload(_ i: Int) -> UInt64 { payloadBase.load(fromByteOffset: i &* 8, as: UInt64.self) }
     func child(_ i: Int) -> BNode { BNode(UnsafeMutableRawPointer(bitPattern: UInt(payload(i)))!) }
+    /// The child pointer as read without the lock: possibly nil or stale until validated.
+    func unverifiedChild(_ i: Int) -> BNode? { UnsafeMutableRawPointer(bitPattern: UInt(payload(i))).map(BNode.init) }
 
     func setPayload(_ i: Int, _ value: UInt64) {
         payloadBase.storeBytes(of: value, toByteOffset: i &* 8, as: UInt64.self)

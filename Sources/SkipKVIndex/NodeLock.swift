@@ -12,7 +12,7 @@ import Darwin
 /// write sections (the version, for optimistic readers that validate instead of locking).
 /// Writers are preferred: a writer sets its flag as soon as no other writer holds the lock and
 /// then waits for the readers to drain; new readers back off while the flag is set.
-/// Waiters spin briefly, then yield the CPU, since tests run more threads than cores.
+/// Waiters spin briefly, then yield the CPU (`SpinBackoff`).
 
 enum NodeLock {
     typealias Word = UInt64.AtomicRepresentation
@@ -26,20 +26,14 @@ enum NodeLock {
     /// before the node becomes reachable.
     static let lockedForWrite: UInt64 = writer
 
-    @inline(__always)
-    static func pause(_ spins: inout Int) {
-        spins &+= 1
-        if spins > 64 { sched_yield() }
-    }
-
     
     static func lockShared(_ word: UnsafeMutablePointer<Word>) {
-        var spins = 0
+        var backoff = SpinBackoff()
         while true {
             let before = Word.atomicLoadThenWrappingIncrement(by: reader, at: word, ordering: .acquiring)
             if before & writer == 0 { return }
             _ = Word.atomicLoadThenWrappingDecrement(by: reader, at: word, ordering: .relaxed)
-            while Word.atomicLoad(at: word, ordering: .relaxed) & writer != 0 { pause(&spins) }
+            while Word.atomicLoad(at: word, ordering: .relaxed) & writer != 0 { backoff.wait() }
         }
     }
 
@@ -50,7 +44,7 @@ enum NodeLock {
 
     
     static func lockExclusive(_ word: UnsafeMutablePointer<Word>) {
-        var spins = 0
+        var backoff = SpinBackoff()
         while true {
             let current = Word.atomicLoad(at: word, ordering: .relaxed)
             if current & writer == 0 {
@@ -58,10 +52,10 @@ enum NodeLock {
                     expected: current, desired: current | writer, at: word, ordering: .acquiring)
                 if done { break }
             } else {
-                pause(&spins)
+                backoff.wait()
             }
         }
-        while Word.atomicLoad(at: word, ordering: .acquiring) & readerMask != 0 { pause(&spins) }
+        while Word.atomicLoad(at: word, ordering: .acquiring) & readerMask != 0 { backoff.wait() }
     }
 
     
@@ -69,5 +63,23 @@ enum NodeLock {
         // Clears the writer flag and bumps the version in one step; concurrent readers' transient
         // increments are preserved because this is an addition, not a store.
         _ = Word.atomicLoadThenWrappingIncrement(by: versionUnit &- writer, at: word, ordering: .releasing)
+    }
+
+    /// The version of an unlocked lock, waiting while a writer holds it. Optimistic readers take
+    /// it before reading a node and compare it with `isUnchanged` afterwards.
+    static func stableVersion(_ word: UnsafeMutablePointer<Word>) -> UInt64 {
+        var backoff = SpinBackoff()
+        while true {
+            let current = Word.atomicLoad(at: word, ordering: .acquiring)
+            if current & writer == 0 { return current & ~readerMask }
+            backoff.wait()
+        }
+    }
+
+    /// Whether no writer has held the lock since `version` was taken, so that the plain reads
+    /// made in between saw one consistent state of the node.
+    static func isUnchanged(_ word: UnsafeMutablePointer<Word>, since version: UInt64) -> Bool {
+        atomicMemoryFence(ordering: .acquiring)
+        return Word.atomicLoad(at: word, ordering: .relaxed) & ~readerMask == version
     }
 }

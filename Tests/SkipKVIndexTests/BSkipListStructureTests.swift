@@ -43,9 +43,8 @@ final class BSkipListStructureTests: XCTestCase {
     }
 
     func testRandomOperationsAgainstModel() throws {
-        let seed = UInt64.random(in: 0...UInt64.max)
-        print("BSkipListStructureTests seed \(seed)")
-        var rng = SplitMix(seed)
+        let seed = testSeed(#function)
+        var rng = SeededRandom(seed: seed)
         let index = BSkipList(nodeBytes: 256, promotionDenominator: 2, seed: seed)
         var model: [[UInt8]: [UInt8]] = [:]
         for step in 0..<40_000 {
@@ -73,17 +72,5 @@ final class BSkipListStructureTests: XCTestCase {
         XCTAssertEqual(index.entries().map(\.key), sorted)
         XCTAssertEqual(index.entries(reverse: true).map(\.key), sorted.reversed())
         XCTAssertEqual(index.count, model.count)
-    }
-}
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
