@@ -14,14 +14,28 @@ extension BSkipList {
 
     /// Index of the entry `probe` selects in `node`, searching slots 1..<count; slot 0 is
     /// assumed to qualify (the sentinel of a head, or a first key the caller checked).
-    
     func position(in node: BNode, of key: SearchKey, _ probe: Probe) -> Int {
+        search(count: node.count, probe) { node.compare(key, $0) }!
+    }
+
+    /// The search behind `position`, over a comparison of the key with slot i that may give up
+    /// (nil). It first steps through every eighth slot — one per cache line of the prefix
+    /// array, loads the CPU issues ahead of the comparisons — and then bisects the line it
+    /// stopped in, instead of a plain bisection whose cache misses all wait on each other.
+    func search(count: Int, _ probe: Probe, _ compare: (Int) -> Int?) -> Int? {
+        if probe == .last { return count - 1 }
         var lo = 1
-        var hi = node.count
-        if probe == .last { return hi - 1 }
+        var stride = 8
+        while stride < count {
+            guard let c = compare(stride) else { return nil }
+            if c < 0 || (c == 0 && probe == .below) { break }
+            lo = stride + 1
+            stride += 8
+        }
+        var hi = min(stride, count)
         while lo < hi {
             let mid = (lo &+ hi) >> 1
-            let c = node.compare(key, mid)
+            guard let c = compare(mid) else { return nil }
             if c > 0 || (c == 0 && probe == .atOrBelow) { lo = mid &+ 1 } else { hi = mid }
         }
         return lo &- 1
@@ -165,16 +179,7 @@ extension BSkipList {
 
     /// `position` on fields read without the lock, with the count clamped to the node's capacity.
     func optimisticPosition(in node: BNode, of key: SearchKey, _ probe: Probe, _ version: UInt64) -> Int? {
-        let count = min(max(node.count, 1), capacity)
-        if probe == .last { return count - 1 }
-        var lo = 1
-        var hi = count
-        while lo < hi {
-            let mid = (lo &+ hi) >> 1
-            guard let c = optimisticCompare(key, node, mid, version) else { return nil }
-            if c > 0 || (c == 0 && probe == .atOrBelow) { lo = mid &+ 1 } else { hi = mid }
-        }
-        return lo &- 1
+        search(count: min(max(node.count, 1), capacity), probe) { optimisticCompare(key, node, $0, version) }
     }
 
     /// Where a key stands on one level, found under write locks.

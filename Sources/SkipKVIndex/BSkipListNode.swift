@@ -13,11 +13,13 @@ import Darwin
 ///  24  next node pointer (nil at the end of a level)
 ///  32  cached prefix of the next node's first key
 ///  40  cached length of the next node's first key, -1 when there is no next node
-/// Entries follow as parallel arrays so a binary search touches only the prefixes:
-///   prefixes [capacity] UInt64, lengths [capacity] UInt32, valueLengths [capacity] UInt32,
-///   keyBlocks [capacity] pointer (full key bytes, nil for keys of at most 8 bytes),
-///   payloads [capacity] UInt64 (leaf: value bytes inline when at most 8, else a pointer to
-///   them; internal: the child node one level down that starts with the same key).
+/// Entries follow as two arrays, so a binary search touches only the prefixes and the rest of
+/// the entry it lands on sits in one cache line:
+///   prefixes [capacity] UInt64,
+///   records [capacity] of 24 bytes: key length UInt32, value length UInt32, key block pointer
+///   (full key bytes, nil for keys of at most 8 bytes), payload UInt64 (leaf: value bytes
+///   inline when at most 8, else a pointer to them; internal: the child node one level down
+///   that starts with the same key).
 /// Slot 0 of a head node is the minus-infinity sentinel; its payload is the head one level down.
 /// Every field except the lock word is read and written only under the node's lock.
 
@@ -117,36 +119,36 @@ struct BNode: Equatable {
     // MARK: entries
 
     var prefixBase: UnsafeMutableRawPointer { raw + BNode.headerBytes }
-    var lengthBase: UnsafeMutableRawPointer { prefixBase + capacity &* 8 }
-    var valueLengthBase: UnsafeMutableRawPointer { prefixBase + capacity &* 12 }
-    var keyBlockBase: UnsafeMutableRawPointer { prefixBase + capacity &* 16 }
-    var payloadBase: UnsafeMutableRawPointer { prefixBase + capacity &* 24 }
+    var recordBase: UnsafeMutableRawPointer { prefixBase + capacity &* 8 }
+    static let recordBytes = 24
+
+    func record(_ i: Int) -> UnsafeMutableRawPointer { recordBase + i &* BNode.recordBytes }
 
     func prefix(_ i: Int) -> UInt64 { prefixBase.load(fromByteOffset: i &* 8, as: UInt64.self) }
-    func length(_ i: Int) -> Int { Int(lengthBase.load(fromByteOffset: i &* 4, as: UInt32.self)) }
-    func valueLength(_ i: Int) -> Int { Int(valueLengthBase.load(fromByteOffset: i &* 4, as: UInt32.self)) }
+    func length(_ i: Int) -> Int { Int(record(i).load(as: UInt32.self)) }
+    func valueLength(_ i: Int) -> Int { Int(record(i).load(fromByteOffset: 4, as: UInt32.self)) }
     func keyBlock(_ i: Int) -> UnsafeMutableRawPointer? {
-        keyBlockBase.load(fromByteOffset: i &* 8, as: UnsafeMutableRawPointer?.self)
+        record(i).load(fromByteOffset: 8, as: UnsafeMutableRawPointer?.self)
     }
-    func payload(_ i: Int) -> UInt64 { payloadBase.load(fromByteOffset: i &* 8, as: UInt64.self) }
+    func payload(_ i: Int) -> UInt64 { record(i).load(fromByteOffset: 16, as: UInt64.self) }
     func child(_ i: Int) -> BNode { BNode(UnsafeMutableRawPointer(bitPattern: UInt(payload(i)))!) }
     /// The child pointer as read without the lock: possibly nil or stale until validated.
     func unverifiedChild(_ i: Int) -> BNode? { UnsafeMutableRawPointer(bitPattern: UInt(payload(i))).map(BNode.init) }
 
     func setPayload(_ i: Int, _ value: UInt64) {
-        payloadBase.storeBytes(of: value, toByteOffset: i &* 8, as: UInt64.self)
+        record(i).storeBytes(of: value, toByteOffset: 16, as: UInt64.self)
     }
     func setValueLength(_ i: Int, _ length: Int) {
-        valueLengthBase.storeBytes(of: UInt32(length), toByteOffset: i &* 4, as: UInt32.self)
+        record(i).storeBytes(of: UInt32(length), toByteOffset: 4, as: UInt32.self)
     }
 
-    
     func setEntry(_ i: Int, prefix: UInt64, length: Int, keyBlock: UnsafeMutableRawPointer?, valueLength: Int, payload: UInt64) {
         prefixBase.storeBytes(of: prefix, toByteOffset: i &* 8, as: UInt64.self)
-        lengthBase.storeBytes(of: UInt32(length), toByteOffset: i &* 4, as: UInt32.self)
-        setValueLength(i, valueLength)
-        keyBlockBase.storeBytes(of: keyBlock, toByteOffset: i &* 8, as: UnsafeMutableRawPointer?.self)
-        setPayload(i, payload)
+        let r = record(i)
+        r.storeBytes(of: UInt32(length), as: UInt32.self)
+        r.storeBytes(of: UInt32(valueLength), toByteOffset: 4, as: UInt32.self)
+        r.storeBytes(of: keyBlock, toByteOffset: 8, as: UnsafeMutableRawPointer?.self)
+        r.storeBytes(of: payload, toByteOffset: 16, as: UInt64.self)
     }
 
     /// Three-way comparison of `key` with entry `i` (prefix first, bytes only on a tie).
@@ -159,10 +161,7 @@ struct BNode: Equatable {
     static func moveEntries(from src: BNode, _ srcIndex: Int, to dst: BNode, _ dstIndex: Int, count n: Int) {
         guard n > 0 else { return }
         memmove(dst.prefixBase + dstIndex &* 8, src.prefixBase + srcIndex &* 8, n &* 8)
-        memmove(dst.lengthBase + dstIndex &* 4, src.lengthBase + srcIndex &* 4, n &* 4)
-        memmove(dst.valueLengthBase + dstIndex &* 4, src.valueLengthBase + srcIndex &* 4, n &* 4)
-        memmove(dst.keyBlockBase + dstIndex &* 8, src.keyBlockBase + srcIndex &* 8, n &* 8)
-        memmove(dst.payloadBase + dstIndex &* 8, src.payloadBase + srcIndex &* 8, n &* 8)
+        memmove(dst.record(dstIndex), src.record(srcIndex), n &* recordBytes)
     }
 
     /// Opens a gap at `i` (the caller then fills it with `setEntry`).
@@ -186,7 +185,7 @@ struct BNode: Equatable {
     /// Calls `body` with the value bytes of leaf entry `i`.
     func withValue<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         let n = valueLength(i)
-        if n <= 8 { return body(UnsafeRawBufferPointer(start: payloadBase + i &* 8, count: n)) }
+        if n <= 8 { return body(UnsafeRawBufferPointer(start: record(i) + 16, count: n)) }
         return body(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(payload(i))), count: n))
     }
 }
