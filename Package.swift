@@ -6,11 +6,17 @@ let package = Package(
     products: [
         .library(name: "SkipKVIndex", targets: ["SkipKVIndex"]),
         .executable(name: "skipkv-benchmark", targets: ["SkipKVBenchmark"]),
+        .library(name: "SkipKVStore", targets: ["SkipKVStore"]),
+        .library(name: "SkipKVServer", targets: ["SkipKVServer"]),
+        .executable(name: "skipkv-server", targets: ["SkipKVServerMain"]),
+        .library(name: "SkipKVClient", targets: ["SkipKVClient"]),
+        .executable(name: "skipkv-cli", targets: ["SkipKVCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // libuv through pkg-config; Debian's libuv1-dev provides it.
@@ -28,6 +34,11 @@ let package = Package(
             name: "SkipKVBenchmark",
             dependencies: [
                 "SkipKVIndex",
+                // The net subcommand: libuv loops drive its connections, the protocol module
+                // encodes requests and parses replies, the client library asks INFO.
+                "CLibUV",
+                "SkipKVProtocol",
+                "SkipKVClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
@@ -36,11 +47,73 @@ let package = Package(
             name: "SkipKVIndexTests",
             dependencies: ["SkipKVIndex"]
         ),
+        // Unit tests of the net subcommand, and runs of the built skipkv-benchmark against
+        // redis-server instances started on free loopback ports (skipped without redis-server).
+        .testTarget(
+            name: "SkipKVBenchmarkTests",
+            dependencies: ["SkipKVBenchmark", "SkipKVProtocol"]
+        ),
         // The RESP wire protocol: standard library (and Glibc) only.
         .target(name: "SkipKVProtocol"),
         .testTarget(
             name: "SkipKVProtocolTests",
             dependencies: ["SkipKVProtocol"]
+        ),
+        // The sharded keyspace: point operations routed to a shard, range operations merged
+        // across shards in key order.
+        .target(
+            name: "SkipKVStore",
+            dependencies: ["SkipKVIndex"]
+        ),
+        .testTarget(
+            name: "SkipKVStoreTests",
+            dependencies: ["SkipKVStore"]
+        ),
+        // The server: libuv event loops, connections, command table, configuration.
+        .target(
+            name: "SkipKVServer",
+            dependencies: [
+                "CLibUV",
+                "SkipKVProtocol",
+                "SkipKVStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "SkipKVServerMain",
+            dependencies: [
+                "SkipKVServer",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Integration tests run the built skipkv-server binary; depending on its target makes
+        // `swift test` build it next to the test bundle.
+        .testTarget(
+            name: "SkipKVServerTests",
+            dependencies: ["SkipKVServerMain"]
+        ),
+        // libedit (BSD editline) through pkg-config, for skipkv-cli's line editing and
+        // history; Debian's libedit-dev provides it.
+        .systemLibrary(
+            name: "CLibEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        // The client side of RESP: blocking connections with pipelining and reconnection,
+        // and reply rendering in redis-cli's output modes.
+        .target(
+            name: "SkipKVClient",
+            dependencies: ["SkipKVProtocol"]
+        ),
+        .executableTarget(
+            name: "SkipKVCLI",
+            dependencies: ["SkipKVClient", "SkipKVProtocol", "CLibEdit"]
+        ),
+        // Renderer tests plus CLI tests that run the built skipkv-cli binary against a
+        // spawned redis-server (and skipkv-server when SKIPKV_SERVER_BIN is set).
+        .testTarget(
+            name: "SkipKVClientTests",
+            dependencies: ["SkipKVClient", "SkipKVProtocol", "SkipKVCLI"]
         ),
     ]
 )

@@ -36,6 +36,11 @@ enum Format {
         return fixed(us, 0)
     }
 
+    /// Nanoseconds as milliseconds with three decimals, as redis-benchmark shows latencies.
+    static func millis(_ nanos: UInt64) -> String {
+        fixed(Double(nanos) / 1e6, 3)
+    }
+
     /// Bytes with a binary unit: "512 B", "41.2 MiB".
     static func bytes(_ n: Int) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]

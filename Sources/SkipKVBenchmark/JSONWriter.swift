@@ -1,7 +1,8 @@
 import Foundation
 
 /// Writes the records as a JSON array, one object per line. Field names are snake_case; the
-/// required fields come first in a fixed order, extra fields follow.
+/// required fields come first in a fixed order, extra fields follow. `number` and `string`
+/// encode single values for the net subcommand's JSON as well.
 enum JSONWriter {
     static func render(_ records: [BenchmarkRecord]) -> String {
         var out = "[\n"
@@ -49,13 +50,13 @@ enum JSONWriter {
         try render(records).write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    private static func number(_ x: Double) -> String {
+    static func number(_ x: Double) -> String {
         guard x.isFinite else { return "null" }
         if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
         return "\(x)"  // shortest round-trip form, e.g. 1234567.25 or 1e-05: valid JSON
     }
 
-    private static func string(_ s: String) -> String {
+    static func string(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

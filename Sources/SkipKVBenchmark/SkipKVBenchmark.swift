@@ -1,13 +1,13 @@
 import ArgumentParser
 
 /// `skipkv-benchmark`: benchmarks for SkipKV. Subcommands: `index` (the ordered index
-/// structures, in process). A `net` subcommand (the server over the network) is planned.
+/// structures, in process) and `net` (a RESP server over the network).
 @main
 struct SkipKVBenchmark: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(
             commandName: "skipkv-benchmark",
             abstract: "Benchmarks for SkipKV.",
-            subcommands: [IndexBenchmarkCommand.self])
+            subcommands: [IndexBenchmarkCommand.self, NetBenchmarkCommand.self])
     }
 }

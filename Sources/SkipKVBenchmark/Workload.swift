@@ -76,7 +76,7 @@ enum Workload: String, CaseIterable, Sendable {
     }
 }
 
-enum Distribution: String, CaseIterable, Sendable {
+enum Distribution: String, CaseIterable, Sendable, ExpressibleByArgument {
     case uniform
     case zipfian
 }

@@ -1,0 +1,92 @@
+import Synchronization
+
+/// What CLIENT LIST and CLIENT INFO show about one connection, readable from any loop.
+///
+/// Concurrency contract: the `let` fields never change. The owning loop thread is the only
+/// writer of everything else: the atomics with relaxed stores (other threads only display
+/// them), the names under their mutex (rare writes, rare reads).
+final class ClientInfo: Sendable {
+    struct Names: Sendable {
+        var name = ""
+        var libraryName = ""
+        var libraryVersion = ""
+    }
+
+    let id: UInt64
+    let address: String
+    let localAddress: String
+    let descriptor: Int32
+    /// Monotonic milliseconds at connect.
+    let connectedAt: UInt64
+    /// Monotonic milliseconds of the last read from the client.
+    let lastInteraction: Atomic<UInt64>
+    /// `CommandID.rawValue` of the last command run, or -1.
+    let lastCommand: Atomic<Int>
+    let protocolVersion: Atomic<Int>
+    let names = Mutex(Names())
+
+    init(id: UInt64, address: String, localAddress: String, descriptor: Int32, now: UInt64) {
+        self.id = id
+        self.address = address
+        self.localAddress = localAddress
+        self.descriptor = descriptor
+        self.connectedAt = now
+        self.lastInteraction = Atomic(now)
+        self.lastCommand = Atomic(-1)
+        self.protocolVersion = Atomic(2)
+    }
+
+    /// One CLIENT LIST line (without the newline), fields named as in Redis.
+    func describe(now: UInt64) -> String {
+        let names = self.names.withLock { $0 }
+        let command = CommandID(rawValue: lastCommand.load(ordering: .relaxed))?.name ?? "NULL"
+        let age = (now &- connectedAt) / 1000
+        let idle = (now &- lastInteraction.load(ordering: .relaxed)) / 1000
+        return "id=\(id) addr=\(address) laddr=\(localAddress) fd=\(descriptor) name=\(names.name) age=\(age) idle=\(idle) "
+            + "flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 cmd=\(command) user=default "
+            + "resp=\(protocolVersion.load(ordering: .relaxed)) lib-name=\(names.libraryName) lib-ver=\(names.libraryVersion)"
+    }
+}
+
+/// Every connected client, for CLIENT LIST, INFO clients and the maxclients limit.
+///
+/// Concurrency contract: thread-safe. The map is guarded by a mutex, taken once per connect
+/// and disconnect and for listing; ids and the connected count are atomics.
+final class ClientRegistry: Sendable {
+    private let clients = Mutex<[UInt64: ClientInfo]>([:])
+    private let lastID = Atomic<UInt64>(0)
+    /// Connected clients, including ones accepted but not yet registered by their loop.
+    let connectedCount = Atomic<Int>(0)
+
+    /// Reserves a place for a new connection unless `limit` clients are connected already.
+    func reserve(limit: Int) -> Bool {
+        let after = connectedCount.add(1, ordering: .relaxed).newValue
+        if after > limit {
+            connectedCount.subtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    /// Gives back a place taken by `reserve` (the connection closed or was never opened).
+    func release() {
+        connectedCount.subtract(1, ordering: .relaxed)
+    }
+
+    func nextID() -> UInt64 {
+        lastID.add(1, ordering: .relaxed).newValue
+    }
+
+    func register(_ client: ClientInfo) {
+        clients.withLock { $0[client.id] = client }
+    }
+
+    func unregister(_ id: UInt64) {
+        clients.withLock { _ = $0.removeValue(forKey: id) }
+    }
+
+    /// The connected clients by id.
+    func snapshot() -> [ClientInfo] {
+        clients.withLock { Array($0.values) }.sorted { $0.id < $1.id }
+    }
+}

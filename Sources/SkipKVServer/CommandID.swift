@@ -1,0 +1,49 @@
+/// Every command SkipKV understands. The executor dispatches on this with a `switch`, and
+/// the properties below are switches too, so the per-command facts the hot path needs
+/// (arity, whether authentication is required) compile to table lookups with no allocation
+/// or reference counting. The documentation side (COMMAND INFO/DOCS) is in `CommandDocs`.
+enum CommandID: Int, CaseIterable, Sendable {
+    // Strings
+    case get, set, setnx, getset, getdel, mget, mset, del, unlink, exists
+    case incr, decr, incrby, decrby, append, strlen, type
+    // Keyspace and ranges
+    case keys, scan, range, rangecount, rangedel, dbsize, flushdb, flushall
+    // Connection
+    case ping, echo, quit, hello, auth, select, client
+    // Server
+    case command, config, info, time, shutdown
+
+    /// The lowercase name, as replies and errors show it.
+    var name: String { String(describing: self) }
+
+    /// Redis arity: N means exactly N arguments including the name, -N at least N.
+    var arity: Int {
+        switch self {
+        case .get, .getdel, .incr, .decr, .strlen, .type, .keys, .echo, .select: return 2
+        case .setnx, .getset, .incrby, .decrby, .append, .rangecount, .rangedel: return 3
+        case .set, .mset, .range: return -3
+        case .mget, .del, .unlink, .exists, .scan, .auth, .client, .config: return -2
+        case .dbsize, .time: return 1
+        case .flushdb, .flushall, .ping, .quit, .hello, .command, .info, .shutdown: return -1
+        }
+    }
+
+    /// Whether an unauthenticated client may run it when `requirepass` is set.
+    var allowedBeforeAuthentication: Bool {
+        switch self {
+        case .auth, .hello, .quit: return true
+        default: return false
+        }
+    }
+
+    /// Whether the command changes stored data (COMMAND flags `write`).
+    var writes: Bool {
+        switch self {
+        case .set, .setnx, .getset, .getdel, .mset, .del, .unlink, .incr, .decr, .incrby, .decrby,
+             .append, .rangedel, .flushdb, .flushall:
+            return true
+        default:
+            return false
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import SkipKVProtocol
+
+/// CONFIG GET pattern... | SET name value [name value ...] | RESETSTAT | HELP.
+enum ConfigCommand {
+    /// Read-only entries CONFIG GET reports for tools that ask (redis-benchmark reads `save`
+    /// and `appendonly` at start); SkipKV has no persistence to configure yet.
+    private static let compatibilityEntries = [("save", ""), ("appendonly", "no"), ("databases", "1")]
+
+    static func config(_ c: CommandContext) {
+        if c.argument(1, is: "GET") {
+            guard ClientCommands.requireArity(c, -3, "get", command: "config") else { return }
+            get(c)
+        } else if c.argument(1, is: "SET") {
+            guard ClientCommands.requireArity(c, -4, "set", command: "config"), c.count % 2 == 0 else {
+                if c.count >= 4 { c.error(ErrorText.arity("config|set")) }
+                return
+            }
+            set(c)
+        } else if c.argument(1, is: "RESETSTAT") {
+            guard ClientCommands.requireArity(c, 2, "resetstat", command: "config") else { return }
+            for loop in c.server.loops { loop.requestStatsReset() }
+            c.reply.pointee.writeOK()
+        } else if c.argument(1, is: "HELP") {
+            ClientCommands.writeHelp(c, [
+                "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+                "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+                "RESETSTAT", "    Reset statistics reported by the INFO command.",
+                "HELP", "    Print this help.",
+            ])
+        } else {
+            c.error(ErrorText.unknownSubcommand(c.string(1), of: "config"))
+        }
+    }
+
+    /// Every directive (and compatibility entry) matching any of the patterns, once each.
+    private static func get(_ c: CommandContext) {
+        let config = c.server.settings.config
+        var entries = ConfigDirective.all.map { ($0.name, $0.render(config)) } + compatibilityEntries
+        entries = entries.filter { entry in
+            (2..<c.count).contains { index in
+                var name = entry.0
+                return name.withUTF8 { GlobPattern.matches(c.argument(index), UnsafeRawBufferPointer($0), caseInsensitive: true) }
+            }
+        }
+        c.reply.pointee.writeMapHeader(count: entries.count)
+        for (name, value) in entries {
+            c.reply.pointee.writeBulkString(name)
+            c.reply.pointee.writeBulkString(value)
+        }
+    }
+
+    /// Applies all pairs or none, with Redis's error texts.
+    private static func set(_ c: CommandContext) {
+        let settings = c.server.settings
+        var config = settings.config
+        for index in stride(from: 2, to: c.count, by: 2) {
+            let name = c.string(index).lowercased()
+            guard let directive = ConfigDirective.named(name) else {
+                c.error("ERR Unknown option or number of arguments for CONFIG SET - '\(c.string(index))'")
+                return
+            }
+            guard directive.mutable else {
+                c.error("ERR CONFIG SET failed (possibly related to argument '\(name)') - can't set immutable config")
+                return
+            }
+            do {
+                let value = c.string(index + 1)
+                try directive.apply(directive.takesList ? value.split(separator: " ").map(String.init) : [value], &config)
+            } catch {
+                c.error("ERR CONFIG SET failed (possibly related to argument '\(name)') - \(error)")
+                return
+            }
+        }
+        settings.update(config)
+        c.server.log.setLevel(config.logLevel)
+        c.reply.pointee.writeOK()
+    }
+}

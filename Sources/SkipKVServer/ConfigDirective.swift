@@ -1,0 +1,105 @@
+/// One configuration directive: its name (as in the config file, on the command line after
+/// `--`, and in CONFIG GET/SET), whether CONFIG SET may change it while running, how to
+/// parse its arguments into a `ServerConfig`, and how to show its current value.
+struct ConfigDirective: Sendable {
+    let name: String
+    /// Whether CONFIG SET may change it at run time.
+    let mutable: Bool
+    /// Accepts one value, or (when true) one or more.
+    let takesList: Bool
+    let apply: @Sendable ([String], inout ServerConfig) throws -> Void
+    let render: @Sendable (ServerConfig) -> String
+
+    private init(
+        _ name: String, mutable: Bool, takesList: Bool = false,
+        apply: @escaping @Sendable ([String], inout ServerConfig) throws -> Void,
+        render: @escaping @Sendable (ServerConfig) -> String
+    ) {
+        self.name = name
+        self.mutable = mutable
+        self.takesList = takesList
+        self.apply = apply
+        self.render = render
+    }
+
+    /// A directive with a single value.
+    private init(
+        _ name: String, mutable: Bool,
+        set: @escaping @Sendable (String, inout ServerConfig) throws -> Void,
+        get: @escaping @Sendable (ServerConfig) -> String
+    ) {
+        self.init(name, mutable: mutable, apply: { values, config in try set(values[0], &config) }, render: get)
+    }
+
+    static func named(_ name: String) -> ConfigDirective? {
+        let lower = name.lowercased()
+        return all.first { $0.name == lower }
+    }
+
+    /// Every directive, in the order `config/skipkv.conf` documents them.
+    static let all: [ConfigDirective] = [
+        ConfigDirective("bind", mutable: false, takesList: true,
+                        apply: { values, config in config.bind = values },
+                        render: { $0.bind.joined(separator: " ") }),
+        ConfigDirective("port", mutable: false,
+                        set: { $1.port = try ConfigValue.integer($0, in: 0...65535) },
+                        get: { String($0.port) }),
+        ConfigDirective("tcp-backlog", mutable: false,
+                        set: { $1.tcpBacklog = try ConfigValue.integer($0, in: 1...65535) },
+                        get: { String($0.tcpBacklog) }),
+        ConfigDirective("unixsocket", mutable: false,
+                        set: { $1.unixSocket = $0 },
+                        get: { $0.unixSocket }),
+        ConfigDirective("unixsocketperm", mutable: false,
+                        set: { $1.unixSocketPerm = try ConfigValue.octal($0) },
+                        get: { String($0.unixSocketPerm, radix: 8) }),
+        ConfigDirective("io-threads", mutable: false,
+                        set: { $1.ioThreads = try ConfigValue.integer($0, in: 0...128) },
+                        get: { String($0.ioThreads) }),
+        ConfigDirective("shards", mutable: false,
+                        set: { $1.shards = try ConfigValue.integer($0, in: 1...4096) },
+                        get: { String($0.shards) }),
+        ConfigDirective("node-bytes", mutable: false,
+                        set: { $1.nodeBytes = try ConfigValue.memory($0, in: 256...1024 * 1024) },
+                        get: { String($0.nodeBytes) }),
+        ConfigDirective("maxclients", mutable: true,
+                        set: { $1.maxClients = try ConfigValue.integer($0, in: 1...1_000_000) },
+                        get: { String($0.maxClients) }),
+        ConfigDirective("proto-max-bulk-len", mutable: true,
+                        set: { $1.protoMaxBulkLength = try ConfigValue.memory($0, in: 1024 * 1024...Int(Int32.max) * 4) },
+                        get: { String($0.protoMaxBulkLength) }),
+        ConfigDirective("max-inline-len", mutable: true,
+                        set: { $1.maxInlineLength = try ConfigValue.memory($0, in: 1024...64 * 1024 * 1024) },
+                        get: { String($0.maxInlineLength) }),
+        ConfigDirective("max-multibulk-len", mutable: true,
+                        set: { $1.maxMultibulkLength = try ConfigValue.integer($0, in: 16...Int(Int32.max)) },
+                        get: { String($0.maxMultibulkLength) }),
+        ConfigDirective("client-output-buffer-limit", mutable: true,
+                        set: { $1.clientOutputBufferLimit = try ConfigValue.memory($0, in: 0...Int.max) },
+                        get: { String($0.clientOutputBufferLimit) }),
+        ConfigDirective("timeout", mutable: true,
+                        set: { $1.timeout = try ConfigValue.integer($0, in: 0...Int(Int32.max)) },
+                        get: { String($0.timeout) }),
+        ConfigDirective("tcp-keepalive", mutable: true,
+                        set: { $1.tcpKeepalive = try ConfigValue.integer($0, in: 0...Int(Int32.max)) },
+                        get: { String($0.tcpKeepalive) }),
+        ConfigDirective("requirepass", mutable: true,
+                        set: { $1.requirePass = $0 },
+                        get: { $0.requirePass }),
+        ConfigDirective("daemonize", mutable: false,
+                        set: { $1.daemonize = try ConfigValue.boolean($0) },
+                        get: { $0.daemonize ? "yes" : "no" }),
+        ConfigDirective("pidfile", mutable: false,
+                        set: { $1.pidFile = $0 },
+                        get: { $0.pidFile }),
+        ConfigDirective("logfile", mutable: false,
+                        set: { $1.logFile = $0 },
+                        get: { $0.logFile }),
+        ConfigDirective("loglevel", mutable: true,
+                        set: { $1.logLevel = try ConfigValue.choice($0, of: LogVerbosity.self) },
+                        get: { $0.logLevel.rawValue }),
+        ConfigDirective("shutdown-timeout", mutable: true,
+                        set: { $1.shutdownTimeout = try ConfigValue.integer($0, in: 0...Int(Int32.max)) },
+                        get: { String($0.shutdownTimeout) }),
+    ]
+}

@@ -1,0 +1,68 @@
+/// Why a directive's value was rejected, worded like Redis's CONFIG SET errors.
+public struct ConfigValueError: Error, Equatable, CustomStringConvertible {
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// Parsers for directive values, with Redis's rules.
+enum ConfigValue {
+    static func integer(_ text: String, in range: ClosedRange<Int>) throws -> Int {
+        guard let value = Int(text), !text.hasPrefix("+") else {
+            throw ConfigValueError("argument couldn't be parsed into an integer")
+        }
+        guard range.contains(value) else {
+            throw ConfigValueError("argument must be between \(range.lowerBound) and \(range.upperBound) inclusive")
+        }
+        return value
+    }
+
+    /// A byte count with Redis's units: `k`/`m`/`g` are powers of 1000, `kb`/`mb`/`gb`
+    /// powers of 1024, case-insensitive.
+    static func memory(_ text: String, in range: ClosedRange<Int>) throws -> Int {
+        let lower = text.lowercased()
+        let units: [(suffix: String, factor: Int)] = [
+            ("kb", 1024), ("mb", 1024 * 1024), ("gb", 1024 * 1024 * 1024),
+            ("k", 1000), ("m", 1000 * 1000), ("g", 1000 * 1000 * 1000), ("b", 1),
+        ]
+        var digits = Substring(lower)
+        var factor = 1
+        if let unit = units.first(where: { lower.hasSuffix($0.suffix) }) {
+            digits = digits.dropLast(unit.suffix.count)
+            factor = unit.factor
+        }
+        guard let number = Int(digits), number >= 0, !digits.hasPrefix("+") else {
+            throw ConfigValueError("argument must be a memory value")
+        }
+        let (value, overflow) = number.multipliedReportingOverflow(by: factor)
+        guard !overflow, range.contains(value) else {
+            throw ConfigValueError("argument must be between \(range.lowerBound) and \(range.upperBound) inclusive")
+        }
+        return value
+    }
+
+    static func boolean(_ text: String) throws -> Bool {
+        switch text.lowercased() {
+        case "yes": return true
+        case "no": return false
+        default: throw ConfigValueError("argument must be 'yes' or 'no'")
+        }
+    }
+
+    static func octal(_ text: String) throws -> Int {
+        guard let value = Int(text, radix: 8), value >= 0, value <= 0o777 else {
+            throw ConfigValueError("argument must be an octal file mode between 0 and 777")
+        }
+        return value
+    }
+
+    static func choice<T: RawRepresentable & CaseIterable>(_ text: String, of _: T.Type) throws -> T where T.RawValue == String {
+        guard let value = T(rawValue: text.lowercased()) else {
+            let names = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigValueError("argument(s) must be one of the following: \(names)")
+        }
+        return value
+    }
+}

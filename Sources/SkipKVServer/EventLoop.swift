@@ -1,0 +1,211 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLibUV
+import Synchronization
+import SkipKVProtocol
+import SkipKVStore
+
+/// One libuv event loop on its own thread, owning the connections it serves and running
+/// their commands to completion (see docs/ARCHITECTURE.md for why no worker pool).
+///
+/// Concurrency contract: everything here is used only on the loop's own thread, except
+/// `wake()` (uv_async_send, which libuv makes thread-safe), `handOff` (its inbox is a mutex),
+/// `requestStatsReset` (an atomic flag), `stats` (see `LoopStats`) and the `let`s, which
+/// never change. Handles are created on the starting thread before the loop thread exists,
+/// which `pthread_create` orders before the loop's first use of them.
+final class EventLoop: @unchecked Sendable {
+    let index: Int
+    let uvLoop: UnsafeMutablePointer<uv_loop_t>
+    unowned(unsafe) let server: ServerState
+    unowned(unsafe) let keyspace: Keyspace
+    unowned(unsafe) let lookup: CommandLookup
+    let stats = LoopStats()
+    /// Scratch space for replies whose element count is known only at the end (RANGE,
+    /// KEYS, SCAN): elements go here, then the header and these bytes to the connection.
+    let scratch: UnsafeMutablePointer<ReplyWriter>
+    private let wakeup: UnsafeMutablePointer<uv_async_t>
+    private let ticker: UnsafeMutablePointer<uv_timer_t>
+    /// Listening sockets this loop accepts on, with their poll handles.
+    var listeners: [(listener: Listener, poll: UnsafeMutablePointer<uv_poll_t>)] = []
+    /// Handles of this loop other than connections (signals), closed at shutdown.
+    var extraHandles: [UnsafeMutablePointer<uv_handle_t>] = []
+    /// Sockets accepted by another loop for this one to serve.
+    private let inbox = Mutex<[(descriptor: Int32, kind: Listener.Kind)]>([])
+    private let statsResetRequested = Atomic<Bool>(false)
+    /// The loop's connections, a doubly linked list through `Connection.previous/next`.
+    var firstConnection: UnsafeMutablePointer<Connection>?
+    var connectionCount = 0
+    /// Round-robin position for handing accepted sockets to loops.
+    var nextLoopForHandOff = 0
+    var shuttingDown = false
+    /// `uv_now` after which a shutdown stops waiting for replies to drain.
+    var shutdownDeadline: UInt64 = 0
+    private var ticks: UInt64 = 0
+    private var thread: pthread_t?
+
+    init(index: Int, server: ServerState) {
+        self.index = index
+        self.server = server
+        keyspace = server.keyspace
+        lookup = server.lookup
+        uvLoop = .allocate(capacity: 1)
+        uv_loop_init(uvLoop)
+        scratch = .allocate(capacity: 1)
+        scratch.initialize(to: ReplyWriter(version: .resp2, initialCapacity: 4096))
+        wakeup = .allocate(capacity: 1)
+        ticker = .allocate(capacity: 1)
+        uvLoop.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+        uv_async_init(uvLoop, wakeup) { handle in
+            EventLoop.of(handle!.pointee.loop).handleWakeup()
+        }
+        uv_timer_init(uvLoop, ticker)
+        uv_timer_start(ticker, { handle in
+            EventLoop.of(handle!.pointee.loop).tick()
+        }, EventLoop.tickMilliseconds, EventLoop.tickMilliseconds)
+    }
+
+    deinit {
+        uv_loop_close(uvLoop)
+        uvLoop.deallocate()
+        scratch.deinitialize(count: 1)
+        scratch.deallocate()
+        wakeup.deallocate()
+        ticker.deallocate()
+    }
+
+    static let tickMilliseconds: UInt64 = 100
+
+    /// The loop a libuv loop pointer belongs to.
+    @inline(__always)
+    static func of(_ loop: UnsafeMutablePointer<uv_loop_t>!) -> EventLoop {
+        Unmanaged<EventLoop>.fromOpaque(loop.pointee.data).takeUnretainedValue()
+    }
+
+    /// The loop's cached clock, in milliseconds.
+    var now: UInt64 { uv_now(uvLoop) }
+
+    // MARK: Thread
+
+    func start() {
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { context in
+            let loop = Unmanaged<EventLoop>.fromOpaque(context!).takeRetainedValue()
+            uv_run(loop.uvLoop, UV_RUN_DEFAULT)
+            return nil
+        }, context)
+        precondition(result == 0, "pthread_create failed: \(result)")
+        self.thread = thread
+    }
+
+    /// Waits for the loop thread to finish (after shutdown).
+    func join() {
+        if let thread { pthread_join(thread, nil) }
+        thread = nil
+    }
+
+    // MARK: Cross-thread requests
+
+    /// Makes the loop run `handleWakeup` soon. Any thread.
+    func wake() {
+        uv_async_send(wakeup)
+    }
+
+    /// Gives this loop an accepted socket to serve. Any thread.
+    func handOff(_ descriptor: Int32, kind: Listener.Kind) {
+        inbox.withLock { $0.append((descriptor, kind)) }
+        wake()
+    }
+
+    /// Asks the loop to zero its counters (CONFIG RESETSTAT). Any thread.
+    func requestStatsReset() {
+        statsResetRequested.store(true, ordering: .relaxed)
+        wake()
+    }
+
+    private func handleWakeup() {
+        let arrivals = inbox.withLock { inbox -> [(descriptor: Int32, kind: Listener.Kind)] in
+            defer { inbox.removeAll() }
+            return inbox
+        }
+        for arrival in arrivals { adopt(arrival.descriptor, kind: arrival.kind) }
+        if statsResetRequested.exchange(false, ordering: .relaxed) { stats.reset() }
+        if server.shutdownRequested.load(ordering: .acquiring) && !shuttingDown { beginShutdown() }
+    }
+
+    // MARK: Periodic work
+
+    private func tick() {
+        ticks += 1
+        if index == 0 {
+            server.opsSampler.record(totalCommands: server.total(.commandsProcessed), now: now)
+        }
+        if shuttingDown {
+            if now >= shutdownDeadline { closeAllConnections() }
+            return
+        }
+        if ticks % 10 == 0 { closeIdleConnections() }
+    }
+
+    private func closeIdleConnections() {
+        let timeout = UInt64(server.settings.timeoutSeconds.load(ordering: .relaxed))
+        guard timeout > 0 else { return }
+        let limit = timeout * 1000
+        var cursor = firstConnection
+        while let connection = cursor {
+            cursor = connection.pointee.next
+            if now &- connection.pointee.lastInteraction > limit && !connection.pointee.writeInFlight {
+                server.logger.debug("closing idle client id=\(connection.pointee.client.id)")
+                close(connection)
+            }
+        }
+    }
+
+    // MARK: Shutdown
+
+    /// Stops accepting and lets every connection finish writing what it owes, then closes
+    /// the loop's handles so `uv_run` returns.
+    private func beginShutdown() {
+        shuttingDown = true
+        shutdownDeadline = now + UInt64(server.settings.shutdownTimeout.load(ordering: .relaxed)) * 1000
+        for (listener, poll) in listeners {
+            uv_close(UnsafeMutablePointer(OpaquePointer(poll))) { handle in
+                UnsafeMutablePointer<uv_poll_t>(OpaquePointer(handle!)).deallocate()
+            }
+            Glibc.close(listener.descriptor)
+        }
+        listeners.removeAll()
+        var cursor = firstConnection
+        while let connection = cursor {
+            cursor = connection.pointee.next
+            endInput(connection)
+        }
+        finishShutdownIfIdle()
+    }
+
+    private func closeAllConnections() {
+        var cursor = firstConnection
+        while let connection = cursor {
+            cursor = connection.pointee.next
+            close(connection)
+        }
+    }
+
+    /// Once the last connection is gone, closes the remaining handles; `uv_run` then returns.
+    func finishShutdownIfIdle() {
+        guard shuttingDown, connectionCount == 0, !uv_is_closing(UnsafeMutablePointer(OpaquePointer(wakeup))).boolValue else { return }
+        uv_close(UnsafeMutablePointer(OpaquePointer(wakeup)), nil)
+        uv_close(UnsafeMutablePointer(OpaquePointer(ticker)), nil)
+        for handle in extraHandles { uv_close(handle, nil) }
+        // Sockets handed over after the shutdown began are simply dropped.
+        for arrival in inbox.withLock({ $0 }) {
+            Glibc.close(arrival.descriptor)
+            server.clients.release()
+        }
+    }
+}
+
+extension Int32 {
+    var boolValue: Bool { self != 0 }
+}

@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// INFO [section ...]: Redis's `# Section` / `field:value` text. Sections: server, clients,
+/// memory, stats, keyspace (the default set) and commandstats; `all`/`everything` give
+/// every section.
+enum InfoCommand {
+    private static let defaultSections = ["server", "clients", "memory", "stats", "keyspace"]
+    private static let allSections = defaultSections + ["commandstats"]
+
+    static func info(_ c: CommandContext) {
+        var wanted: [String] = []
+        for index in 1..<c.count {
+            let name = c.string(index).lowercased()
+            switch name {
+            case "all", "everything": wanted += allSections
+            case "default": wanted += defaultSections
+            default: wanted.append(name)
+            }
+        }
+        if wanted.isEmpty { wanted = defaultSections }
+        let text = allSections.filter(wanted.contains).map { section(c, $0) }.joined(separator: "\r\n")
+        c.reply.pointee.writeVerbatimString(text)
+    }
+
+    private static func section(_ c: CommandContext, _ name: String) -> String {
+        let server = c.server
+        var lines: [String]
+        switch name {
+        case "server":
+            var names = utsname()
+            uname(&names)
+            let system = [names.sysname, names.release, names.machine].map(cString).joined(separator: " ")
+            let uptime = (monotonicMilliseconds() - server.startedAt) / 1000
+            lines = [
+                "# Server",
+                "redis_version:\(ServerVersion.redisCompatible)",
+                "skipkv_version:\(ServerVersion.skipkv)",
+                "redis_mode:standalone",
+                "os:\(system)",
+                "arch_bits:\(Int.bitWidth)",
+                "multiplexing_api:epoll",
+                "process_id:\(getpid())",
+                "run_id:\(server.runID)",
+                "tcp_port:\(server.tcpPort)",
+                "uptime_in_seconds:\(uptime)",
+                "uptime_in_days:\(uptime / 86400)",
+                "io_threads_active:\(server.loops.count)",
+                "shards:\(server.keyspace.shardCount)",
+                "executable:\(executablePath())",
+            ]
+        case "clients":
+            lines = [
+                "# Clients",
+                "connected_clients:\(server.clients.connectedCount.load(ordering: .relaxed))",
+                "maxclients:\(server.settings.maxClients.load(ordering: .relaxed))",
+                "blocked_clients:0",
+            ]
+        case "memory":
+            let used = server.keyspace.bytesInUse
+            let resident = residentBytes()
+            lines = [
+                "# Memory",
+                "used_memory:\(used)",
+                "used_memory_human:\(humanBytes(used))",
+                "used_memory_rss:\(resident)",
+                "used_memory_rss_human:\(humanBytes(resident))",
+                "maxmemory:0",
+                "maxmemory_policy:noeviction",
+            ]
+        case "stats":
+            lines = [
+                "# Stats",
+                "total_connections_received:\(server.total(.connectionsReceived))",
+                "total_commands_processed:\(server.total(.commandsProcessed))",
+                "instantaneous_ops_per_sec:\(server.opsSampler.rate)",
+                "total_net_input_bytes:\(server.total(.networkInputBytes))",
+                "total_net_output_bytes:\(server.total(.networkOutputBytes))",
+                "rejected_connections:\(server.total(.rejectedConnections))",
+                "expired_keys:0",
+                "evicted_keys:0",
+                "keyspace_hits:\(server.total(.keyspaceHits))",
+                "keyspace_misses:\(server.total(.keyspaceMisses))",
+                "total_error_replies:\(server.total(.errorReplies))",
+            ]
+        case "keyspace":
+            lines = ["# Keyspace"]
+            let keys = server.keyspace.count
+            if keys > 0 { lines.append("db0:keys=\(keys),expires=0,avg_ttl=0") }
+        case "commandstats":
+            lines = ["# Commandstats"]
+            for command in CommandID.allCases {
+                let calls = server.total(.calls, for: command)
+                let rejected = server.total(.rejected, for: command)
+                guard calls > 0 || rejected > 0 else { continue }
+                let microseconds = server.total(.microseconds, for: command)
+                let perCall = calls > 0 ? Double(microseconds) / Double(calls) : 0
+                let failed = server.total(.failed, for: command)
+                lines.append("cmdstat_\(command.name):calls=\(calls),usec=\(microseconds),usec_per_call=\(twoDecimals(perCall)),rejected_calls=\(rejected),failed_calls=\(failed)")
+            }
+        default:
+            lines = []
+        }
+        return lines.map { $0 + "\r\n" }.joined()
+    }
+
+    private static func cString<T>(_ tuple: T) -> String {
+        withUnsafeBytes(of: tuple) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+
+    private static func executablePath() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return "" }
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Resident set size from /proc/self/statm (second field, in pages).
+    private static func residentBytes() -> Int {
+        guard let file = fopen("/proc/self/statm", "r") else { return 0 }
+        defer { fclose(file) }
+        var size = 0
+        var resident = 0
+        guard withUnsafeMutablePointer(to: &size, { s in
+            withUnsafeMutablePointer(to: &resident) { r in
+                withVaList([s, r]) { vfscanf(file, "%ld %ld", $0) }
+            }
+        }) == 2 else { return 0 }
+        return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    private static func humanBytes(_ bytes: Int) -> String {
+        let units = ["B", "K", "M", "G", "T"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes)B" : twoDecimals(value) + units[unit]
+    }
+
+    private static func twoDecimals(_ value: Double) -> String {
+        let hundredths = Int((value * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}

@@ -1,0 +1,32 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// TIME and SHUTDOWN.
+enum ServerCommands {
+    static func time(_ c: CommandContext) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        c.reply.pointee.writeArrayHeader(count: 2)
+        c.reply.pointee.writeBulkString(String(now.tv_sec))
+        c.reply.pointee.writeBulkString(String(now.tv_nsec / 1000))
+    }
+
+    /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]: there is nothing to save, so the options are
+    /// only checked. Like Redis, no reply on success: the connection closes with the server.
+    static func shutdown(_ c: CommandContext) {
+        for index in 1..<c.count {
+            guard c.argument(index, is: "NOSAVE") || c.argument(index, is: "SAVE")
+                    || c.argument(index, is: "NOW") || c.argument(index, is: "FORCE") else {
+                if c.argument(index, is: "ABORT") {
+                    c.error("ERR No shutdown in progress.")
+                } else {
+                    c.error(ErrorText.syntax)
+                }
+                return
+            }
+        }
+        c.server.logger.notice("User requested shutdown...")
+        c.server.requestShutdown()
+    }
+}

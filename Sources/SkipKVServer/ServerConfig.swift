@@ -1,0 +1,74 @@
+/// Every setting of the server, at its documented default. `config/skipkv.conf` documents
+/// each field under its directive name (see `ConfigDirective.all`).
+public struct ServerConfig: Sendable, Equatable {
+    /// Addresses to listen on (IPv4 or IPv6 literals).
+    public var bind: [String] = ["127.0.0.1"]
+    /// TCP port; 0 picks a free ephemeral port (announced in the log).
+    public var port: Int = 7379
+    /// TCP listen backlog.
+    public var tcpBacklog: Int = 511
+    /// Path of a Unix domain socket to listen on as well; empty for none.
+    public var unixSocket: String = ""
+    /// Permissions of the Unix socket file; 0 leaves them to the umask.
+    public var unixSocketPerm: Int = 0
+    /// Event-loop threads; 0 means one per core.
+    public var ioThreads: Int = 0
+    /// Number of B-skiplists the keyspace is split into.
+    public var shards: Int = 16
+    /// Bytes per B-skiplist node.
+    public var nodeBytes: Int = 2048
+    /// Most simultaneous clients; more are refused with an error.
+    public var maxClients: Int = 10000
+    /// Largest bulk argument a client may send.
+    public var protoMaxBulkLength: Int = 512 * 1024 * 1024
+    /// Longest inline command line (and `*`/`$` header line).
+    public var maxInlineLength: Int = 64 * 1024
+    /// Most arguments in one command.
+    public var maxMultibulkLength: Int = 1024 * 1024
+    /// Unsent reply bytes beyond which the server stops reading from that client until
+    /// they drain; 0 for no limit.
+    public var clientOutputBufferLimit: Int = 16 * 1024 * 1024
+    /// Seconds of inactivity after which a client is disconnected; 0 for never.
+    public var timeout: Int = 0
+    /// TCP keepalive interval in seconds; 0 disables keepalive.
+    public var tcpKeepalive: Int = 300
+    /// Password clients must give with AUTH or HELLO; empty for none.
+    public var requirePass: String = ""
+    /// Run in the background.
+    public var daemonize: Bool = false
+    /// File to write the process id to; empty for none.
+    public var pidFile: String = ""
+    /// File to log to; empty for standard output.
+    public var logFile: String = ""
+    public var logLevel: LogVerbosity = .notice
+    /// Seconds a shutdown waits for pending replies to be written before closing anyway.
+    public var shutdownTimeout: Int = 10
+
+    public init() {}
+
+    /// The number of event loops to run: `ioThreads`, or the core count when 0.
+    public var effectiveIOThreads: Int {
+        ioThreads > 0 ? ioThreads : max(1, Machine.onlineCores)
+    }
+}
+
+/// Redis's four log levels, in increasing severity.
+public enum LogVerbosity: String, Sendable, CaseIterable, Comparable {
+    case debug
+    case verbose
+    case notice
+    case warning
+
+    public static func < (a: LogVerbosity, b: LogVerbosity) -> Bool {
+        a.rank < b.rank
+    }
+
+    var rank: Int {
+        switch self {
+        case .debug: return 0
+        case .verbose: return 1
+        case .notice: return 2
+        case .warning: return 3
+        }
+    }
+}

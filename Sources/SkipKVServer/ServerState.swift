@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import Synchronization
+import SkipKVStore
+
+/// What every event loop shares: the keyspace, the settings, the client registry, the
+/// command lookup table, the loops themselves (for stats, hand-off and shutdown) and the
+/// shutdown flag.
+///
+/// Concurrency contract: `loops`, `tcpPort` and `unixSocketPath` are filled in by `Server` before any loop
+/// thread starts and never change afterwards; every other member is immutable or
+/// thread-safe on its own.
+final class ServerState: @unchecked Sendable {
+    let keyspace: Keyspace
+    let settings: RuntimeSettings
+    let log: LogOutput
+    let logger: Logger
+    let clients = ClientRegistry()
+    let lookup = CommandLookup()
+    let opsSampler = OpsSampler()
+    /// Monotonic milliseconds at startup.
+    let startedAt: UInt64
+    /// 40 hex digits identifying this run, as Redis's `run_id`.
+    let runID: String
+    /// The TCP port actually listened on.
+    var tcpPort = 0
+    /// The Unix socket listened on, if any.
+    var unixSocketPath = ""
+    private(set) var loops: [EventLoop] = []
+    let shutdownRequested = Atomic<Bool>(false)
+
+    init(config: ServerConfig, log: LogOutput, logger: Logger) {
+        keyspace = Keyspace(shards: config.shards, nodeBytes: config.nodeBytes)
+        settings = RuntimeSettings(config)
+        self.log = log
+        self.logger = logger
+        startedAt = monotonicMilliseconds()
+        runID = (0..<40).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
+    }
+
+    func setLoops(_ loops: [EventLoop]) {
+        self.loops = loops
+    }
+
+    /// Starts a clean shutdown: every loop stops accepting, flushes pending replies and
+    /// closes its connections. Idempotent; callable from any thread.
+    func requestShutdown() {
+        guard !shutdownRequested.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        for loop in loops { loop.wake() }
+    }
+
+    /// Adds up one counter over all loops.
+    func total(_ counter: LoopStats.Counter) -> UInt64 {
+        loops.reduce(0) { $0 &+ $1.stats.value(counter) }
+    }
+
+    func total(_ counter: LoopStats.CommandCounter, for command: CommandID) -> UInt64 {
+        loops.reduce(0) { $0 &+ $1.stats.value(counter, for: command) }
+    }
+}
+
+/// CLOCK_MONOTONIC in milliseconds (the clock `uv_now` also uses).
+func monotonicMilliseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
+}
+
+/// CLOCK_MONOTONIC in microseconds, for command timing.
+@inline(__always)
+func monotonicMicroseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) &* 1_000_000 &+ UInt64(now.tv_nsec) / 1000
+}

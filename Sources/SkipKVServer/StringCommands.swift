@@ -1,0 +1,190 @@
+import SkipKVIndex
+import SkipKVProtocol
+
+/// GET, SET and the other string commands. Values go from the index straight into the
+/// reply buffer inside the index's callback, so a read copies the value exactly once.
+enum StringCommands {
+    static func get(_ c: CommandContext) {
+        let found = c.keyspace.withValue(forKey: c.argument(1)) { c.reply.pointee.writeBulkString($0) }
+        if found == nil {
+            c.reply.pointee.writeNull()
+            c.loop.stats.add(.keyspaceMisses)
+        } else {
+            c.loop.stats.add(.keyspaceHits)
+        }
+    }
+
+    /// SET key value [NX|XX] [GET]. Expiry options parse as in Redis but are refused:
+    /// SkipKV keys do not expire, and silently ignoring a TTL would surprise the client.
+    static func set(_ c: CommandContext) {
+        var condition = PutCondition.always
+        var returnOld = false
+        var expiryOption: String? = nil
+        var index = 3
+        while index < c.count {
+            if c.argument(index, is: "NX") && condition != .ifPresent {
+                condition = .ifAbsent
+            } else if c.argument(index, is: "XX") && condition != .ifAbsent {
+                condition = .ifPresent
+            } else if c.argument(index, is: "GET") {
+                returnOld = true
+            } else if c.argument(index, is: "KEEPTTL") && expiryOption == nil {
+                expiryOption = "KEEPTTL"
+            } else if expiryOption == nil && index + 1 < c.count
+                        && (c.argument(index, is: "EX") || c.argument(index, is: "PX")
+                            || c.argument(index, is: "EXAT") || c.argument(index, is: "PXAT")) {
+                expiryOption = c.string(index).uppercased()
+                index += 1
+                guard c.integer(index) != nil else { return }
+            } else {
+                c.error(ErrorText.syntax)
+                return
+            }
+            index += 1
+        }
+        if let expiryOption {
+            c.error("ERR SkipKV keys do not expire: the \(expiryOption) option of 'set' is not supported")
+            return
+        }
+        let key = c.argument(1)
+        let value = c.argument(2)
+        guard returnOld else {
+            if c.keyspace.put(key, value, condition: condition) == .skipped {
+                c.reply.pointee.writeNull()
+            } else {
+                c.reply.pointee.writeOK()
+            }
+            return
+        }
+        // SET ... GET replies with the old value whether or not the condition let the write
+        // happen, so the read and the write must be one atomic step.
+        c.keyspace.update(key) { current -> (UpdateAction, Void) in
+            if let current { c.reply.pointee.writeBulkString(current) } else { c.reply.pointee.writeNull() }
+            switch condition {
+            case .ifAbsent where current != nil, .ifPresent where current == nil:
+                return (.keep, ())
+            default:
+                return (.store(Array(value)), ())
+            }
+        }
+    }
+
+    static func setnx(_ c: CommandContext) {
+        let outcome = c.keyspace.put(c.argument(1), c.argument(2), condition: .ifAbsent)
+        c.reply.pointee.writeInteger(outcome == .inserted ? 1 : 0)
+    }
+
+    static func getset(_ c: CommandContext) {
+        let value = c.argument(2)
+        c.keyspace.update(c.argument(1)) { current -> (UpdateAction, Void) in
+            if let current { c.reply.pointee.writeBulkString(current) } else { c.reply.pointee.writeNull() }
+            return (.store(Array(value)), ())
+        }
+    }
+
+    static func getdel(_ c: CommandContext) {
+        c.keyspace.update(c.argument(1)) { current -> (UpdateAction, Void) in
+            guard let current else {
+                c.reply.pointee.writeNull()
+                return (.keep, ())
+            }
+            c.reply.pointee.writeBulkString(current)
+            return (.remove, ())
+        }
+    }
+
+    static func mget(_ c: CommandContext) {
+        c.reply.pointee.writeArrayHeader(count: c.count - 1)
+        for index in 1..<c.count {
+            let found = c.keyspace.withValue(forKey: c.argument(index)) { c.reply.pointee.writeBulkString($0) }
+            if found == nil {
+                c.reply.pointee.writeNull()
+                c.loop.stats.add(.keyspaceMisses)
+            } else {
+                c.loop.stats.add(.keyspaceHits)
+            }
+        }
+    }
+
+    /// MSET sets each pair in turn: every key is written, but another client may observe
+    /// some of them before the rest (each key's write is atomic, the batch is not).
+    static func mset(_ c: CommandContext) {
+        guard c.count % 2 == 1 else {
+            c.error(ErrorText.arity("mset"))
+            return
+        }
+        for index in stride(from: 1, to: c.count, by: 2) {
+            c.keyspace.put(c.argument(index), c.argument(index + 1))
+        }
+        c.reply.pointee.writeOK()
+    }
+
+    static func incr(_ c: CommandContext) { incrementBy(c, 1) }
+
+    static func decr(_ c: CommandContext) { incrementBy(c, -1) }
+
+    static func incrby(_ c: CommandContext) {
+        guard let delta = c.integer(2) else { return }
+        incrementBy(c, delta)
+    }
+
+    static func decrby(_ c: CommandContext) {
+        guard let delta = c.integer(2) else { return }
+        guard delta != Int64.min else {
+            c.error("ERR decrement would overflow")
+            return
+        }
+        incrementBy(c, -delta)
+    }
+
+    private enum Increment {
+        case value(Int64)
+        case notInteger
+        case overflow
+    }
+
+    /// Adds `delta` to the integer stored at the key (0 when absent) in one atomic step.
+    private static func incrementBy(_ c: CommandContext, _ delta: Int64) {
+        let outcome = c.keyspace.update(c.argument(1)) { current -> (UpdateAction, Increment) in
+            var base: Int64 = 0
+            if let current {
+                guard let parsed = StrictInteger.parse(current) else { return (.keep, .notInteger) }
+                base = parsed
+            }
+            let (sum, overflow) = base.addingReportingOverflow(delta)
+            if overflow { return (.keep, .overflow) }
+            return (.store(decimalBytes(sum)), .value(sum))
+        }
+        switch outcome {
+        case .value(let value): c.reply.pointee.writeInteger(value)
+        case .notInteger: c.error(ErrorText.notInteger)
+        case .overflow: c.error(ErrorText.overflow)
+        }
+    }
+
+    static func append(_ c: CommandContext) {
+        let suffix = c.argument(2)
+        let length = c.keyspace.update(c.argument(1)) { current -> (UpdateAction, Int) in
+            var combined: [UInt8] = []
+            combined.reserveCapacity((current?.count ?? 0) + suffix.count)
+            if let current { combined.append(contentsOf: current) }
+            combined.append(contentsOf: suffix)
+            return (.store(combined), combined.count)
+        }
+        c.reply.pointee.writeInteger(length)
+    }
+
+    static func strlen(_ c: CommandContext) {
+        c.reply.pointee.writeInteger(c.keyspace.withValue(forKey: c.argument(1)) { $0.count } ?? 0)
+    }
+
+    static func type(_ c: CommandContext) {
+        c.reply.pointee.writeSimpleString(c.keyspace.contains(c.argument(1)) ? "string" : "none")
+    }
+
+    /// The decimal text of `value`, as INCR stores it.
+    private static func decimalBytes(_ value: Int64) -> [UInt8] {
+        var text = String(value)
+        return text.withUTF8 { Array($0) }
+    }
+}

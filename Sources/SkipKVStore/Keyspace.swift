@@ -1,0 +1,104 @@
+import SkipKVIndex
+
+/// The whole SkipKV keyspace: `shardCount` concurrent B-skiplists, each key living in the
+/// shard its seeded hash picks. Point operations touch only that shard; range operations
+/// visit every shard and merge the results into one key-ordered stream (`MergedScan`).
+///
+/// Concurrency contract. Every method may be called from any thread at any time; the shards
+/// are thread-safe and this class adds no mutable state of its own apart from the
+/// `ScanCursorTable`, which locks internally. The guarantees are the index's: each
+/// single-key operation is linearizable; a range operation is not a snapshot but returns keys
+/// in order, each at most once, including every key present throughout the call and no key
+/// absent throughout it. Closures passed in may run while a shard holds a node lock, so they
+/// must be short and must not call back into the keyspace.
+///
+/// Every change to stored data goes through `Keyspace+Mutations.swift`; that is the boundary
+/// where a write-ahead log will hook in.
+public final class Keyspace: @unchecked Sendable {
+    public let shardCount: Int
+    /// Unmanaged so that routing a command to a shard does not touch the shard's reference
+    /// count, a cache line every loop thread would otherwise write on every command.
+    @usableFromInline let shards: UnsafeMutablePointer<Unmanaged<BSkipList>>
+    @usableFromInline let shardHash: ShardHash
+    let scanCursors = ScanCursorTable()
+
+    /// - Parameters:
+    ///   - shards: number of B-skiplists, at least 1.
+    ///   - nodeBytes: node size of each B-skiplist.
+    ///   - seed: seeds the shard hash and the shards' height hashes.
+    public init(shards: Int, nodeBytes: Int, seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
+        precondition(shards >= 1, "a keyspace needs at least one shard")
+        shardCount = shards
+        shardHash = ShardHash(seed: seed)
+        self.shards = .allocate(capacity: shards)
+        for index in 0..<shards {
+            let shard = BSkipList(nodeBytes: nodeBytes, seed: ShardHash.finalize(seed &+ UInt64(index) &+ 1))
+            (self.shards + index).initialize(to: Unmanaged.passRetained(shard))
+        }
+    }
+
+    deinit {
+        for index in 0..<shardCount { shards[index].release() }
+        shards.deallocate()
+    }
+
+    /// The shard that holds (or would hold) `key`.
+    @inlinable
+    func shardIndex(for key: UnsafeRawBufferPointer) -> Int {
+        // Lemire's multiply-shift reduction: uniform like `%` without a division.
+        Int(truncatingIfNeeded: shardHash.hash(key).multipliedFullWidth(by: UInt64(shardCount)).high)
+    }
+
+    /// Calls `body` with the shard that holds (or would hold) `key`.
+    @inlinable
+    func withShard<R>(for key: UnsafeRawBufferPointer, _ body: (BSkipList) -> R) -> R {
+        shards[shardIndex(for: key)]._withUnsafeGuaranteedRef(body)
+    }
+
+    @inlinable
+    func withShard<R>(at index: Int, _ body: (BSkipList) -> R) -> R {
+        shards[index]._withUnsafeGuaranteedRef(body)
+    }
+
+    // MARK: Reads
+
+    /// Calls `body` with the value of `key` and returns its result, or nil when absent.
+    @inlinable
+    public func withValue<R>(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        withShard(for: key) { $0.withValue(forKey: key, body) }
+    }
+
+    @inlinable
+    public func contains(_ key: UnsafeRawBufferPointer) -> Bool {
+        withValue(forKey: key) { _ in () } != nil
+    }
+
+    /// Total number of keys (exact when no writer is active).
+    public var count: Int {
+        var total = 0
+        for index in 0..<shardCount { total += withShard(at: index) { $0.count } }
+        return total
+    }
+
+    /// Bytes held for nodes, keys and values across all shards.
+    public var bytesInUse: Int {
+        var total = 0
+        for index in 0..<shardCount { total += withShard(at: index) { $0.bytesInUse } }
+        return total
+    }
+
+    /// Checks every shard's structure and that every key lives in the shard its hash picks.
+    /// Only while no other thread uses the keyspace.
+    public func checkInvariants() throws {
+        for index in 0..<shardCount {
+            let shard = shards[index].takeUnretainedValue()
+            try shard.checkInvariants()
+            var misplaced: [UInt8]? = nil
+            shard.forEach(in: .all, reverse: false, offset: 0, limit: -1) { key, _ in
+                if shardIndex(for: key) != index { misplaced = Array(key) }
+                return misplaced == nil
+            }
+            if let misplaced { throw InvariantViolation("key \(misplaced) found in shard \(index)") }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import SkipKVIndex
+
+/// One shard's position in a merged range scan: a batch of entries copied out of the shard,
+/// refilled by a fresh bounded scan that resumes just past the last key copied.
+///
+/// Copying is what lets the merge hold no lock while it compares shards and hands entries to
+/// the caller; bounding each batch (entries and bytes) is what keeps a scan over a huge range
+/// from materializing whole shards. Because every batch is a new scan starting after the last
+/// key seen, the cursor inherits the index's scan guarantees across batches: keys in order,
+/// each at most once, every key present throughout included.
+///
+/// Concurrency contract: owned by one thread for the length of one scan.
+struct ShardCursor: ~Copyable {
+    private struct Entry {
+        var keyOffset: Int
+        var keyCount: Int
+        var valueOffset: Int
+        var valueCount: Int
+    }
+
+    /// Entries per batch start small (a LIMIT 10 query should not copy much from every
+    /// shard) and double on each refill up to this many.
+    static let maximumBatchEntries = 1024
+    static let initialBatchEntries = 16
+    /// A batch stops growing once it holds this many bytes (one entry always fits).
+    static let batchByteBudget = 256 * 1024
+
+    private let shard: Unmanaged<BSkipList>
+    private let reverse: Bool
+    private let includeValues: Bool
+    /// What is still to be fetched: the resume bound moves past each batch.
+    private var remaining: KeyRange
+    private var arena: UnsafeMutableRawPointer
+    private var arenaCapacity: Int
+    private var entries: UnsafeMutablePointer<Entry>
+    private var entryCapacity: Int
+    private var entryCount = 0
+    private var position = 0
+    private var nextBatchEntries = ShardCursor.initialBatchEntries
+    /// True once a scan returned less than it was asked for: nothing is left to fetch.
+    private var drained = false
+
+    init(shard: Unmanaged<BSkipList>, range: KeyRange, reverse: Bool, includeValues: Bool) {
+        self.shard = shard
+        self.remaining = range
+        self.reverse = reverse
+        self.includeValues = includeValues
+        arenaCapacity = 4096
+        arena = .allocate(byteCount: arenaCapacity, alignment: 8)
+        entryCapacity = ShardCursor.initialBatchEntries
+        entries = .allocate(capacity: entryCapacity)
+    }
+
+    deinit {
+        arena.deallocate()
+        entries.deallocate()
+    }
+
+    /// Whether `key`/`value` are valid: false once the shard has nothing left.
+    var hasEntry: Bool { position < entryCount }
+
+    var key: UnsafeRawBufferPointer {
+        let entry = entries[position]
+        return UnsafeRawBufferPointer(start: arena + entry.keyOffset, count: entry.keyCount)
+    }
+
+    var value: UnsafeRawBufferPointer {
+        let entry = entries[position]
+        return UnsafeRawBufferPointer(start: arena + entry.valueOffset, count: entry.valueCount)
+    }
+
+    /// Moves to the next entry, fetching a new batch when this one is used up. `wanted` caps
+    /// the batch at what the caller can still use (negative: no cap).
+    mutating func advance(wanted: Int) {
+        position += 1
+        if position >= entryCount { refill(wanted: wanted) }
+    }
+
+    /// Fetches the next batch, replacing the current one.
+    mutating func refill(wanted: Int) {
+        entryCount = 0
+        position = 0
+        guard !drained else { return }
+        var limit = nextBatchEntries
+        if wanted >= 0 { limit = max(1, min(limit, wanted)) }
+        nextBatchEntries = min(nextBatchEntries * 2, ShardCursor.maximumBatchEntries)
+        if limit > entryCapacity {
+            entries.deallocate()
+            entryCapacity = limit
+            entries = .allocate(capacity: entryCapacity)
+        }
+        var used = 0
+        var stoppedForBytes = false
+        let visited = shard._withUnsafeGuaranteedRef { shard in
+            shard.forEach(in: remaining, reverse: reverse, offset: 0, limit: limit) { key, value in
+                let valueCount = includeValues ? value.count : 0
+                let needed = used + key.count + valueCount
+                if needed > arenaCapacity { growArena(minimum: needed, used: used) }
+                if key.count > 0 { (arena + used).copyMemory(from: key.baseAddress!, byteCount: key.count) }
+                if valueCount > 0 { (arena + used + key.count).copyMemory(from: value.baseAddress!, byteCount: valueCount) }
+                entries[entryCount] = Entry(keyOffset: used, keyCount: key.count, valueOffset: used + key.count, valueCount: valueCount)
+                entryCount += 1
+                used = needed
+                stoppedForBytes = used >= ShardCursor.batchByteBudget
+                return !stoppedForBytes
+            }
+        }
+        if visited < limit && !stoppedForBytes {
+            drained = true
+        } else if entryCount > 0 {
+            let last = entries[entryCount - 1]
+            let resume = RangeBound.exclusive(Array(UnsafeRawBufferPointer(start: arena + last.keyOffset, count: last.keyCount)))
+            if reverse { remaining.upper = resume } else { remaining.lower = resume }
+        }
+    }
+
+    private mutating func growArena(minimum: Int, used: Int) {
+        var capacity = arenaCapacity * 2
+        while capacity < minimum { capacity *= 2 }
+        let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+        grown.copyMemory(from: arena, byteCount: used)
+        arena.deallocate()
+        arena = grown
+        arenaCapacity = capacity
+    }
+}

@@ -1,0 +1,55 @@
+/// Picks a key's shard: a seeded 64-bit multiply-xorshift hash of the key bytes, reduced to
+/// the shard count. It only has to spread keys evenly and cheaply (it runs on every point
+/// command); it is independent of the index's own height hash so shard choice and tower
+/// height do not correlate, and it is seeded per process so a client cannot aim many keys at
+/// one shard without knowing the seed.
+@usableFromInline
+struct ShardHash: Sendable {
+    @usableFromInline let seed: UInt64
+
+    @inlinable
+    init(seed: UInt64) {
+        self.seed = seed
+    }
+
+    @inlinable
+    func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        var h = seed ^ (UInt64(truncatingIfNeeded: key.count) &* 0x9E37_79B9_7F4A_7C15)
+        guard let base = key.baseAddress else { return Self.finalize(h) }
+        var offset = 0
+        let count = key.count
+        while count - offset >= 8 {
+            h = Self.mix(h ^ base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            offset += 8
+        }
+        if offset < count {
+            // The tail, zero padded; the length already went into the start value, so keys
+            // differing only in trailing zero bytes still hash apart.
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while offset < count {
+                tail |= UInt64(base.load(fromByteOffset: offset, as: UInt8.self)) << shift
+                shift += 8
+                offset += 1
+            }
+            h = Self.mix(h ^ tail)
+        }
+        return Self.finalize(h)
+    }
+
+    @inlinable
+    static func mix(_ value: UInt64) -> UInt64 {
+        let product = value.multipliedFullWidth(by: 0xA076_1D64_78BD_642F)
+        return product.high ^ product.low
+    }
+
+    /// The final avalanche of splitmix64, so every input bit reaches the bits the shard
+    /// reduction uses.
+    @inlinable
+    static func finalize(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,107 @@
+"""Fixtures for the redis-py suite: one skipkv-server per session on an ephemeral port of
+127.0.0.1 (plus one with requirepass), and a client per test parametrized over RESP2 and
+RESP3.
+
+The binary is $SKIPKV_SERVER_BINARY, else the newest skipkv-server found in the usual
+SwiftPM build directories of the repository.
+"""
+import os
+import re
+import resource
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def server_binary():
+    explicit = os.environ.get("SKIPKV_SERVER_BINARY")
+    if explicit:
+        return explicit
+    candidates = [p for p in REPO.glob(".build*/*/skipkv-server") if p.is_file() and os.access(p, os.X_OK)]
+    if not candidates:
+        pytest.exit("no skipkv-server binary found: build it or set SKIPKV_SERVER_BINARY", 2)
+    return str(max(candidates, key=lambda p: p.stat().st_mtime))
+
+
+class Server:
+    """A running skipkv-server; `port` is the port it announced."""
+
+    def __init__(self, *args):
+        self.process = subprocess.Popen(
+            [server_binary(), "--bind", "127.0.0.1", "--port", "0", "--io-threads", "2", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        self.log = []
+        self.port = None
+        ready = threading.Event()
+
+        def pump():
+            for raw in self.process.stdout:
+                line = raw.decode(errors="replace")
+                self.log.append(line)
+                match = re.search(r"Ready to accept connections tcp on 127\.0\.0\.1:(\d+)", line)
+                if match and self.port is None:
+                    self.port = int(match.group(1))
+                    ready.set()
+
+        threading.Thread(target=pump, daemon=True).start()
+        if not ready.wait(20):
+            self.process.kill()
+            raise RuntimeError("skipkv-server did not start:\n" + "".join(self.log))
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def raise_descriptor_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4096)), hard))
+
+
+@pytest.fixture(scope="session")
+def server():
+    instance = Server("--shards", "8", "--maxclients", "5000")
+    yield instance
+    assert instance.stop() == 0, "skipkv-server must exit 0 on SIGTERM:\n" + "".join(instance.log)
+
+
+@pytest.fixture(scope="session")
+def password_server():
+    instance = Server("--requirepass", "pw-123")
+    yield instance
+    assert instance.stop() == 0
+
+
+@pytest.fixture(params=[2, 3], ids=["resp2", "resp3"])
+def protocol(request):
+    return request.param
+
+
+@pytest.fixture
+def r(server, protocol):
+    client = redis.Redis(host="127.0.0.1", port=server.port, protocol=protocol)
+    client.flushall()
+    yield client
+    client.close()
+
+
+def wait_until(predicate, timeout=5.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
