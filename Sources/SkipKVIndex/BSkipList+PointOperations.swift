@@ -14,26 +14,23 @@ extension BSkipList {
     @discardableResult
     public func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, condition: PutCondition) -> PutOutcome {
         pinned {
-            let search = SearchKey(key)
-            let hash = heights.hash(key)
-            let height = heights.height(forHash: hash)
-            let position = lockLevel(height, search)
-            if position.right != nil || position.keyFollowsInLeft(search) {
+            let locked = lockKey(key)
+            if locked.isPresent {
                 guard condition != .ifAbsent else {
-                    position.unlock()
+                    locked.position.unlock()
                     return .skipped
                 }
-                let (leaf, i) = lockLeafEntry(of: position, level: height)
-                replaceValue(leaf, i, value, stripe: hash >> 32)
-                if height > 0 { leaf.unlockExclusive() }
-                position.unlock()
+                let (leaf, i) = lockLeafEntry(of: locked.position, level: locked.height)
+                replaceValue(leaf, i, value, stripe: locked.stripe)
+                if locked.height > 0 { leaf.unlockExclusive() }
+                locked.position.unlock()
                 return .replaced
             }
             guard condition != .ifPresent else {
-                position.unlock()
+                locked.position.unlock()
                 return .skipped
             }
-            insert(search, key, value, hash: hash, height: height, at: position)
+            insert(key, value, at: locked)
             return .inserted
         }
     }
@@ -41,48 +38,62 @@ extension BSkipList {
     @discardableResult
     public func remove(_ key: UnsafeRawBufferPointer) -> Bool {
         pinned {
-            let search = SearchKey(key)
-            let hash = heights.hash(key)
-            let height = heights.height(forHash: hash)
-            let position = lockLevel(height, search)
-            guard position.right != nil || position.keyFollowsInLeft(search) else {
-                position.unlock()
+            let locked = lockKey(key)
+            guard locked.isPresent else {
+                locked.position.unlock()
                 return false
             }
-            remove(search, height: height, at: position, stripe: hash >> 32)
+            remove(locked)
             return true
         }
     }
 
     public func update<R>(_ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) -> (UpdateAction, R)) -> R {
         pinned {
-            let search = SearchKey(key)
-            let hash = heights.hash(key)
-            let height = heights.height(forHash: hash)
-            let position = lockLevel(height, search)
-            guard position.right != nil || position.keyFollowsInLeft(search) else {
+            let locked = lockKey(key)
+            guard locked.isPresent else {
                 let (action, result) = body(nil)
                 if case .store(let bytes) = action {
-                    bytes.withUnsafeBytes { insert(search, key, $0, hash: hash, height: height, at: position) }
+                    bytes.withUnsafeBytes { insert(key, $0, at: locked) }
                 } else {
-                    position.unlock()
+                    locked.position.unlock()
                 }
                 return result
             }
-            let (leaf, i) = lockLeafEntry(of: position, level: height)
+            let (leaf, i) = lockLeafEntry(of: locked.position, level: locked.height)
             let (action, result) = leaf.withValue(i) { body($0) }
             if case .store(let bytes) = action {
-                bytes.withUnsafeBytes { replaceValue(leaf, i, $0, stripe: hash >> 32) }
+                bytes.withUnsafeBytes { replaceValue(leaf, i, $0, stripe: locked.stripe) }
             }
-            if height > 0 { leaf.unlockExclusive() }
+            if locked.height > 0 { leaf.unlockExclusive() }
             if action == .remove {
                 // The level-`height` locks, still held, keep every other operation on the key out.
-                remove(search, height: height, at: position, stripe: hash >> 32)
+                remove(locked)
             } else {
-                position.unlock()
+                locked.position.unlock()
             }
             return result
         }
+    }
+
+    /// A key with its height and its write-locked position on the level of that height: the
+    /// key's lock, held from here until the operation releases it.
+    struct LockedKey {
+        let search: SearchKey
+        let hash: UInt64
+        let height: Int
+        let position: LevelPosition
+
+        var isPresent: Bool { position.right != nil || position.keyFollowsInLeft(search) }
+        /// Spreads the striped counters' updates.
+        var stripe: UInt64 { hash >> 32 }
+    }
+
+    func lockKey(_ key: UnsafeRawBufferPointer) -> LockedKey {
+        let search = SearchKey(key)
+        let hash = heights.hash(key)
+        let height = heights.height(forHash: hash)
+        return LockedKey(search: search, hash: hash, height: height, position: lockLevel(height, search))
     }
 
     /// The level-0 entry of a key present at `level` in `position`. Below `level` the key starts
@@ -105,9 +116,8 @@ extension BSkipList {
 
     /// Inserts an absent key whose level-`height` position is write-locked; releases every lock.
 
-    func insert(_ search: SearchKey, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer,
-                hash: UInt64, height: Int, at top: LevelPosition) {
-        let stripe = hash >> 32
+    func insert(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, at locked: LockedKey) {
+        let (search, height, top, stripe) = (locked.search, locked.height, locked.position, locked.stripe)
         let keyBlock = makeKeyBlock(key, stripe: stripe)
         let valuePayload = makeValuePayload(value, stripe: stripe)
         withUnsafeTemporaryAllocation(of: BNode.self, capacity: max(height, 1)) { below in
@@ -177,9 +187,9 @@ extension BSkipList {
     /// Removes a present key whose level-`height` position is write-locked, level by level down
     /// to 0; releases every lock.
 
-    func remove(_ search: SearchKey, height: Int, at top: LevelPosition, stripe: UInt64) {
-        var position = top
-        var level = height
+    func remove(_ locked: LockedKey) {
+        var position = locked.position
+        var level = locked.height
         while true {
             let left = position.left
             if let right = position.right {
@@ -205,10 +215,10 @@ extension BSkipList {
             }
             if level == 0 { break }
             level -= 1
-            position = descendExclusive(from: position, search)
+            position = descendExclusive(from: position, locked.search)
         }
         position.unlock()
-        keyCounter.add(-1, stripe: stripe)
+        keyCounter.add(-1, stripe: locked.stripe)
     }
 
     /// Appends `right`'s entries to `left` and frees `right`. Both are write-locked, `right`

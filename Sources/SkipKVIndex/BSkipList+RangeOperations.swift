@@ -63,28 +63,19 @@ extension BSkipList {
     func scanForward(lower: ScanBound?, upper: ScanBound?, offset: Int, limit: Int,
                      _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) -> Int {
         var (node, i) = firstEntry(from: lower)
-        var toSkip = offset
-        var seen = 0
+        var quota = ScanQuota(offset: offset, limit: limit)
         defer { node.unlockShared() }
         while true {
             let n = node.count
             // Skip whole nodes while the offset allows.
-            if toSkip >= n - i && i < n && !(upper?.isBelow(node, n - 1) ?? false) {
-                toSkip -= n - i
-                i = n
-            }
+            if i < n && !(upper?.isBelow(node, n - 1) ?? false) && quota.skipRun(n - i) { i = n }
             while i < n {
-                if let upper, upper.isBelow(node, i) { return seen }
-                if toSkip > 0 {
-                    toSkip -= 1
-                } else {
-                    seen += 1
-                    let more = node.withKey(i) { key in node.withValue(i) { body(key, $0) } }
-                    if !more || seen == limit { return seen }
-                }
+                if let upper, upper.isBelow(node, i) { return quota.seen }
+                let more = quota.offer { node.withKey(i) { key in node.withValue(i) { body(key, $0) } } }
+                if !more { return quota.seen }
                 i += 1
             }
-            guard let next = node.next else { return seen }
+            guard let next = node.next else { return quota.seen }
             next.lockShared()
             node.unlockShared()
             node = next
@@ -95,8 +86,7 @@ extension BSkipList {
 
     func scanBackward(lower: ScanBound?, upper: ScanBound?, offset: Int, limit: Int,
                       _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) -> Int {
-        var toSkip = offset
-        var seen = 0
+        var quota = ScanQuota(offset: offset, limit: limit)
         // After the first node the bound is "below the first key of the node just scanned",
         // copied out because that node may change once unlocked.
         var boundBytes = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 8)
@@ -114,22 +104,16 @@ extension BSkipList {
             let first = node.isHead ? 1 : 0
             var i = top
             // Skip the whole node while the offset allows.
-            if top >= first && toSkip > top - first && !(lower?.isAbove(node, first) ?? false) {
-                toSkip -= top - first + 1
+            if top >= first && !(lower?.isAbove(node, first) ?? false) && quota.skipRun(top - first + 1) {
                 i = first - 1
             }
             while i >= first {
-                if let lower, lower.isAbove(node, i) { return seen }
-                if toSkip > 0 {
-                    toSkip -= 1
-                } else {
-                    seen += 1
-                    let more = node.withKey(i) { key in node.withValue(i) { body(key, $0) } }
-                    if !more || seen == limit { return seen }
-                }
+                if let lower, lower.isAbove(node, i) { return quota.seen }
+                let more = quota.offer { node.withKey(i) { key in node.withValue(i) { body(key, $0) } } }
+                if !more { return quota.seen }
                 i -= 1
             }
-            if node.isHead { return seen }
+            if node.isHead { return quota.seen }
             let length = node.length(0)
             if length > boundCapacity {
                 boundBytes.deallocate()

@@ -222,18 +222,11 @@ public final class ClassicSkipList: OrderedKeyValueIndex, @unchecked Sendable {
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool
     ) -> Int {
         if limit == 0 || range.isEmpty { return 0 }
-        var toSkip = offset
-        var seen = 0
+        var quota = ScanQuota(offset: offset, limit: limit)
         walk(range, reverse: reverse) { node in
-            if toSkip > 0 {
-                toSkip -= 1
-                return true
-            }
-            seen += 1
-            let proceed = node.withKey { key in node.value.withBytes { value in body(key, value) } }
-            return proceed && seen != limit
+            quota.offer { node.withKey { key in node.value.withBytes { value in body(key, value) } } }
         }
-        return seen
+        return quota.seen
     }
 
     public func count(in range: KeyRange) -> Int {
