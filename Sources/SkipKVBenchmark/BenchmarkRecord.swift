@@ -35,7 +35,7 @@ struct BenchmarkRecord {
     var afterBytes: Int?
     var afterPeakRatio: Double?
 
-    /// "bskiplist(2048)" or "skiplist".
+    /// "bskiplist(4096)" or "skiplist".
     var label: String { nodeBytes.map { "\(structure)(\($0))" } ?? structure }
 
     init(spec: StructureSpec, step: WorkloadStep, config: RunConfig, measurement m: WorkloadMeasurement) {

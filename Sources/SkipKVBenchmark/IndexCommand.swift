@@ -38,7 +38,7 @@ struct IndexBenchmarkCommand: ParsableCommand {
     var threads = 2
 
     @Option(help: "B-skiplist node size in bytes.")
-    var nodeBytes = 2048
+    var nodeBytes = 4096
 
     @Option(help: "Comma-separated B-skiplist node sizes to sweep, e.g. 256,512,1024,2048,4096,8192,16384 (the skiplist runs once).")
     var sweepNodeBytes: String?

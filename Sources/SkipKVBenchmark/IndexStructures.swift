@@ -46,7 +46,7 @@ func benchmarkStructure(
     switch spec.kind {
     case .bskiplist, .bskiplistLocked:
         let index = BSkipList(
-            nodeBytes: spec.nodeBytes ?? 2048, readCoupling: spec.kind == .bskiplist ? .optimistic : .locked, seed: seed)
+            nodeBytes: spec.nodeBytes ?? 4096, readCoupling: spec.kind == .bskiplist ? .optimistic : .locked, seed: seed)
         try runSteps(IndexSession(index: index, label: spec.label, config: config), spec, steps, config, onResult)
     case .skiplist:
         let index = ClassicSkipList(seed: seed)

@@ -86,7 +86,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     ///     run of keys between two tall keys fills about one node.
     ///   - readCoupling: how reads descend; optimistic unless measuring.
     ///   - seed: mixed into the height hash.
-    public init(nodeBytes: Int = 2048, promotionDenominator: Int? = nil, readCoupling: ReadCoupling = .optimistic,
+    public init(nodeBytes: Int = 4096, promotionDenominator: Int? = nil, readCoupling: ReadCoupling = .optimistic,
                 seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
         self.readCoupling = readCoupling
         let byteCounter = StripedCounter()
