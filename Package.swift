@@ -110,7 +110,7 @@ let package = Package(
             dependencies: ["SkipKVClient", "SkipKVProtocol", "CLibEdit"]
         ),
         // Renderer tests plus CLI tests that run the built skipkv-cli binary against a
-        // spawned redis-server (and skipkv-server when SKIPKV_SERVER_BIN is set).
+        // spawned redis-server (and skipkv-server when SKIPKV_SERVER_BINARY is set).
         .testTarget(
             name: "SkipKVClientTests",
             dependencies: ["SkipKVClient", "SkipKVProtocol", "SkipKVCLI"]

@@ -4,7 +4,7 @@
 # with SIGTERM (which must end it cleanly), and ends with "scripts: N passed, M failed".
 #
 # Usage: scripts/ci-scripts.sh [--server PATH] [--redis] [-n N]
-#   --server PATH  the skipkv-server binary (default: $SKIPKV_SERVER_BIN, else
+#   --server PATH  the skipkv-server binary (default: $SKIPKV_SERVER_BINARY, else
 #                  .build/debug/skipkv-server, else .build/release/skipkv-server)
 #   --redis        also run the scripts against a spawned redis-server (RANGE skipped there)
 #   -n N           requests per load test (default 20000; range scans use N / 10)
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.." || exit 2
 LC_ALL=C
 export LC_ALL
 
-SERVER=${SKIPKV_SERVER_BIN:-}
+SERVER=${SKIPKV_SERVER_BINARY:-}
 WITH_REDIS=0
 N=20000
 while [ $# -gt 0 ]; do
@@ -125,7 +125,7 @@ suite() { # label port range-flag
 
 start=$(date +%s)
 if [ -z "$SERVER" ] || [ ! -x "$SERVER" ]; then
-    record 1 "skipkv-server binary found (give --server PATH or SKIPKV_SERVER_BIN; tried '${SERVER:-.build/debug/skipkv-server}')"
+    record 1 "skipkv-server binary found (give --server PATH or SKIPKV_SERVER_BINARY; tried '${SERVER:-.build/debug/skipkv-server}')"
 else
     echo "=== skipkv-server: $SERVER"
     port=$(free_port)

@@ -1,4 +1,5 @@
 import Synchronization
+import SkipKVStore
 
 /// What CLIENT LIST and CLIENT INFO show about one connection, readable from any loop.
 ///
@@ -23,7 +24,7 @@ final class ClientInfo: Sendable {
     /// `CommandID.rawValue` of the last command run, or -1.
     let lastCommand: Atomic<Int>
     let protocolVersion: Atomic<Int>
-    let names = Mutex(Names())
+    let names = Locked(Names())
 
     init(id: UInt64, address: String, localAddress: String, descriptor: Int32, now: UInt64) {
         self.id = id
@@ -53,7 +54,7 @@ final class ClientInfo: Sendable {
 /// Concurrency contract: thread-safe. The map is guarded by a mutex, taken once per connect
 /// and disconnect and for listing; ids and the connected count are atomics.
 final class ClientRegistry: Sendable {
-    private let clients = Mutex<[UInt64: ClientInfo]>([:])
+    private let clients = Locked<[UInt64: ClientInfo]>([:])
     private let lastID = Atomic<UInt64>(0)
     /// Connected clients, including ones accepted but not yet registered by their loop.
     let connectedCount = Atomic<Int>(0)

@@ -73,7 +73,8 @@ enum CommandCommand {
         let categories = doc.aclCategories
         reply.pointee.writeSetHeader(count: categories.count)
         for category in categories { reply.pointee.writeSimpleString(category) }
-        reply.pointee.writeArrayHeader(count: 0)
+        // Tips (a set, as Redis sends it) and key specs: none.
+        reply.pointee.writeSetHeader(count: 0)
         reply.pointee.writeArrayHeader(count: 0)
         reply.pointee.writeArrayHeader(count: doc.subcommands.count)
         for sub in doc.subcommands { writeInfo(c, sub) }

@@ -17,7 +17,7 @@ struct CommandContext {
     var reply: UnsafeMutablePointer<ReplyWriter> { connection.pointee.reply }
 
     @inline(__always)
-    var keyspace: Keyspace { loop.keyspace }
+    var keyspace: KeyspaceHandle { loop.keyspace }
 
     @inline(__always)
     var server: ServerState { loop.server }

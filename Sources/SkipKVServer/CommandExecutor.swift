@@ -15,7 +15,7 @@ enum CommandExecutor {
     ) -> UInt64 {
         let arguments = connection.pointee.arguments
         let reply = connection.pointee.reply
-        guard let command = loop.lookup.find(arguments.pointee.argument(0, in: buffer)) else {
+        guard let command = CommandLookup.shared.find(arguments.pointee.argument(0, in: buffer)) else {
             writeUnknownCommand(arguments, buffer, reply)
             loop.stats.add(.errorReplies)
             return startedAt
@@ -28,7 +28,9 @@ enum CommandExecutor {
             loop.stats.add(.errorReplies)
             return startedAt
         }
-        if !connection.pointee.authenticated && !command.allowedBeforeAuthentication {
+        // As in Redis, clearing requirepass at run time lets every client in at once.
+        if !connection.pointee.authenticated && !command.allowedBeforeAuthentication
+            && loop.withSettings({ $0.passwordRequired.load(ordering: .relaxed) }) {
             reply.pointee.writeError(ErrorText.noAuth)
             loop.stats.add(.rejected, for: command)
             loop.stats.add(.errorReplies)
@@ -47,7 +49,7 @@ enum CommandExecutor {
             stats.add(.failed, for: command)
             stats.add(.errorReplies)
         }
-        connection.pointee.client.lastCommand.store(command.rawValue, ordering: .relaxed)
+        connection.pointee.withClient { $0.lastCommand.store(command.rawValue, ordering: .relaxed) }
         return finishedAt
     }
 

@@ -35,15 +35,4 @@ enum CommandID: Int, CaseIterable, Sendable {
         default: return false
         }
     }
-
-    /// Whether the command changes stored data (COMMAND flags `write`).
-    var writes: Bool {
-        switch self {
-        case .set, .setnx, .getset, .getdel, .mset, .del, .unlink, .incr, .decr, .incrby, .decrby,
-             .append, .rangedel, .flushdb, .flushall:
-            return true
-        default:
-            return false
-        }
-    }
 }

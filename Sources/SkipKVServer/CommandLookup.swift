@@ -1,9 +1,11 @@
 /// Finds the `CommandID` for a command name given as raw bytes, case-insensitively, without
 /// allocating: the name (at most 16 bytes) is lowercased into two machine words, hashed, and
-/// looked up in a small open-addressing table built once at startup.
+/// looked up in a small open-addressing table.
 ///
-/// Concurrency contract: immutable after `init`; shared by every loop thread.
-final class CommandLookup: @unchecked Sendable {
+/// Concurrency contract: one table for the process, built on first use and immutable after;
+/// read by every loop thread. A struct over a pointer, so a lookup touches no reference
+/// count (the table is never freed).
+struct CommandLookup: @unchecked Sendable {
     private struct Slot {
         var low: UInt64
         var high: UInt64
@@ -12,11 +14,13 @@ final class CommandLookup: @unchecked Sendable {
         var command: Int
     }
 
+    static let shared = CommandLookup()
+
     private static let slotBits = 7
     private static let slotCount = 1 << slotBits
     private let slots: UnsafeMutablePointer<Slot>
 
-    init() {
+    private init() {
         slots = .allocate(capacity: Self.slotCount)
         slots.initialize(repeating: Slot(low: 0, high: 0, length: 0, command: -1), count: Self.slotCount)
         for command in CommandID.allCases {
@@ -26,10 +30,6 @@ final class CommandLookup: @unchecked Sendable {
             while slots[index].command >= 0 { index = (index + 1) & (Self.slotCount - 1) }
             slots[index] = Slot(low: low, high: high, length: command.name.utf8.count, command: command.rawValue)
         }
-    }
-
-    deinit {
-        slots.deallocate()
     }
 
     @inline(__always)

@@ -14,8 +14,9 @@ struct Connection {
     /// Storage of the `uv_tcp_t` or `uv_pipe_t`; libuv owns its contents.
     let handle: UnsafeMutableRawPointer
     unowned(unsafe) let loop: EventLoop
-    /// Retained by `open`, released by `free`; unowned(unsafe) so reading it costs nothing.
-    unowned(unsafe) let client: ClientInfo
+    /// Retained by `open`, released by `free`. Hot paths use `withClient`, which touches no
+    /// reference count.
+    let clientReference: Unmanaged<ClientInfo>
     let input: UnsafeMutablePointer<InputBuffer>
     let arguments: UnsafeMutablePointer<CommandArguments>
     /// Where replies are written; in the connection's RESP version.
@@ -44,6 +45,13 @@ struct Connection {
     var previous: UnsafeMutablePointer<Connection>?
     var next: UnsafeMutablePointer<Connection>?
 
+    var client: ClientInfo { clientReference.takeUnretainedValue() }
+
+    @inline(__always)
+    func withClient<R>(_ body: (ClientInfo) -> R) -> R {
+        clientReference._withUnsafeGuaranteedRef(body)
+    }
+
     var stream: UnsafeMutablePointer<uv_stream_t> { UnsafeMutablePointer(OpaquePointer(handle)) }
     var handleBase: UnsafeMutablePointer<uv_handle_t> { UnsafeMutablePointer(OpaquePointer(handle)) }
 
@@ -58,7 +66,6 @@ struct Connection {
         handle: UnsafeMutableRawPointer, loop: EventLoop, client: ClientInfo,
         limits: ParserLimits, limitsGeneration: Int, authenticated: Bool, now: UInt64
     ) -> UnsafeMutablePointer<Connection> {
-        _ = Unmanaged.passRetained(client)
         let input = UnsafeMutablePointer<InputBuffer>.allocate(capacity: 1)
         input.initialize(to: InputBuffer())
         let arguments = UnsafeMutablePointer<CommandArguments>.allocate(capacity: 1)
@@ -69,7 +76,7 @@ struct Connection {
         sending.initialize(to: OutputBuffer(initialCapacity: 16))
         let connection = UnsafeMutablePointer<Connection>.allocate(capacity: 1)
         connection.initialize(to: Connection(
-            handle: handle, loop: loop, client: client, input: input, arguments: arguments,
+            handle: handle, loop: loop, clientReference: Unmanaged.passRetained(client), input: input, arguments: arguments,
             reply: reply, sending: sending, writeRequest: .allocate(capacity: 1),
             parser: RequestParser(limits: limits), parserLimitsGeneration: limitsGeneration,
             authenticated: authenticated, lastInteraction: now
@@ -92,7 +99,7 @@ struct Connection {
         c.sending.deallocate()
         c.writeRequest.deallocate()
         c.handle.deallocate()
-        Unmanaged.passUnretained(c.client).release()
+        c.clientReference.release()
         connection.deinitialize(count: 1)
         connection.deallocate()
     }

@@ -29,18 +29,22 @@ enum ConnectionCommands {
         c.reply.pointee.writeOK()
     }
 
-    /// AUTH [username] password. The only user is `default`.
+    /// AUTH [username] password. The only user is `default`; without `requirepass` it
+    /// accepts any password, like Redis's `nopass` default user, but the one-argument form
+    /// then fails with Redis's hint that no password is configured.
     static func auth(_ c: CommandContext) {
         guard c.count <= 3 else {
             c.error(ErrorText.syntax)
             return
         }
-        guard c.server.settings.passwordRequired.load(ordering: .relaxed) else {
+        let settings = c.server.settings
+        let passwordRequired = settings.passwordRequired.load(ordering: .relaxed)
+        if c.count == 2 && !passwordRequired {
             c.error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
             return
         }
         let userIsDefault = c.count == 2 || c.argument(1, isExactly: "default")
-        guard userIsDefault && c.server.settings.checkPassword(c.argument(c.count - 1)) else {
+        guard userIsDefault && (!passwordRequired || settings.checkPassword(c.argument(c.count - 1))) else {
             c.error(ErrorText.wrongPass)
             return
         }
@@ -89,7 +93,7 @@ enum ConnectionCommands {
             }
             c.connection.pointee.authenticated = true
         }
-        guard c.connection.pointee.authenticated else {
+        guard c.connection.pointee.authenticated || !c.server.settings.passwordRequired.load(ordering: .relaxed) else {
             c.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
             return
         }

@@ -28,7 +28,8 @@ extension EventLoop {
             connection.pointee.input.pointee.commit(bytesRead)
             stats.add(.networkInputBytes, UInt64(bytesRead))
             connection.pointee.lastInteraction = now
-            connection.pointee.client.lastInteraction.store(now, ordering: .relaxed)
+            let now = self.now
+            connection.pointee.withClient { $0.lastInteraction.store(now, ordering: .relaxed) }
             drive(connection)
         } else if bytesRead < 0 {
             if bytesRead != Int(UV_EOF.rawValue) && bytesRead != Int(UV_ECONNRESET.rawValue) {
@@ -42,7 +43,7 @@ extension EventLoop {
     /// client's next bytes, or for the kernel to take more replies), then reads only if it
     /// should.
     func drive(_ connection: UnsafeMutablePointer<Connection>) {
-        let limit = server.settings.outputBufferLimit.load(ordering: .relaxed)
+        let limit = withSettings { $0.outputBufferLimit.load(ordering: .relaxed) }
         while true {
             processInput(connection, outputLimit: limit)
             flush(connection)
@@ -100,7 +101,7 @@ extension EventLoop {
 
     /// Picks up parser limits changed by CONFIG SET since this connection last looked.
     private func refreshParserLimits(_ connection: UnsafeMutablePointer<Connection>) {
-        let generation = server.settings.parserLimitsGeneration.load(ordering: .acquiring)
+        let generation = withSettings { $0.parserLimitsGeneration.load(ordering: .acquiring) }
         if generation != connection.pointee.parserLimitsGeneration {
             connection.pointee.parser.limits = server.settings.parserLimits
             connection.pointee.parserLimitsGeneration = generation

@@ -18,8 +18,9 @@ final class EventLoop: @unchecked Sendable {
     let index: Int
     let uvLoop: UnsafeMutablePointer<uv_loop_t>
     unowned(unsafe) let server: ServerState
-    unowned(unsafe) let keyspace: Keyspace
-    unowned(unsafe) let lookup: CommandLookup
+    let keyspace: KeyspaceHandle
+    /// `server.settings`, unmanaged for the per-read checks (see `KeyspaceHandle` for why).
+    private let settingsReference: Unmanaged<RuntimeSettings>
     let stats = LoopStats()
     /// Scratch space for replies whose element count is known only at the end (RANGE,
     /// KEYS, SCAN): elements go here, then the header and these bytes to the connection.
@@ -31,7 +32,7 @@ final class EventLoop: @unchecked Sendable {
     /// Handles of this loop other than connections (signals), closed at shutdown.
     var extraHandles: [UnsafeMutablePointer<uv_handle_t>] = []
     /// Sockets accepted by another loop for this one to serve.
-    private let inbox = Mutex<[(descriptor: Int32, kind: Listener.Kind)]>([])
+    private let inbox = Locked<[(descriptor: Int32, kind: Listener.Kind)]>([])
     private let statsResetRequested = Atomic<Bool>(false)
     /// The loop's connections, a doubly linked list through `Connection.previous/next`.
     var firstConnection: UnsafeMutablePointer<Connection>?
@@ -47,8 +48,8 @@ final class EventLoop: @unchecked Sendable {
     init(index: Int, server: ServerState) {
         self.index = index
         self.server = server
-        keyspace = server.keyspace
-        lookup = server.lookup
+        keyspace = KeyspaceHandle(reference: Unmanaged.passUnretained(server.keyspace))
+        settingsReference = Unmanaged.passUnretained(server.settings)
         uvLoop = .allocate(capacity: 1)
         uv_loop_init(uvLoop)
         scratch = .allocate(capacity: 1)
@@ -80,6 +81,11 @@ final class EventLoop: @unchecked Sendable {
     @inline(__always)
     static func of(_ loop: UnsafeMutablePointer<uv_loop_t>!) -> EventLoop {
         Unmanaged<EventLoop>.fromOpaque(loop.pointee.data).takeUnretainedValue()
+    }
+
+    @inline(__always)
+    func withSettings<R>(_ body: (RuntimeSettings) -> R) -> R {
+        settingsReference._withUnsafeGuaranteedRef(body)
     }
 
     /// The loop's cached clock, in milliseconds.
@@ -194,7 +200,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Once the last connection is gone, closes the remaining handles; `uv_run` then returns.
     func finishShutdownIfIdle() {
-        guard shuttingDown, connectionCount == 0, !uv_is_closing(UnsafeMutablePointer(OpaquePointer(wakeup))).boolValue else { return }
+        guard shuttingDown, connectionCount == 0, uv_is_closing(UnsafeMutablePointer(OpaquePointer(wakeup))) == 0 else { return }
         uv_close(UnsafeMutablePointer(OpaquePointer(wakeup)), nil)
         uv_close(UnsafeMutablePointer(OpaquePointer(ticker)), nil)
         for handle in extraHandles { uv_close(handle, nil) }
@@ -204,8 +210,4 @@ final class EventLoop: @unchecked Sendable {
             server.clients.release()
         }
     }
-}
-
-extension Int32 {
-    var boolValue: Bool { self != 0 }
 }

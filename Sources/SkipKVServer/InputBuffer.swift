@@ -13,7 +13,7 @@ struct InputBuffer: ~Copyable {
     static let minimumRead = 16 * 1024
 
     private var storage: UnsafeMutableRawPointer
-    private(set) var capacity: Int
+    private var capacity: Int
     /// First unconsumed byte.
     private var start = 0
     /// One past the last received byte.
@@ -35,8 +35,6 @@ struct InputBuffer: ~Copyable {
     var readable: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: storage + start, count: end - start)
     }
-
-    var isEmpty: Bool { start == end }
 
     mutating func consume(_ count: Int) {
         start += count

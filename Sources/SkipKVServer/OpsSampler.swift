@@ -1,4 +1,4 @@
-import Synchronization
+import SkipKVStore
 
 /// `instantaneous_ops_per_sec` the way Redis computes it: every 100 ms the number of
 /// commands processed since the last sample is turned into a rate, and INFO reports the
@@ -14,7 +14,7 @@ final class OpsSampler: Sendable {
         var lastTime: UInt64 = 0
     }
 
-    private let samples = Mutex(Samples())
+    private let samples = Locked(Samples())
 
     func record(totalCommands: UInt64, now: UInt64) {
         samples.withLock { s in

@@ -1,4 +1,5 @@
 import Synchronization
+import SkipKVStore
 import SkipKVProtocol
 
 /// The current configuration, as CONFIG GET shows it and CONFIG SET changes it, plus the
@@ -11,28 +12,26 @@ import SkipKVProtocol
 /// limit one event later is fine). `parserLimitsGeneration` changes after the parser limits
 /// do, so connections can refresh their copy cheaply.
 final class RuntimeSettings: Sendable {
-    private let current: Mutex<ServerConfig>
+    private let current: Locked<ServerConfig>
     let maxClients: Atomic<Int>
     let outputBufferLimit: Atomic<Int>
     let timeoutSeconds: Atomic<Int>
     let tcpKeepalive: Atomic<Int>
     let shutdownTimeout: Atomic<Int>
     let passwordRequired: Atomic<Bool>
-    let logLevelRank: Atomic<Int>
     let parserLimitsGeneration: Atomic<Int>
-    private let limits: Mutex<ParserLimits>
+    private let limits: Locked<ParserLimits>
 
     init(_ config: ServerConfig) {
-        current = Mutex(config)
+        current = Locked(config)
         maxClients = Atomic(config.maxClients)
         outputBufferLimit = Atomic(config.clientOutputBufferLimit)
         timeoutSeconds = Atomic(config.timeout)
         tcpKeepalive = Atomic(config.tcpKeepalive)
         shutdownTimeout = Atomic(config.shutdownTimeout)
         passwordRequired = Atomic(!config.requirePass.isEmpty)
-        logLevelRank = Atomic(config.logLevel.rank)
         parserLimitsGeneration = Atomic(0)
-        limits = Mutex(Self.parserLimits(config))
+        limits = Locked(Self.parserLimits(config))
     }
 
     var config: ServerConfig {
@@ -67,7 +66,6 @@ final class RuntimeSettings: Sendable {
         tcpKeepalive.store(config.tcpKeepalive, ordering: .relaxed)
         shutdownTimeout.store(config.shutdownTimeout, ordering: .relaxed)
         passwordRequired.store(!config.requirePass.isEmpty, ordering: .relaxed)
-        logLevelRank.store(config.logLevel.rank, ordering: .relaxed)
         let newLimits = Self.parserLimits(config)
         let changed = limits.withLock { limits -> Bool in
             defer { limits = newLimits }

@@ -1,6 +1,6 @@
 /// Every setting of the server, at its documented default. `config/skipkv.conf` documents
 /// each field under its directive name (see `ConfigDirective.all`).
-public struct ServerConfig: Sendable, Equatable {
+public struct ServerConfig: Sendable {
     /// Addresses to listen on (IPv4 or IPv6 literals).
     public var bind: [String] = ["127.0.0.1"]
     /// TCP port; 0 picks a free ephemeral port (announced in the log).
@@ -14,9 +14,9 @@ public struct ServerConfig: Sendable, Equatable {
     /// Event-loop threads; 0 means one per core.
     public var ioThreads: Int = 0
     /// Number of B-skiplists the keyspace is split into.
-    public var shards: Int = 16
+    public var shards: Int = 4
     /// Bytes per B-skiplist node.
-    public var nodeBytes: Int = 2048
+    public var nodeBytes: Int = 4096
     /// Most simultaneous clients; more are refused with an error.
     public var maxClients: Int = 10000
     /// Largest bulk argument a client may send.
@@ -53,16 +53,13 @@ public struct ServerConfig: Sendable, Equatable {
 }
 
 /// Redis's four log levels, in increasing severity.
-public enum LogVerbosity: String, Sendable, CaseIterable, Comparable {
+public enum LogVerbosity: String, Sendable, CaseIterable {
     case debug
     case verbose
     case notice
     case warning
 
-    public static func < (a: LogVerbosity, b: LogVerbosity) -> Bool {
-        a.rank < b.rank
-    }
-
+    /// Position in the order above, for storing the level in an atomic.
     var rank: Int {
         switch self {
         case .debug: return 0

@@ -6,7 +6,7 @@ import Synchronization
 import SkipKVStore
 
 /// What every event loop shares: the keyspace, the settings, the client registry, the
-/// command lookup table, the loops themselves (for stats, hand-off and shutdown) and the
+/// loops themselves (for stats, hand-off and shutdown) and the
 /// shutdown flag.
 ///
 /// Concurrency contract: `loops`, `tcpPort` and `unixSocketPath` are filled in by `Server` before any loop
@@ -18,7 +18,6 @@ final class ServerState: @unchecked Sendable {
     let log: LogOutput
     let logger: Logger
     let clients = ClientRegistry()
-    let lookup = CommandLookup()
     let opsSampler = OpsSampler()
     /// Monotonic milliseconds at startup.
     let startedAt: UInt64

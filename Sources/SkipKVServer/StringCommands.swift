@@ -5,12 +5,21 @@ import SkipKVProtocol
 /// reply buffer inside the index's callback, so a read copies the value exactly once.
 enum StringCommands {
     static func get(_ c: CommandContext) {
-        let found = c.keyspace.withValue(forKey: c.argument(1)) { c.reply.pointee.writeBulkString($0) }
-        if found == nil {
+        writeValue(c, of: c.argument(1))
+    }
+
+    /// Replies with the key's value, or null when absent, and counts the hit or miss.
+    @inline(__always)
+    private static func writeValue(_ c: CommandContext, of key: UnsafeRawBufferPointer) {
+        let found = c.keyspace.withValue(forKey: key) { value -> Bool in
+            c.reply.pointee.writeBulkString(value)
+            return true
+        } ?? false
+        if found {
+            c.loop.stats.add(.keyspaceHits)
+        } else {
             c.reply.pointee.writeNull()
             c.loop.stats.add(.keyspaceMisses)
-        } else {
-            c.loop.stats.add(.keyspaceHits)
         }
     }
 
@@ -95,15 +104,7 @@ enum StringCommands {
 
     static func mget(_ c: CommandContext) {
         c.reply.pointee.writeArrayHeader(count: c.count - 1)
-        for index in 1..<c.count {
-            let found = c.keyspace.withValue(forKey: c.argument(index)) { c.reply.pointee.writeBulkString($0) }
-            if found == nil {
-                c.reply.pointee.writeNull()
-                c.loop.stats.add(.keyspaceMisses)
-            } else {
-                c.loop.stats.add(.keyspaceHits)
-            }
-        }
+        for index in 1..<c.count { writeValue(c, of: c.argument(index)) }
     }
 
     /// MSET sets each pair in turn: every key is written, but another client may observe

@@ -21,8 +21,11 @@ struct MergedScan: ~Copyable {
         self.reverse = reverse
         cursors = .allocate(capacity: cursorCount)
         heap = .allocate(capacity: cursorCount)
+        let firstBatch = expected < 0 ? ShardCursor.unlimitedFirstBatch : (expected + cursorCount - 1) / cursorCount + 1
         for index in 0..<cursorCount {
-            (cursors + index).initialize(to: ShardCursor(shard: keyspace.shards[index], range: range, reverse: reverse, includeValues: includeValues))
+            (cursors + index).initialize(to: ShardCursor(
+                shard: keyspace.shards[index], range: range, reverse: reverse, includeValues: includeValues, firstBatch: firstBatch
+            ))
             cursors[index].refill(wanted: expected)
             if cursors[index].hasEntry { push(index) }
         }

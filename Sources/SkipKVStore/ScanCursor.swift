@@ -1,4 +1,3 @@
-import Synchronization
 import SkipKVIndex
 
 /// SCAN cursors. Clients treat a cursor as an unsigned 64-bit decimal number (`redis-cli
@@ -34,7 +33,7 @@ public enum ScanPosition: Equatable, Sendable {
 
 /// Where long resume keys wait for the next SCAN call (see `ScanPosition`).
 ///
-/// Concurrency contract: thread-safe; a mutex guards the ring, and SCAN is not a hot path.
+/// Concurrency contract: thread-safe; a lock guards the ring, and SCAN is not a hot path.
 final class ScanCursorTable: Sendable {
     private struct Slot {
         var ticket: UInt32 = 0
@@ -50,7 +49,7 @@ final class ScanCursorTable: Sendable {
     /// makes between two steps of one iteration.
     static let capacity = 4096
 
-    private let ring = Mutex(Ring(slots: Array(repeating: Slot(), count: ScanCursorTable.capacity)))
+    private let ring = Locked(Ring(slots: Array(repeating: Slot(), count: ScanCursorTable.capacity)))
 
     /// The cursor that resumes after `key`.
     func cursor(after key: UnsafeRawBufferPointer) -> UInt64 {
@@ -88,37 +87,5 @@ final class ScanCursorTable: Sendable {
         guard lengthPlusOne >= 1 && lengthPlusOne <= 8 else { return .start }
         let key = (0..<(lengthPlusOne - 1)).map { UInt8(truncatingIfNeeded: cursor >> (48 - 8 * UInt64($0))) }
         return .after(key)
-    }
-}
-
-extension Keyspace {
-    /// One SCAN step: examines up to `count` keys in ascending order after `cursor`, within
-    /// `range`, passing each to `body`; returns the cursor for the next step, 0 when the
-    /// iteration is complete. Callers filter (MATCH, TYPE) inside `body`; examined keys that
-    /// do not match still advance the cursor, as in Redis.
-    public func scan(cursor: UInt64, count: Int, within range: KeyRange = .all, _ body: (UnsafeRawBufferPointer) -> Void) -> UInt64 {
-        var stepRange = range
-        let resume = scanCursors.position(of: cursor).lowerBound
-        if Self.isAbove(resume, stepRange.lower) { stepRange.lower = resume }
-        var last: [UInt8] = []
-        let examined = forEach(in: stepRange, limit: max(1, count), includeValues: false) { key, _ in
-            body(key)
-            last.removeAll(keepingCapacity: true)
-            last.append(contentsOf: key)
-            return true
-        }
-        guard examined == max(1, count) else { return 0 }
-        return last.withUnsafeBytes { scanCursors.cursor(after: $0) }
-    }
-
-    /// Whether lower bound `a` starts strictly later than lower bound `b`.
-    static func isAbove(_ a: RangeBound, _ b: RangeBound) -> Bool {
-        switch (a, b) {
-        case (.unbounded, _): return false
-        case (_, .unbounded): return true
-        case let (.inclusive(x), .inclusive(y)), let (.exclusive(x), .exclusive(y)): return compareBytes(x, y) > 0
-        case let (.exclusive(x), .inclusive(y)): return compareBytes(x, y) >= 0
-        case let (.inclusive(x), .exclusive(y)): return compareBytes(x, y) > 0
-        }
     }
 }

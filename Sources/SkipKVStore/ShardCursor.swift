@@ -18,10 +18,10 @@ struct ShardCursor: ~Copyable {
         var valueCount: Int
     }
 
-    /// Entries per batch start small (a LIMIT 10 query should not copy much from every
-    /// shard) and double on each refill up to this many.
+    /// Entries per batch double on each refill up to this many.
     static let maximumBatchEntries = 1024
-    static let initialBatchEntries = 16
+    /// The first batch of a scan with no limit.
+    static let unlimitedFirstBatch = 16
     /// A batch stops growing once it holds this many bytes (one entry always fits).
     static let batchByteBudget = 256 * 1024
 
@@ -36,18 +36,23 @@ struct ShardCursor: ~Copyable {
     private var entryCapacity: Int
     private var entryCount = 0
     private var position = 0
-    private var nextBatchEntries = ShardCursor.initialBatchEntries
+    private var nextBatchEntries: Int
     /// True once a scan returned less than it was asked for: nothing is left to fetch.
     private var drained = false
 
-    init(shard: Unmanaged<BSkipList>, range: KeyRange, reverse: Bool, includeValues: Bool) {
+    /// - Parameter firstBatch: entries to fetch first. A merge that needs `w` entries from
+    ///   `s` shards expects about `w / s` from each, so asking each for little more than that
+    ///   keeps a LIMIT 10 query from copying 10 entries out of every shard; a shard that turns
+    ///   out to hold more of the answer refills with doubling batches.
+    init(shard: Unmanaged<BSkipList>, range: KeyRange, reverse: Bool, includeValues: Bool, firstBatch: Int) {
         self.shard = shard
         self.remaining = range
         self.reverse = reverse
         self.includeValues = includeValues
-        arenaCapacity = 4096
+        nextBatchEntries = max(1, min(firstBatch, ShardCursor.maximumBatchEntries))
+        arenaCapacity = 256
         arena = .allocate(byteCount: arenaCapacity, alignment: 8)
-        entryCapacity = ShardCursor.initialBatchEntries
+        entryCapacity = nextBatchEntries
         entries = .allocate(capacity: entryCapacity)
     }
 

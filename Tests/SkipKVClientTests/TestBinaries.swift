@@ -18,10 +18,10 @@ enum TestBinaries {
         return productsDirectory.appendingPathComponent("skipkv-cli").path
     }
 
-    /// skipkv-server, when `SKIPKV_SERVER_BIN` names it, or else when this build made one.
-    /// Setting `SKIPKV_SERVER_BIN` to an empty string leaves it out.
+    /// skipkv-server, when `SKIPKV_SERVER_BINARY` names it, or else when this build made one.
+    /// Setting `SKIPKV_SERVER_BINARY` to an empty string leaves it out.
     static var skipkvServer: String? {
-        if let path = ProcessInfo.processInfo.environment["SKIPKV_SERVER_BIN"] {
+        if let path = ProcessInfo.processInfo.environment["SKIPKV_SERVER_BINARY"] {
             return path.isEmpty ? nil : path
         }
         let built = productsDirectory.appendingPathComponent("skipkv-server").path

@@ -28,6 +28,23 @@ final class AuthenticationTests: ServerTestCase {
         try assertReply(["PING"], .simple("PONG"))
     }
 
+    /// Clearing requirepass at run time lets every client in, even one that never
+    /// authenticated; setting it again locks out only connections made afterwards (the
+    /// others stay authenticated as the default user), as in Redis.
+    func testChangingRequirepassAtRunTime() throws {
+        let early = try server.client()
+        try assertReply(["PING"], .error("NOAUTH Authentication required."), on: early)
+        try assertReply(["AUTH", "s3cret"], .simple("OK"))
+        try assertReply(["CONFIG", "SET", "requirepass", ""], .simple("OK"))
+        try assertReply(["PING"], .simple("PONG"), on: early)
+        let during = try server.client()
+        try assertReply(["CONFIG", "SET", "requirepass", "s3cret"], .simple("OK"))
+        try assertReply(["PING"], .simple("PONG"), on: during)
+        try assertReply(["PING"], .error("NOAUTH Authentication required."), on: early)
+        try assertReply(["PING"], .error("NOAUTH Authentication required."), on: try server.client())
+        try assertReply(["PING"], .simple("PONG"))
+    }
+
     func testQuitNeedsNoAuthentication() throws {
         try client.send(RESPClient.encode(["QUIT"]))
         XCTAssertEqual(String(decoding: try client.readUntilClosed(), as: UTF8.self), "+OK\r\n")

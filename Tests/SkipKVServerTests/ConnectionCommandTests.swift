@@ -60,6 +60,8 @@ final class ConnectionCommandTests: ServerTestCase {
         try assertReply(["HELLO", "3", "AUTH", "default"], .error("ERR Syntax error in HELLO option 'AUTH'"))
         try assertReply(["HELLO", "3", "SETNAME", "a b"], .error("ERR Client names cannot contain spaces, newlines or special characters."))
         try assertReply(["AUTH", "pw"], .error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"))
+        try assertReply(["AUTH", "bob", "pw"], .error("WRONGPASS invalid username-password pair or user is disabled."))
+        try assertReply(["AUTH", "default", "anything"], .simple("OK"))
         try assertReply(["GET", "missing"], .null)
     }
 

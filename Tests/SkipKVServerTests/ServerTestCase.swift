@@ -42,6 +42,9 @@ class ServerTestCase: XCTestCase {
         if let server = servers.removeValue(forKey: ObjectIdentifier(self)) {
             let status = server.stop()
             XCTAssertEqual(status, 0, "server exit status; log:\n\(server.log)")
+            // Run against a --sanitize=thread build (SKIPKV_SERVER_BINARY), the server must
+            // not have reported anything.
+            XCTAssertFalse(server.log.contains("WARNING: ThreadSanitizer"), server.log)
         }
         super.tearDown()
     }

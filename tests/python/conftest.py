@@ -57,12 +57,17 @@ class Server:
             raise RuntimeError("skipkv-server did not start:\n" + "".join(self.log))
 
     def stop(self):
+        """SIGTERM; returns the exit status (None if it hung). A server built with
+        --sanitize=thread must not have reported anything."""
         self.process.send_signal(signal.SIGTERM)
         try:
-            return self.process.wait(20)
+            status = self.process.wait(20)
         except subprocess.TimeoutExpired:
             self.process.kill()
             return None
+        time.sleep(0.1)
+        assert "WARNING: ThreadSanitizer" not in "".join(self.log), "".join(self.log)
+        return status
 
 
 @pytest.fixture(scope="session", autouse=True)
