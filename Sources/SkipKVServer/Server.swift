@@ -26,7 +26,10 @@ public final class Server {
     /// Runs the server. Throws if it cannot start listening; otherwise returns after a clean
     /// shutdown. `ready` runs once every socket is listening.
     public func run(ready: () -> Void = {}) throws {
+        // A peer that vanished must not kill the process (SIGPIPE), and, as with Redis, neither
+        // does a closed controlling terminal (SIGHUP).
         signal(SIGPIPE, SIG_IGN)
+        signal(SIGHUP, SIG_IGN)
         raiseDescriptorLimit()
         let state = ServerState(config: config, log: log, logger: logger)
         let loops = (0..<config.effectiveIOThreads).map { EventLoop(index: $0, server: state) }

@@ -13,7 +13,8 @@ enum ServerCommands {
     }
 
     /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]: there is nothing to save, so the options are
-    /// only checked. Like Redis, no reply on success: the connection closes with the server.
+    /// only checked. Like Redis, no reply on success: the connection closes with the server,
+    /// and requests pipelined after SHUTDOWN are not run.
     static func shutdown(_ c: CommandContext) {
         for index in 1..<c.count {
             guard c.argument(index, is: "NOSAVE") || c.argument(index, is: "SAVE")
@@ -27,6 +28,7 @@ enum ServerCommands {
             }
         }
         c.server.logger.notice("User requested shutdown...")
+        c.loop.finish(c.connection)
         c.server.requestShutdown()
     }
 }

@@ -76,9 +76,17 @@ final class LifecycleTests: XCTestCase {
         let server = try ServerProcess()
         let client = try server.client()
         try assertNoReply(client, ["SHUTDOWN", "BOGUS"], "ERR syntax error")
-        try client.send(RESPClient.encode(["SHUTDOWN", "NOSAVE"]))
+        // Requests pipelined behind SHUTDOWN are not run: no reply before the close.
+        try client.send(RESPClient.encode(["SHUTDOWN", "NOSAVE"]) + RESPClient.encode(["PING"]))
         XCTAssertTrue(client.isClosedByServer())
         XCTAssertEqual(server.waitForExit(timeout: 20), 0)
+    }
+
+    func testSighupIsIgnored() throws {
+        let server = try ServerProcess()
+        kill(server.process.processIdentifier, SIGHUP)
+        usleep(200_000)
+        XCTAssertEqual(try server.client().call("PING"), .simple("PONG"))
     }
 
     private func assertNoReply(_ client: RESPClient, _ command: [String], _ error: String) throws {
