@@ -14,7 +14,7 @@ enum CommandCommand {
                 : (2..<c.count).map { find(c.string($0)) }
             c.reply.pointee.writeArrayHeader(count: docs.count)
             for doc in docs {
-                if let doc { writeInfo(c, doc) } else { c.reply.pointee.writeNullArray() }
+                if let doc { writeInfo(c, doc) } else { c.reply.pointee.writeNull() }
             }
         } else if c.argument(1, is: "DOCS") {
             let docs: [CommandDoc] = c.count == 2
