@@ -11,10 +11,9 @@ enum ConfigCommand {
             guard ClientCommands.requireArity(c, -3, "get", command: "config") else { return }
             get(c)
         } else if c.argument(1, is: "SET") {
-            guard ClientCommands.requireArity(c, -4, "set", command: "config"), c.count % 2 == 0 else {
-                if c.count >= 4 { c.error(ErrorText.arity("config|set")) }
-                return
-            }
+            guard ClientCommands.requireArity(c, -4, "set", command: "config") else { return }
+            // A name without its value is a syntax error, as in Redis (the arity check passed).
+            guard c.count % 2 == 0 else { return c.error(ErrorText.syntax) }
             set(c)
         } else if c.argument(1, is: "RESETSTAT") {
             guard ClientCommands.requireArity(c, 2, "resetstat", command: "config") else { return }
@@ -54,8 +53,13 @@ enum ConfigCommand {
     private static func set(_ c: CommandContext) {
         let settings = c.server.settings
         var config = settings.config
+        var seen = Set<String>()
         for index in stride(from: 2, to: c.count, by: 2) {
             let name = c.string(index).lowercased()
+            guard seen.insert(name).inserted else {
+                c.error("ERR CONFIG SET failed (possibly related to argument '\(name)') - duplicate parameter")
+                return
+            }
             guard let directive = ConfigDirective.named(name) else {
                 c.error("ERR Unknown option or number of arguments for CONFIG SET - '\(c.string(index))'")
                 return

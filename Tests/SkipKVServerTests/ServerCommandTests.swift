@@ -44,7 +44,8 @@ final class ServerCommandTests: ServerTestCase {
         try assertReply(["CONFIG", "SET", "port", "1"], .error("ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config"))
         try assertReply(["CONFIG", "SET", "nosuch", "1"], .error("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"))
         try assertReply(["CONFIG", "SET", "timeout"], .error("ERR wrong number of arguments for 'config|set' command"))
-        try assertReply(["CONFIG", "SET", "timeout", "1", "maxclients"], .error("ERR wrong number of arguments for 'config|set' command"))
+        try assertReply(["CONFIG", "SET", "timeout", "1", "maxclients"], .error("ERR syntax error"))
+        try assertReply(["CONFIG", "SET", "timeout", "1", "timeout", "2"], .error("ERR CONFIG SET failed (possibly related to argument 'timeout') - duplicate parameter"))
         try assertReply(["CONFIG", "GET"], .error("ERR wrong number of arguments for 'config|get' command"))
         try assertReply(["CONFIG", "FOO"], .error("ERR unknown subcommand 'FOO'. Try CONFIG HELP."))
         // A failed multi-pair SET changes nothing.
