@@ -135,6 +135,8 @@ extension Options {
             }
             index += 1
         }
+        // Only a password given with -a warns, whatever the mode.
+        if options.password == nil { options.warnAboutPassword = false }
         if options.mode == .help || options.mode == .version { return options }
 
         if options.password == nil, let fromEnvironment = environment("SKIPKV_CLI_AUTH"), !fromEnvironment.isEmpty {
@@ -142,7 +144,6 @@ extension Options {
             options.password = fromEnvironment
             options.warnAboutPassword = false
         }
-        if options.password == nil { options.warnAboutPassword = false }
 
         let command = Array(arguments[index...])
         let modes = [pipe, scan, range != nil].filter { $0 }.count
