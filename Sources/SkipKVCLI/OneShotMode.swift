@@ -10,13 +10,7 @@ struct OneShotMode {
     func run() -> Int32 {
         let output = OutputWriter.standardOutput
         let errors = OutputWriter.standardError
-        let connection: Connection
-        do {
-            connection = try Client(settings: options.settings).connect()
-        } catch {
-            errors.line(error.report)
-            return ExitStatus.failure
-        }
+        guard let connection = options.connectOrReport(to: errors) else { return ExitStatus.failure }
         var sawErrorReply = false
         var remaining = options.repeatCount
         while remaining != 0 {

@@ -229,3 +229,15 @@ extension Options {
 
         """
 }
+
+extension Options {
+    /// A connection to the configured server, or nil after reporting why there is none.
+    func connectOrReport(to errors: OutputWriter) -> Connection? {
+        do {
+            return try Client(settings: settings).connect()
+        } catch {
+            errors.line(error.report)
+            return nil
+        }
+    }
+}

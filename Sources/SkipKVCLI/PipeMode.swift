@@ -12,13 +12,7 @@ struct PipeMode {
     func run() -> Int32 {
         let output = OutputWriter.standardOutput
         let errors = OutputWriter.standardError
-        let connection: Connection
-        do {
-            connection = try Client(settings: options.settings).connect()
-        } catch {
-            errors.line(error.report)
-            return ExitStatus.failure
-        }
+        guard let connection = options.connectOrReport(to: errors) else { return ExitStatus.failure }
         let commands = CommandStreamReader(descriptor: STDIN_FILENO)
         var progress = PipeProgress()
         var replies = 0
