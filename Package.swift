@@ -7,6 +7,8 @@ let package = Package(
         .library(name: "SkipKVIndex", targets: ["SkipKVIndex"]),
         .executable(name: "skipkv-benchmark", targets: ["SkipKVBenchmark"]),
         .library(name: "SkipKVStore", targets: ["SkipKVStore"]),
+        .library(name: "SkipKVDiskFormat", targets: ["SkipKVDiskFormat"]),
+        .library(name: "SkipKVPersistence", targets: ["SkipKVPersistence"]),
         .library(name: "SkipKVServer", targets: ["SkipKVServer"]),
         .executable(name: "skipkv-server", targets: ["SkipKVServerMain"]),
         .library(name: "SkipKVClient", targets: ["SkipKVClient"]),
@@ -69,6 +71,30 @@ let package = Package(
             name: "SkipKVStoreTests",
             dependencies: ["SkipKVStore"]
         ),
+        // What persistence puts on disk: CRC32C, log segments and their records, snapshot
+        // files, and careful POSIX file handling (full writes, fsync, atomic rename).
+        .target(
+            name: "SkipKVDiskFormat",
+            dependencies: ["SkipKVIndex"]
+        ),
+        .testTarget(
+            name: "SkipKVDiskFormatTests",
+            dependencies: ["SkipKVDiskFormat"]
+        ),
+        // Durability at run time: the journaled write path, the log writer thread with group
+        // commit, fork-less snapshots and recovery.
+        .target(
+            name: "SkipKVPersistence",
+            dependencies: [
+                "SkipKVDiskFormat",
+                "SkipKVStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SkipKVPersistenceTests",
+            dependencies: ["SkipKVPersistence"]
+        ),
         // The server: libuv event loops, connections, command table, configuration.
         .target(
             name: "SkipKVServer",
@@ -76,6 +102,7 @@ let package = Package(
                 "CLibUV",
                 "SkipKVProtocol",
                 "SkipKVStore",
+                "SkipKVPersistence",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -94,7 +94,7 @@ run_bench redis --port "$redis_port" "${small[@]}"
 
 if [ -n "$server_bin" ]; then
     # --port 0: the server picks a free port and announces it in its log.
-    "$server_bin" --port 0 --bind 127.0.0.1 >"$work/skipkv.log" 2>&1 &
+    "$server_bin" --port 0 --bind 127.0.0.1 --save "" >"$work/skipkv.log" 2>&1 &
     pids+=("$!")
     if ! skipkv_port=$(wait_for_log "$!" "$work/skipkv.log" "Ready to accept connections tcp on 127\.0\.0\.1:[0-9]+"); then
         echo "bench-net-smoke: skipkv-server did not start; log:" >&2

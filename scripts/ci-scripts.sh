@@ -129,7 +129,7 @@ if [ -z "$SERVER" ] || [ ! -x "$SERVER" ]; then
 else
     echo "=== skipkv-server: $SERVER"
     port=$(free_port)
-    if start_server skipkv-server "$port" "$SERVER" --bind 127.0.0.1 --port "$port" --loglevel warning; then
+    if start_server skipkv-server "$port" "$SERVER" --bind 127.0.0.1 --port "$port" --save "" --loglevel warning; then
         suite skipkv-server "$port" --require-range
         kill -TERM "$SERVER_PID"
         status=0

@@ -105,7 +105,7 @@ REDIS_CMD=(redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --append
 "${REDIS_CMD[@]}" >"$TMP/redis-server.log" 2>&1 &
 PIDS+=($!); wait_ready "$REDIS_PORT" "$!" redis-server
 SKIPKV_PORT=$(free_port)
-SKIPKV_CMD=("$SERVER" --bind 127.0.0.1 --port "$SKIPKV_PORT" --loglevel warning)
+SKIPKV_CMD=("$SERVER" --bind 127.0.0.1 --port "$SKIPKV_PORT" --save "" --appendonly no --loglevel warning)
 "${SKIPKV_CMD[@]}" >"$TMP/skipkv-server.log" 2>&1 &
 PIDS+=($!); wait_ready "$SKIPKV_PORT" "$!" skipkv-server
 echo "== redis-server on 127.0.0.1:$REDIS_PORT, skipkv-server on 127.0.0.1:$SKIPKV_PORT"

@@ -28,7 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$SKIPKV_SERVER_BINARY" --bind 127.0.0.1 --port 0 >"$work/server.log" 2>&1 &
+"$SKIPKV_SERVER_BINARY" --bind 127.0.0.1 --port 0 --save "" >"$work/server.log" 2>&1 &
 server_pid=$!
 port=
 for _ in $(seq 100); do

@@ -64,6 +64,7 @@ enum ErrorText {
     static let overflow = "ERR increment or decrement would overflow"
     static let noAuth = "NOAUTH Authentication required."
     static let wrongPass = "WRONGPASS invalid username-password pair or user is disabled."
+    static let loading = "LOADING SkipKV is loading the dataset in memory"
 
     static func arity(_ name: String) -> String {
         "ERR wrong number of arguments for '\(name)' command"

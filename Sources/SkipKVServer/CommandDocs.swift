@@ -212,6 +212,18 @@ extension CommandID {
                 .oneOf("save-selector", [.flag("NOSAVE"), .flag("SAVE")]).isOptional,
                 ArgumentDoc.flag("NOW").isOptional, ArgumentDoc.flag("FORCE").isOptional,
             ])
+        case .save:
+            return doc(["admin", "noscript", "no_async_loading", "no_multi"], "server", "1.0.0",
+                       "Synchronously saves the database(s) to disk.", "O(N) where N is the total number of keys in all databases")
+        case .bgsave:
+            return doc(["admin", "noscript", "no_async_loading"], "server", "1.0.0",
+                       "Asynchronously saves the database(s) to disk.", "O(1)", [ArgumentDoc.flag("SCHEDULE").isOptional])
+        case .bgrewriteaof:
+            return doc(["admin", "noscript", "no_async_loading"], "server", "1.0.0",
+                       "Asynchronously rewrites the append-only file to disk.", "O(1)")
+        case .lastsave:
+            return doc(["loading", "stale", "fast"], "server", "1.0.0",
+                       "Returns the Unix timestamp of the last successful save to disk.", "O(1)")
         }
     }
 

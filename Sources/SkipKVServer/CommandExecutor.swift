@@ -36,8 +36,25 @@ enum CommandExecutor {
             loop.stats.add(.errorReplies)
             return startedAt
         }
+        if !loop.loaded && !loop.checkLoaded() && !command.allowedWhileLoading {
+            reply.pointee.writeError(ErrorText.loading)
+            loop.stats.add(.rejected, for: command)
+            loop.stats.add(.errorReplies)
+            return startedAt
+        }
+        if command.isWrite && loop.persistence._withUnsafeGuaranteedRef({ $0.refusingWrites.load(ordering: .relaxed) }) {
+            reply.pointee.writeError(loop.persistence._withUnsafeGuaranteedRef { $0.writeRefusal })
+            loop.stats.add(.rejected, for: command)
+            loop.stats.add(.errorReplies)
+            return startedAt
+        }
         let replyStart = reply.pointee.output.count
         dispatch(command, CommandContext(connection: connection, loop: loop, arguments: arguments, buffer: buffer))
+        let lsn = loop.commandLSN.pointee
+        if lsn != 0 {
+            connection.pointee.requiredLSN = lsn
+            loop.commandLSN.pointee = 0
+        }
         let finishedAt = monotonicMicroseconds()
         let stats = loop.stats
         stats.add(.calls, for: command)
@@ -91,6 +108,10 @@ enum CommandExecutor {
         case .info: InfoCommand.info(c)
         case .time: ServerCommands.time(c)
         case .shutdown: ServerCommands.shutdown(c)
+        case .save: PersistenceCommands.save(c)
+        case .bgsave: PersistenceCommands.bgsave(c)
+        case .bgrewriteaof: PersistenceCommands.bgrewriteaof(c)
+        case .lastsave: PersistenceCommands.lastsave(c)
         }
     }
 

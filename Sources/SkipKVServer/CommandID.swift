@@ -12,6 +12,8 @@ enum CommandID: Int, CaseIterable, Sendable {
     case ping, echo, quit, hello, auth, select, client
     // Server
     case command, config, info, time, shutdown
+    // Persistence
+    case save, bgsave, bgrewriteaof, lastsave
 
     /// The lowercase name, as replies and errors show it.
     var name: String { String(describing: self) }
@@ -23,8 +25,28 @@ enum CommandID: Int, CaseIterable, Sendable {
         case .setnx, .getset, .incrby, .decrby, .append, .rangecount, .rangedel: return 3
         case .set, .mset, .range: return -3
         case .mget, .del, .unlink, .exists, .scan, .auth, .client, .config: return -2
-        case .dbsize, .time: return 1
-        case .flushdb, .flushall, .ping, .quit, .hello, .command, .info, .shutdown: return -1
+        case .dbsize, .time, .save, .bgrewriteaof, .lastsave: return 1
+        case .flushdb, .flushall, .ping, .quit, .hello, .command, .info, .shutdown, .bgsave: return -1
+        }
+    }
+
+    /// Whether it may change stored data: refused while persistence is failing (-MISCONF).
+    var isWrite: Bool {
+        switch self {
+        case .set, .setnx, .getset, .getdel, .mset, .del, .unlink, .incr, .decr, .incrby, .decrby, .append,
+             .rangedel, .flushdb, .flushall:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Whether it runs while the data is still loading (others get -LOADING), as Redis's
+    /// `loading` command flag.
+    var allowedWhileLoading: Bool {
+        switch self {
+        case .quit, .hello, .auth, .select, .client, .command, .config, .info, .time, .shutdown, .lastsave: return true
+        default: return false
         }
     }
 

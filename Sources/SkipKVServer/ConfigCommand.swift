@@ -2,9 +2,8 @@ import SkipKVProtocol
 
 /// CONFIG GET pattern... | SET name value [name value ...] | RESETSTAT | HELP.
 enum ConfigCommand {
-    /// Read-only entries CONFIG GET reports for tools that ask (redis-benchmark reads `save`
-    /// and `appendonly` at start); SkipKV has no persistence to configure yet.
-    private static let compatibilityEntries = [("save", ""), ("appendonly", "no"), ("databases", "1")]
+    /// Read-only entries CONFIG GET reports for tools that ask: SkipKV has one database.
+    private static let compatibilityEntries = [("databases", "1")]
 
     static func config(_ c: CommandContext) {
         if c.argument(1, is: "GET") {
@@ -78,6 +77,7 @@ enum ConfigCommand {
         }
         settings.update(config)
         c.server.log.setLevel(config.logLevel)
+        c.server.persistence.update(config.persistence)
         c.reply.pointee.writeOK()
     }
 }

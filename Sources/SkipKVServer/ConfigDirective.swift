@@ -1,3 +1,5 @@
+import SkipKVPersistence
+
 /// One configuration directive: its name (as in the config file, on the command line after
 /// `--`, and in CONFIG GET/SET), whether CONFIG SET may change it while running, how to
 /// parse its arguments into a `ServerConfig`, and how to show its current value.
@@ -101,5 +103,39 @@ struct ConfigDirective: Sendable {
         ConfigDirective("shutdown-timeout", mutable: true,
                         set: { $1.shutdownTimeout = try ConfigValue.integer($0, in: 0...Int(Int32.max)) },
                         get: { String($0.shutdownTimeout) }),
+        // Persistence (docs/OPERATIONS.md, "Persistence").
+        ConfigDirective("dir", mutable: false,
+                        set: { $1.persistence.directory = try ConfigValue.nonEmpty($0) },
+                        get: { $0.persistence.directory }),
+        ConfigDirective("dbfilename", mutable: false,
+                        set: { $1.persistence.snapshotFileName = try ConfigValue.fileName($0) },
+                        get: { $0.persistence.snapshotFileName }),
+        ConfigDirective("appendonly", mutable: false,
+                        set: { $1.persistence.appendOnly = try ConfigValue.boolean($0) },
+                        get: { $0.persistence.appendOnly ? "yes" : "no" }),
+        ConfigDirective("appendfilename", mutable: false,
+                        set: { $1.persistence.logBaseName = try ConfigValue.fileName($0) },
+                        get: { $0.persistence.logBaseName }),
+        ConfigDirective("appendfsync", mutable: true,
+                        set: { $1.persistence.fsync = try ConfigValue.choice($0, of: FsyncPolicy.self) },
+                        get: { $0.persistence.fsync.rawValue }),
+        ConfigDirective("save", mutable: true, takesList: true,
+                        apply: { values, config in config.persistence.saveRules = try ConfigValue.saveRules(values) },
+                        render: { $0.persistence.saveRules.map { "\($0.seconds) \($0.changes)" }.joined(separator: " ") }),
+        ConfigDirective("auto-aof-rewrite-percentage", mutable: true,
+                        set: { $1.persistence.autoRewritePercentage = try ConfigValue.integer($0, in: 0...Int(Int32.max)) },
+                        get: { String($0.persistence.autoRewritePercentage) }),
+        ConfigDirective("auto-aof-rewrite-min-size", mutable: true,
+                        set: { $1.persistence.autoRewriteMinSize = try ConfigValue.memory($0, in: 0...Int.max) },
+                        get: { String($0.persistence.autoRewriteMinSize) }),
+        ConfigDirective("aof-load-truncated", mutable: false,
+                        set: { $1.persistence.loadTruncated = try ConfigValue.boolean($0) },
+                        get: { $0.persistence.loadTruncated ? "yes" : "no" }),
+        ConfigDirective("stop-writes-on-bgsave-error", mutable: true,
+                        set: { $1.persistence.stopWritesOnSnapshotError = try ConfigValue.boolean($0) },
+                        get: { $0.persistence.stopWritesOnSnapshotError ? "yes" : "no" }),
+        ConfigDirective("repair", mutable: false,
+                        set: { $1.persistence.repair = try ConfigValue.boolean($0) },
+                        get: { $0.persistence.repair ? "yes" : "no" }),
     ]
 }

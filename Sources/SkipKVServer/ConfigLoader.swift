@@ -25,7 +25,8 @@ public enum ConfigLoader {
         }
         for flag in flags where flag.name != "config" {
             do {
-                try apply(flag.name, flag.values, to: &config)
+                // `--repair` alone means `--repair yes`.
+                try apply(flag.name, flag.name == "repair" && flag.values.isEmpty ? ["yes"] : flag.values, to: &config)
             } catch let error as ConfigValueError {
                 throw Failure(description: "--\(flag.name): \(error)")
             }
@@ -70,6 +71,8 @@ public enum ConfigLoader {
             throw Failure(description: "cannot read config file '\(path)': \(String(cString: strerror(errno)))")
         }
         var lineNumber = 0
+        // As in redis.conf, several `save` lines add up (the first replaces the default).
+        var saveWords: [String] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
@@ -79,7 +82,12 @@ public enum ConfigLoader {
                     throw ConfigValueError("unbalanced quotes")
                 }
                 if words.isEmpty { continue }
-                try apply(words[0].lowercased(), Array(words.dropFirst()), to: &config)
+                var values = Array(words.dropFirst())
+                if words[0].lowercased() == "save" {
+                    saveWords += values
+                    values = saveWords
+                }
+                try apply(words[0].lowercased(), values, to: &config)
             } catch let error as ConfigValueError {
                 throw Failure(description: "config file '\(path)', line \(lineNumber): \(error)")
             }

@@ -1,3 +1,5 @@
+import SkipKVPersistence
+
 /// Why a directive's value was rejected, worded like Redis's CONFIG SET errors.
 public struct ConfigValueError: Error, Equatable, CustomStringConvertible {
     public let description: String
@@ -64,5 +66,30 @@ enum ConfigValue {
             throw ConfigValueError("argument(s) must be one of the following: \(names)")
         }
         return value
+    }
+
+    static func nonEmpty(_ text: String) throws -> String {
+        guard !text.isEmpty else { throw ConfigValueError("argument must not be empty") }
+        return text
+    }
+
+    /// A plain file name: data files live in `dir`, so no slashes.
+    static func fileName(_ text: String) throws -> String {
+        guard !text.isEmpty, !text.contains("/"), text != ".", text != ".." else {
+            throw ConfigValueError("argument must be a file name without '/'")
+        }
+        return text
+    }
+
+    /// `save` values: pairs of seconds and changes; `""` (alone or as a word) clears.
+    static func saveRules(_ values: [String]) throws -> [SaveRule] {
+        let words = values.flatMap { $0.split(separator: " ").map(String.init) }
+        guard words.count % 2 == 0 else { throw ConfigValueError("Invalid save parameters") }
+        return try stride(from: 0, to: words.count, by: 2).map { index in
+            guard let seconds = Int(words[index]), let changes = Int(words[index + 1]), seconds > 0, changes >= 0 else {
+                throw ConfigValueError("Invalid save parameters")
+            }
+            return SaveRule(seconds: seconds, changes: changes)
+        }
     }
 }

@@ -39,6 +39,11 @@ struct Connection {
     /// error, or input ended and fully processed).
     var closeAfterFlush = false
     var closing = false
+    /// LSN of the last log record a command of this connection appended: replies written
+    /// after it may go out only once the log says it is acknowledgeable.
+    var requiredLSN: UInt64 = 0
+    /// In the loop's `durabilityWaiters`.
+    var awaitingDurability = false
     /// `uv_now` at the last read, for the idle timeout.
     var lastInteraction: UInt64
     /// Links in the owning loop's list of connections.

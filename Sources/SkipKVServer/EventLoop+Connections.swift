@@ -116,6 +116,10 @@ extension EventLoop {
     /// nothing is left to send.
     private func flush(_ connection: UnsafeMutablePointer<Connection>) {
         if connection.pointee.closing || connection.pointee.writeInFlight { return }
+        if connection.pointee.requiredLSN != 0 && !isAcknowledgeable(connection.pointee.requiredLSN) {
+            awaitDurability(connection)
+            return
+        }
         let reply = connection.pointee.reply
         if !reply.pointee.output.isEmpty {
             let pending = reply.pointee.output.readableBytes
@@ -169,6 +173,32 @@ extension EventLoop {
         drive(connection)
     }
 
+    // MARK: Waiting for the log
+
+    @inline(__always)
+    private func isAcknowledgeable(_ lsn: UInt64) -> Bool {
+        logWriter?._withUnsafeGuaranteedRef { $0.isAcknowledgeable(lsn) } ?? true
+    }
+
+    /// Holds the connection's replies (all of them, so their order is kept) until the log
+    /// writer reports more durable records (`releaseDurableReplies`).
+    private func awaitDurability(_ connection: UnsafeMutablePointer<Connection>) {
+        if connection.pointee.awaitingDurability { return }
+        connection.pointee.awaitingDurability = true
+        durabilityWaiters.append(connection)
+    }
+
+    /// Sends the held replies whose records are now durable; the rest wait again.
+    func releaseDurableReplies() {
+        if durabilityWaiters.isEmpty { return }
+        let waiting = durabilityWaiters
+        durabilityWaiters.removeAll(keepingCapacity: true)
+        for connection in waiting {
+            connection.pointee.awaitingDurability = false
+            drive(connection)
+        }
+    }
+
     // MARK: Closing
 
     /// The client will send nothing more (EOF) or the server is shutting down: stop reading,
@@ -196,6 +226,9 @@ extension EventLoop {
     func close(_ connection: UnsafeMutablePointer<Connection>) {
         if connection.pointee.closing { return }
         connection.pointee.closing = true
+        if connection.pointee.awaitingDurability {
+            durabilityWaiters.removeAll { $0 == connection }
+        }
         unlink(connection)
         server.clients.unregister(connection.pointee.client.id)
         uv_close(connection.pointee.handleBase) { handle in

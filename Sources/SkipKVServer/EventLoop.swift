@@ -5,6 +5,7 @@ import CLibUV
 import Synchronization
 import SkipKVProtocol
 import SkipKVStore
+import SkipKVPersistence
 
 /// One libuv event loop on its own thread, owning the connections it serves and running
 /// their commands to completion (see docs/ARCHITECTURE.md for why no worker pool).
@@ -45,10 +46,27 @@ final class EventLoop: @unchecked Sendable {
     private var ticks: UInt64 = 0
     private var thread: pthread_t?
 
+    /// Where the keyspace handle leaves the LSN of the record the current command appended.
+    let commandLSN: UnsafeMutablePointer<UInt64>
+    /// `server.persistence`, unmanaged for the per-command checks.
+    let persistence: Unmanaged<Persistence>
+    /// Whether this loop has seen the loading phase end (after which it never looks again).
+    var loaded = false
+    /// The log, once loading ended (nil when `appendonly no`).
+    var logWriter: Unmanaged<LogWriter>?
+    /// Connections whose replies wait for their log records to become durable.
+    var durabilityWaiters: [UnsafeMutablePointer<Connection>] = []
+    private let durabilityAdvanced = Atomic<Bool>(false)
+
     init(index: Int, server: ServerState) {
         self.index = index
         self.server = server
-        keyspace = KeyspaceHandle(reference: Unmanaged.passUnretained(server.keyspace))
+        commandLSN = .allocate(capacity: 1)
+        commandLSN.initialize(to: 0)
+        persistence = Unmanaged.passUnretained(server.persistence)
+        keyspace = KeyspaceHandle(
+            reference: Unmanaged.passUnretained(server.keyspace),
+            journal: Unmanaged.passUnretained(server.persistence.journal), lastLSN: commandLSN)
         settingsReference = Unmanaged.passUnretained(server.settings)
         uvLoop = .allocate(capacity: 1)
         uv_loop_init(uvLoop)
@@ -71,6 +89,7 @@ final class EventLoop: @unchecked Sendable {
         uvLoop.deallocate()
         scratch.deinitialize(count: 1)
         scratch.deallocate()
+        commandLSN.deallocate()
         wakeup.deallocate()
         ticker.deallocate()
     }
@@ -124,6 +143,22 @@ final class EventLoop: @unchecked Sendable {
         wake()
     }
 
+    /// Whether loading has ended; the first time it sees that, the loop picks up the log the
+    /// recovery started (published by the release store that ended loading).
+    func checkLoaded() -> Bool {
+        let persistence = persistence.takeUnretainedValue()
+        guard !persistence.loading.load(ordering: .acquiring) else { return false }
+        logWriter = persistence.log.map { Unmanaged.passUnretained($0) }
+        loaded = true
+        return true
+    }
+
+    /// Tells the loop that more log records became durable, so waiting replies may go out.
+    /// Any thread (the log writer's).
+    func wakeForDurability() {
+        if !durabilityAdvanced.exchange(true, ordering: .relaxed) { wake() }
+    }
+
     /// Asks the loop to zero its counters (CONFIG RESETSTAT). Any thread.
     func requestStatsReset() {
         statsResetRequested.store(true, ordering: .relaxed)
@@ -137,6 +172,7 @@ final class EventLoop: @unchecked Sendable {
         }
         for arrival in arrivals { adopt(arrival.descriptor, kind: arrival.kind) }
         if statsResetRequested.exchange(false, ordering: .relaxed) { stats.reset() }
+        if durabilityAdvanced.exchange(false, ordering: .relaxed) { releaseDurableReplies() }
         if server.shutdownRequested.load(ordering: .acquiring) && !shuttingDown { beginShutdown() }
     }
 
@@ -146,6 +182,7 @@ final class EventLoop: @unchecked Sendable {
         ticks += 1
         if index == 0 {
             server.opsSampler.record(totalCommands: server.total(.commandsProcessed), now: now)
+            if !shuttingDown { server.persistence.tick() }
         }
         if shuttingDown {
             if now >= shutdownDeadline { closeAllConnections() }

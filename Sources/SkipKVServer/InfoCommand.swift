@@ -3,10 +3,10 @@ import Glibc
 #endif
 
 /// INFO [section ...]: Redis's `# Section` / `field:value` text. Sections: server, clients,
-/// memory, stats, keyspace (the default set) and commandstats; `all`/`everything` give
+/// memory, persistence, stats, keyspace (the default set) and commandstats; `all`/`everything` give
 /// every section.
 enum InfoCommand {
-    private static let defaultSections = ["server", "clients", "memory", "stats", "keyspace"]
+    private static let defaultSections = ["server", "clients", "memory", "persistence", "stats", "keyspace"]
     private static let allSections = defaultSections + ["commandstats"]
 
     static func info(_ c: CommandContext) {
@@ -69,6 +69,8 @@ enum InfoCommand {
                 "maxmemory:0",
                 "maxmemory_policy:noeviction",
             ]
+        case "persistence":
+            lines = ["# Persistence"] + server.persistence.infoFields.map { "\($0.0):\($0.1)" }
         case "stats":
             lines = [
                 "# Stats",

@@ -1,16 +1,23 @@
 import SkipKVIndex
 import SkipKVStore
+import SkipKVPersistence
 
 /// The keyspace as command handlers reach it: every call goes through an unmanaged
 /// reference, so running a command never retains the shared `Keyspace`. A retain writes the
 /// object's reference count, one cache line that every loop thread would then write on
 /// every command.
 ///
-/// Concurrency contract: a value type holding only an unmanaged reference; valid while the
+/// Writes go through the journaled write path, which logs them; the LSN of the last record a
+/// write appended lands in `lastLSN`, the loop's cell, from which the executor moves it to
+/// the connection whose reply must wait for it.
+///
+/// Concurrency contract: a value type holding only unmanaged references; valid while the
 /// `ServerState` that owns the keyspace lives, which is the whole server run. The keyspace
-/// itself is thread-safe.
+/// itself is thread-safe; `lastLSN` belongs to the loop thread the handle was made for.
 struct KeyspaceHandle {
     let reference: Unmanaged<Keyspace>
+    let journal: Unmanaged<JournaledKeyspace>
+    let lastLSN: UnsafeMutablePointer<UInt64>
 
     @inline(__always)
     func withValue<R>(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
@@ -25,18 +32,18 @@ struct KeyspaceHandle {
     @inline(__always)
     @discardableResult
     func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, condition: PutCondition = .always) -> PutOutcome {
-        reference._withUnsafeGuaranteedRef { $0.put(key, value, condition: condition) }
+        journal._withUnsafeGuaranteedRef { $0.put(key, value, condition: condition, lsn: &lastLSN.pointee) }
     }
 
     @inline(__always)
     @discardableResult
     func remove(_ key: UnsafeRawBufferPointer) -> Bool {
-        reference._withUnsafeGuaranteedRef { $0.remove(key) }
+        journal._withUnsafeGuaranteedRef { $0.remove(key, lsn: &lastLSN.pointee) }
     }
 
     @inline(__always)
     func update<R>(_ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) -> (UpdateAction, R)) -> R {
-        reference._withUnsafeGuaranteedRef { $0.update(key, body) }
+        journal._withUnsafeGuaranteedRef { $0.update(key, lsn: &lastLSN.pointee, body) }
     }
 
     @discardableResult
@@ -63,11 +70,11 @@ struct KeyspaceHandle {
 
     @discardableResult
     func removeAll(in range: KeyRange) -> Int {
-        reference._withUnsafeGuaranteedRef { $0.removeAll(in: range) }
+        journal._withUnsafeGuaranteedRef { $0.removeAll(in: range, lsn: &lastLSN.pointee) }
     }
 
     @discardableResult
     func removeAll() -> Int {
-        reference._withUnsafeGuaranteedRef { $0.removeAll() }
+        journal._withUnsafeGuaranteedRef { $0.removeAll(lsn: &lastLSN.pointee) }
     }
 }

@@ -62,13 +62,45 @@ public final class Server {
 
         for loop in loops { loop.start() }
         logger.notice("SkipKV \(ServerVersion.skipkv) started: \(loops.count) I/O threads, \(config.shards) shards, pid \(getpid())")
+        // As Redis: clients that connect while the data loads get -LOADING; "Ready to accept
+        // connections" follows the load.
+        do {
+            try state.persistence.recover()
+        } catch {
+            logger.critical("\(error)")
+            state.requestShutdown()
+            for loop in loops { loop.join() }
+            if !config.unixSocket.isEmpty { unlink(config.unixSocket) }
+            throw error
+        }
         for listener in listeners {
             logger.notice("Ready to accept connections \(listener.kind == .tcp ? "tcp" : "unix") on \(listener.name)")
         }
         ready()
         for loop in loops { loop.join() }
         if !config.unixSocket.isEmpty { unlink(config.unixSocket) }
+        try finishPersistence(state)
         logger.notice("SkipKV is now ready to exit, bye bye...")
+    }
+
+    /// After every loop stopped (so no write is in flight): the final snapshot SHUTDOWN or
+    /// the `save` rules ask for, and the rest of the log written and fsynced.
+    private func finishPersistence(_ state: ServerState) throws {
+        let persistence = state.persistence
+        let choice = ShutdownSnapshot(rawValue: state.shutdownSnapshot.load(ordering: .relaxed)) ?? .asConfigured
+        let snapshot: Bool
+        switch choice {
+        case .save: snapshot = true
+        case .noSave: snapshot = false
+        case .asConfigured: snapshot = !persistence.settings.saveRules.isEmpty
+        }
+        do {
+            try persistence.shutdown(snapshot: snapshot)
+        } catch {
+            let safe = persistence.log != nil
+            logger.warning("Error trying to save the DB: \(error)\(safe ? "; every write is in the log, nothing is lost" : "")")
+            if !safe { throw error }
+        }
     }
 
     /// SIGTERM and SIGINT start a clean shutdown, handled on loop 0.

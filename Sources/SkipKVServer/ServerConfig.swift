@@ -1,3 +1,5 @@
+import SkipKVPersistence
+
 /// Every setting of the server, at its documented default. `config/skipkv.conf` documents
 /// each field under its directive name (see `ConfigDirective.all`).
 public struct ServerConfig: Sendable {
@@ -43,6 +45,8 @@ public struct ServerConfig: Sendable {
     public var logLevel: LogVerbosity = .notice
     /// Seconds a shutdown waits for pending replies to be written before closing anyway.
     public var shutdownTimeout: Int = 10
+    /// Where and how data is made durable: the data directory, the log, snapshots.
+    public var persistence = PersistenceSettings()
 
     public init() {}
 

@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import Synchronization
 import SkipKVStore
+import SkipKVPersistence
 
 /// What every event loop shares: the keyspace, the settings, the client registry, the
 /// loops themselves (for stats, hand-off and shutdown) and the
@@ -14,6 +15,8 @@ import SkipKVStore
 /// thread-safe on its own.
 final class ServerState: @unchecked Sendable {
     let keyspace: Keyspace
+    /// The write path with its log, snapshots and recovery.
+    let persistence: Persistence
     let settings: RuntimeSettings
     let log: LogOutput
     let logger: Logger
@@ -29,9 +32,17 @@ final class ServerState: @unchecked Sendable {
     var unixSocketPath = ""
     private(set) var loops: [EventLoop] = []
     let shutdownRequested = Atomic<Bool>(false)
+    /// What SHUTDOWN asked about the final snapshot.
+    let shutdownSnapshot = Atomic<Int>(ShutdownSnapshot.asConfigured.rawValue)
 
     init(config: ServerConfig, log: LogOutput, logger: Logger) {
         keyspace = Keyspace(shards: config.shards, nodeBytes: config.nodeBytes)
+        // Loops are created after this; the closure finds them through the state.
+        let loopsBox = LoopsBox()
+        persistence = Persistence(keyspace: keyspace, settings: config.persistence, logger: logger) {
+            for loop in loopsBox.loops { loop.wakeForDurability() }
+        }
+        self.loopsBox = loopsBox
         settings = RuntimeSettings(config)
         self.log = log
         self.logger = logger
@@ -39,8 +50,11 @@ final class ServerState: @unchecked Sendable {
         runID = (0..<40).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
     }
 
+    private let loopsBox: LoopsBox
+
     func setLoops(_ loops: [EventLoop]) {
         self.loops = loops
+        loopsBox.loops = loops
     }
 
     /// Starts a clean shutdown: every loop stops accepting, flushes pending replies and
@@ -58,6 +72,20 @@ final class ServerState: @unchecked Sendable {
     func total(_ counter: LoopStats.CommandCounter, for command: CommandID) -> UInt64 {
         loops.reduce(0) { $0 &+ $1.stats.value(counter, for: command) }
     }
+}
+
+/// The loops, for the log writer thread's durability callback, which is made before they
+/// exist. Written once by `setLoops` before any loop or persistence thread starts.
+private final class LoopsBox: @unchecked Sendable {
+    var loops: [EventLoop] = []
+}
+
+/// SHUTDOWN's choice about the final snapshot.
+enum ShutdownSnapshot: Int {
+    /// Snapshot when `save` rules are configured (SIGTERM, plain SHUTDOWN).
+    case asConfigured
+    case save
+    case noSave
 }
 
 /// CLOCK_MONOTONIC in milliseconds (the clock `uv_now` also uses).

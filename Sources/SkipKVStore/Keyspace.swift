@@ -49,6 +49,13 @@ public final class Keyspace: @unchecked Sendable {
         Int(truncatingIfNeeded: shardHash.hash(key).multipliedFullWidth(by: UInt64(shardCount)).high)
     }
 
+    /// The seeded hash that picks a key's shard (from its high bits); callers may stripe
+    /// other per-key state by its low bits.
+    @inlinable
+    public func keyHash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        shardHash.hash(key)
+    }
+
     /// Calls `body` with the shard that holds (or would hold) `key`.
     @inlinable
     func withShard<R>(for key: UnsafeRawBufferPointer, _ body: (BSkipList) -> R) -> R {

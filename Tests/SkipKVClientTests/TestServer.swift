@@ -28,12 +28,12 @@ final class TestServer {
         guard let binary = kind.binary else { throw XCTSkip("\(kind.rawValue) is not available") }
         self.kind = kind
         self.port = try port ?? Self.freePort()
-        var arguments = ["--port", String(self.port), "--bind", "127.0.0.1"]
+        var arguments = ["--port", String(self.port), "--bind", "127.0.0.1", "--save", ""]
         switch kind {
         case .redis:
             let socket = NSTemporaryDirectory() + "skipkv-cli-test-\(getpid())-\(self.port).sock"
             unixSocket = socket
-            arguments += ["--save", "", "--appendonly", "no", "--unixsocket", socket, "--unixsocketperm", "700"]
+            arguments += ["--appendonly", "no", "--unixsocket", socket, "--unixsocketperm", "700"]
         case .skipkv:
             unixSocket = nil
         }

@@ -32,7 +32,7 @@ final class ServerProcess: @unchecked Sendable {
     /// listens.
     init(_ arguments: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws {
         process.executableURL = URL(fileURLWithPath: Self.binaryPath)
-        process.arguments = ["--bind", "127.0.0.1", "--port", "0", "--io-threads", "2", "--shards", "7"] + arguments
+        process.arguments = ["--bind", "127.0.0.1", "--port", "0", "--io-threads", "2", "--shards", "7", "--save", ""] + arguments
         process.standardOutput = output
         process.standardError = output
         let ready = DispatchSemaphore(value: 0)
@@ -111,7 +111,8 @@ func runServerToExit(_ arguments: [String], timeout: TimeInterval = 20) throws -
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    let argv = ([ServerProcess.binaryPath] + arguments).map { strdup($0) } + [nil]
+    // No snapshot rules: a test server must not leave a snapshot wherever it runs.
+    let argv = ([ServerProcess.binaryPath, "--save", ""] + arguments).map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
     var pid = pid_t()
     let spawned = posix_spawn(&pid, ServerProcess.binaryPath, &actions, nil, argv, environ)

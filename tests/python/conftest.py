@@ -35,7 +35,7 @@ class Server:
 
     def __init__(self, *args):
         self.process = subprocess.Popen(
-            [server_binary(), "--bind", "127.0.0.1", "--port", "0", "--io-threads", "2", *args],
+            [server_binary(), "--bind", "127.0.0.1", "--port", "0", "--io-threads", "2", "--save", "", *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )
         self.log = []

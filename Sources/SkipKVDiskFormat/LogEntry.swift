@@ -1,0 +1,10 @@
+import SkipKVIndex
+
+/// One decoded log record, as `LogSegmentReader` hands it out. The pointers point into the
+/// mapped segment and are valid only during the callback: copy what must outlive it.
+public enum LogEntry {
+    case set(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
+    case delete(key: UnsafeRawBufferPointer)
+    case rangeDelete(KeyRange)
+    case flushAll
+}

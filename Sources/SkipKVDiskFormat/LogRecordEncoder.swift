@@ -1,0 +1,95 @@
+import SkipKVIndex
+
+/// Encodes log records. SET and DEL run once per write command on the write path, so they write
+/// straight into the caller's buffer (size it with `setSize`/`deleteSize`), allocate nothing and
+/// checksum the bytes where they land. Range deletes and FLUSHALL are rare and return arrays.
+/// Every encoder traps on a body over `LogFormat.maxRecordBytes`: a record no reader would
+/// accept must never reach the log, and the server's bulk limit keeps callers far below it.
+public enum LogRecordEncoder {
+    /// Bytes `writeSet` writes for a key and a value of these lengths.
+    @inlinable
+    public static func setSize(keyCount: Int, valueCount: Int) -> Int {
+        LogFormat.recordHeaderSize + 5 + keyCount + valueCount
+    }
+
+    /// Writes a complete SET record at `record` (room for `setSize` bytes) and returns its size.
+    @inlinable
+    public static func writeSet(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, to record: UnsafeMutableRawPointer) -> Int {
+        let body = record + LogFormat.recordHeaderSize
+        body.storeBytes(of: LogRecordKind.set.rawValue, as: UInt8.self)
+        LittleEndian.store32(UInt32(key.count), body + 1)
+        copyBytes(key, to: body + 5)
+        copyBytes(value, to: body + 5 + key.count)
+        return seal(record, bodyCount: 5 + key.count + value.count)
+    }
+
+    /// Bytes `writeDelete` writes for a key of this length.
+    @inlinable
+    public static func deleteSize(keyCount: Int) -> Int {
+        LogFormat.recordHeaderSize + 1 + keyCount
+    }
+
+    /// Writes a complete DEL record at `record` (room for `deleteSize` bytes) and returns its size.
+    @inlinable
+    public static func writeDelete(key: UnsafeRawBufferPointer, to record: UnsafeMutableRawPointer) -> Int {
+        let body = record + LogFormat.recordHeaderSize
+        body.storeBytes(of: LogRecordKind.delete.rawValue, as: UInt8.self)
+        copyBytes(key, to: body + 1)
+        return seal(record, bodyCount: 1 + key.count)
+    }
+
+    /// A complete record removing every key in `range`.
+    public static func rangeDeleteRecord(_ range: KeyRange) -> [UInt8] {
+        let bodyCount = 1 + boundSize(range.lower) + boundSize(range.upper)
+        return [UInt8](unsafeUninitializedCapacity: LogFormat.recordHeaderSize + bodyCount) { buffer, initialized in
+            let record = UnsafeMutableRawPointer(buffer.baseAddress!)
+            let body = record + LogFormat.recordHeaderSize
+            body.storeBytes(of: LogRecordKind.rangeDelete.rawValue, as: UInt8.self)
+            let upper = writeBound(range.lower, to: body + 1)
+            _ = writeBound(range.upper, to: upper)
+            initialized = seal(record, bodyCount: bodyCount)
+        }
+    }
+
+    /// A complete record removing every key.
+    public static func flushAllRecord() -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: LogFormat.recordHeaderSize + 1) { buffer, initialized in
+            let record = UnsafeMutableRawPointer(buffer.baseAddress!)
+            (record + LogFormat.recordHeaderSize).storeBytes(of: LogRecordKind.flushAll.rawValue, as: UInt8.self)
+            initialized = seal(record, bodyCount: 1)
+        }
+    }
+
+    /// Fills in the record header for the `bodyCount` body bytes already at `record + 12`.
+    @inlinable
+    static func seal(_ record: UnsafeMutableRawPointer, bodyCount: Int) -> Int {
+        precondition(bodyCount <= LogFormat.maxRecordBytes, "log record over LogFormat.maxRecordBytes")
+        LittleEndian.store32(UInt32(bodyCount), record)
+        LittleEndian.store32(CRC32C.checksum(UnsafeRawBufferPointer(start: record, count: 4)), record + 4)
+        let body = UnsafeRawBufferPointer(start: record + LogFormat.recordHeaderSize, count: bodyCount)
+        LittleEndian.store32(CRC32C.checksum(body), record + 8)
+        return LogFormat.recordHeaderSize + bodyCount
+    }
+
+    private static func boundSize(_ bound: RangeBound) -> Int {
+        switch bound {
+        case .unbounded: return 5
+        case .inclusive(let key), .exclusive(let key): return 5 + key.count
+        }
+    }
+
+    /// Writes `bound` at `to` and returns the address just past it.
+    private static func writeBound(_ bound: RangeBound, to: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        let kind: LogBoundKind
+        let key: [UInt8]
+        switch bound {
+        case .unbounded: (kind, key) = (.unbounded, [])
+        case .inclusive(let bytes): (kind, key) = (.inclusive, bytes)
+        case .exclusive(let bytes): (kind, key) = (.exclusive, bytes)
+        }
+        to.storeBytes(of: kind.rawValue, as: UInt8.self)
+        LittleEndian.store32(UInt32(key.count), to + 1)
+        key.withUnsafeBytes { copyBytes($0, to: to + 5) }
+        return to + 5 + key.count
+    }
+}

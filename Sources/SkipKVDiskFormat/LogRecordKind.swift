@@ -1,0 +1,14 @@
+/// The first body byte of a log record. Bodies after it:
+/// - set: key length u32, key, value (the rest);
+/// - delete: key (the rest);
+/// - rangeDelete: lower bound, upper bound, each a `LogBoundKind` byte, a length u32 and the
+///   bytes (length 0 for unbounded);
+/// - flushAll: nothing.
+/// Records carry the resulting state (a SET's final value, never an INCR), so replaying a
+/// record twice leaves the same keyspace.
+public enum LogRecordKind: UInt8, Sendable {
+    case set = 1
+    case delete = 2
+    case rangeDelete = 3
+    case flushAll = 4
+}

@@ -1,0 +1,69 @@
+/// The snapshot file layout. A 64-byte header:
+///
+///     0  magic "SKVSNAP1"     8  version u32 = 1     12 flags u32 = 0
+///     16 createdAt u64 (Unix ms)     24 keyCount u64     32 logSequence u64
+///     40 zero padding         60 CRC32C of 0..<60
+///
+/// then blocks of about `blockTargetBytes` payload, each a 16-byte block header
+///
+///     0  entryCount u32       4  payloadLength u32
+///     8  CRC32C of the payload        12 CRC32C of block-header bytes 0..<12
+///
+/// and a payload of entries (LEB128 key length, key, LEB128 value length, value) in key
+/// order. An end marker (a block header with entryCount 0 and payloadLength 0) and a 16-byte
+/// trailer ("SKVEND01", keyCount u64) close the file, which must end right after the trailer.
+/// Integers are little-endian. Blocks checksum independently so a reader can keep every block
+/// before a damaged one.
+public enum SnapshotFormat {
+    /// Bytes before the first block.
+    public static let headerSize = 64
+    /// Bytes before each block's payload (and the size of the end marker).
+    public static let blockHeaderSize = 16
+    /// Bytes of the trailer that closes the file.
+    public static let trailerSize = 16
+    /// The payload size at which the writer starts a new block; a single larger entry gets a
+    /// block of its own.
+    public static let blockTargetBytes = 64 * 1024
+    /// The format version this module writes and reads.
+    public static let version: UInt32 = 1
+    static let magic: [UInt8] = Array("SKVSNAP1".utf8)
+    static let trailerMagic: [UInt8] = Array("SKVEND01".utf8)
+    static let checksumOffset = 60
+
+    /// A complete header with these fields.
+    static func header(createdAt: UInt64, keyCount: UInt64, logSequence: UInt64) -> [UInt8] {
+        FileHeader.encode(size: headerSize, magic: magic, version: version, checksumOffset: checksumOffset) {
+            LittleEndian.store64(createdAt, $0 + 16)
+            LittleEndian.store64(keyCount, $0 + 24)
+            LittleEndian.store64(logSequence, $0 + 32)
+        }
+    }
+
+    /// Why `bytes` (a whole file) does not start with a usable header, or nil when it does.
+    static func headerProblem(_ bytes: UnsafeRawBufferPointer) -> String? {
+        guard bytes.count >= headerSize else { return bytes.isEmpty ? "empty file" : "incomplete header" }
+        return FileHeader.problem(bytes, magic: magic, version: version, checksumOffset: checksumOffset)
+    }
+
+    /// The header at the start of `bytes`, which `headerProblem` accepted.
+    static func decodeHeader(_ bytes: UnsafeRawBufferPointer) -> SnapshotHeader {
+        let base = bytes.baseAddress!
+        return SnapshotHeader(
+            version: LittleEndian.load32(base + 8), createdAt: LittleEndian.load64(base + 16),
+            keyCount: LittleEndian.load64(base + 24), logSequence: LittleEndian.load64(base + 32))
+    }
+
+    /// Writes a block header at `to`; an end marker is the one with no entries and no payload.
+    static func writeBlockHeader(to: UnsafeMutableRawPointer, entryCount: Int, payloadCount: Int, payloadCRC: UInt32) {
+        LittleEndian.store32(UInt32(entryCount), to)
+        LittleEndian.store32(UInt32(payloadCount), to + 4)
+        LittleEndian.store32(payloadCRC, to + 8)
+        LittleEndian.store32(CRC32C.checksum(UnsafeRawBufferPointer(start: to, count: 12)), to + 12)
+    }
+
+    /// Writes the trailer at `to`.
+    static func writeTrailer(to: UnsafeMutableRawPointer, keyCount: UInt64) {
+        trailerMagic.withUnsafeBytes { to.copyMemory(from: $0.baseAddress!, byteCount: 8) }
+        LittleEndian.store64(keyCount, to + 8)
+    }
+}

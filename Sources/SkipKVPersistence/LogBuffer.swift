@@ -1,0 +1,47 @@
+/// A growable run of encoded log records: appended to by the loop threads under the log
+/// writer's lock, then swapped out whole and written by the log writer thread.
+///
+/// Concurrency contract: none of its own; `LogWriter` says who may touch which instance.
+struct LogBuffer: ~Copyable {
+    private(set) var base: UnsafeMutableRawPointer
+    private(set) var capacity: Int
+    var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit { base.deallocate() }
+
+    var isEmpty: Bool { count == 0 }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// Where the next `size` bytes go, growing the buffer (doubling) when needed.
+    @inline(__always)
+    mutating func reserve(_ size: Int) -> UnsafeMutableRawPointer {
+        if count + size > capacity { grow(to: count + size) }
+        return base + count
+    }
+
+    private mutating func grow(to needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let newBase = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+        newBase.copyMemory(from: base, byteCount: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    /// Empties the buffer, giving back memory a burst made it take.
+    mutating func reset(retaining retained: Int) {
+        count = 0
+        if capacity > retained {
+            base.deallocate()
+            base = .allocate(byteCount: retained, alignment: 16)
+            capacity = retained
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import XCTest
+import Dispatch
+@testable import SkipKVPersistence
+import SkipKVDiskFormat
+
+final class LogWriterTests: XCTestCase {
+    /// With `always`, writers waiting for durability share fsyncs: far fewer fsyncs than
+    /// records, and every acknowledged record is in the file.
+    func testGroupCommitSharesFsyncsAmongConcurrentWriters() throws {
+        let directory = DataDirectory()
+        let writer = try LogWriter(
+            directory: directory.path, baseName: "log", sequence: 1, existingBytes: 0, policy: .always,
+            logger: quietLogger, onDurable: {})
+        let threads = 8
+        let perThread = 200
+        // Real threads: concurrentPerform would run only as many as there are cores.
+        let handles = (0..<threads).map { thread in
+            startThread {
+                for index in 0..<perThread {
+                    let key = Array("t\(thread)-\(index)".utf8)
+                    let lsn = key.withUnsafeBytes { k in [UInt8(thread)].withUnsafeBytes { writer.appendSet(key: k, value: $0) } }
+                    while !writer.isAcknowledgeable(lsn) { usleep(50) }
+                }
+            }
+        }
+        for handle in handles { pthread_join(handle, nil) }
+        writer.stop()
+        let records = threads * perThread
+        let syncs = writer.syncCount.load(ordering: .relaxed)
+        print("group commit: \(records) records, \(syncs) fsyncs")
+        XCTAssertLessThan(syncs, records * 3 / 4, "writers did not share fsyncs")
+        var read = 0
+        let scan = try LogSegmentReader.read(path: directory.path + "/log.1") { _ in read += 1 }
+        XCTAssertNil(scan.damage)
+        XCTAssertEqual(read, records)
+    }
+
+    /// Records appended before `rotate` returns are in the old segment, the rest in the new.
+    func testRotationSplitsTheLogAtTheSwitch() throws {
+        let directory = DataDirectory()
+        let writer = try LogWriter(
+            directory: directory.path, baseName: "log", sequence: 5, existingBytes: 0, policy: .no,
+            logger: quietLogger, onDurable: {})
+        for index in 0..<10 { _ = [UInt8(index)].withUnsafeBytes { writer.appendDelete(key: $0) } }
+        XCTAssertEqual(try writer.rotate(), 6)
+        for index in 10..<15 { _ = [UInt8(index)].withUnsafeBytes { writer.appendDelete(key: $0) } }
+        writer.stop()
+        var first: [UInt8] = []
+        var second: [UInt8] = []
+        _ = try LogSegmentReader.read(path: directory.path + "/log.5") { if case .delete(let key) = $0 { first.append(key[0]) } }
+        _ = try LogSegmentReader.read(path: directory.path + "/log.6") { if case .delete(let key) = $0 { second.append(key[0]) } }
+        XCTAssertEqual(first, Array(0..<10))
+        XCTAssertEqual(second, Array(10..<15))
+    }
+
+    /// `everysec` acknowledges at once but fsyncs about once a second.
+    func testEverysecAcknowledgesWithoutWaitingForFsync() throws {
+        let directory = DataDirectory()
+        let writer = try LogWriter(
+            directory: directory.path, baseName: "log", sequence: 1, existingBytes: 0, policy: .everysec,
+            logger: quietLogger, onDurable: {})
+        let lsn = [1].withUnsafeBytes { writer.appendDelete(key: $0) }
+        XCTAssertTrue(writer.isAcknowledgeable(lsn))
+        let deadline = Date().addingTimeInterval(5)
+        while writer.durableLSN.load(ordering: .relaxed) < lsn && Date() < deadline { usleep(10_000) }
+        XCTAssertGreaterThanOrEqual(writer.durableLSN.load(ordering: .relaxed), lsn, "everysec never fsynced")
+        writer.stop()
+    }
+}
