@@ -2,8 +2,10 @@
 # The test command (README, CI): installs what the tests need when missing, builds, and runs
 # every suite:
 #   1. swift test: unit, model-based, concurrency stress, server integration, CLI, benchmark;
-#   2. the index stress tests again under ThreadSanitizer;
-#   3. the redis-py suite (RESP2 and RESP3) against skipkv-server;
+#   2. the concurrency stress tests (index, log writer, journaled keyspace with snapshots)
+#      again under ThreadSanitizer;
+#   3. the redis-py suite (RESP2 and RESP3) against skipkv-server, with the crash tests
+#      (SIGKILL under load, at least 20 kills) and the corruption tests;
 #   4. redis-cli and redis-benchmark against skipkv-server;
 #   5. the netcat scripts, the network benchmark smoke test and the Dockerfile check.
 # SKIPKV_SKIP_TSAN=1 skips step 2.
@@ -41,9 +43,9 @@ export SKIPKV_SERVER_BINARY=$bin/skipkv-server
 
 suite "swift test" swift test --skip-build
 if [ "${SKIPKV_SKIP_TSAN:-0}" != 1 ]; then
-    suite "swift test --sanitize=thread (index stress tests)" \
+    suite "swift test --sanitize=thread (stress tests)" \
         env TSAN_OPTIONS="suppressions=$PWD/scripts/tsan-suppressions.txt halt_on_error=1" \
-        swift test --scratch-path .build-tsan --sanitize=thread --filter IndexStressTests
+        swift test --scratch-path .build-tsan --sanitize=thread --filter "IndexStressTests|RecoveryModelTests|LogWriterTests"
 fi
 suite "redis-py suite" bash scripts/test-python.sh
 suite "redis-cli and redis-benchmark" bash scripts/redis-compat.sh

@@ -14,7 +14,7 @@ import Glibc
 /// any index node lock and before the log buffer's lock.
 @usableFromInline
 final class KeyStripeLocks: @unchecked Sendable {
-    @usableFromInline static let count = 256
+    @usableFromInline static let count = 64
     /// One stripe per cache line, so neighbouring stripes do not share one.
     @usableFromInline static let stride = 64
     @usableFromInline let storage: UnsafeMutableRawPointer

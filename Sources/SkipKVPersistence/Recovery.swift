@@ -52,8 +52,9 @@ enum Recovery {
         // Segments older than the snapshot are obsolete; a crash interrupted their removal.
         for segment in segments where segment.sequence < replayFrom { try? DurableFile.remove(segment.path) }
         let live = segments.filter { $0.sequence >= replayFrom }
-        try replay(live, settings, into: keyspace, report: &report, logger: logger)
-        report.nextSequence = max(live.last.map { $0.sequence + 1 } ?? 1, replayFrom, 1)
+        let lastKept = try replay(live, settings, into: keyspace, report: &report, logger: logger)
+        // A header-less last segment was removed: its number is free again.
+        report.nextSequence = max(lastKept.map { $0 + 1 } ?? 1, replayFrom, 1)
         return report
     }
 
@@ -79,10 +80,12 @@ enum Recovery {
         return result.header?.logSequence ?? 0
     }
 
+    /// Replays `segments` in order; returns the sequence of the last one left in place.
     private static func replay(
         _ segments: [(sequence: UInt64, path: String)], _ settings: PersistenceSettings, into keyspace: Keyspace,
         report: inout RecoveryReport, logger: Logger
-    ) throws {
+    ) throws -> UInt64? {
+        var lastKept: UInt64? = nil
         for (index, segment) in segments.enumerated() {
             if index > 0 && segment.sequence != segments[index - 1].sequence + 1 {
                 let missing = LogSegmentName.fileName(base: settings.logBaseName, sequence: segments[index - 1].sequence + 1)
@@ -93,13 +96,14 @@ enum Recovery {
                 let setAside = segments[index...].map { setAsideWhole($0.path) }
                 logger.warning("Repair: log segment \(missing) is missing: dropped \(setAside.reduce(0, +)) bytes in \(setAside.count) later segment(s), renamed to *.damaged")
                 report.repaired = true
-                return
+                return lastKept
             }
             let scan = try LogSegmentReader.read(path: segment.path) { apply($0, to: keyspace) }
             report.logRecords += scan.records
             report.segmentsReplayed += 1
             guard let damage = scan.damage else {
                 report.replayedLogBytes += scan.fileSize
+                lastKept = segment.sequence
                 continue
             }
             let isLast = index == segments.count - 1
@@ -109,6 +113,7 @@ enum Recovery {
                     "Log \(segment.path) ends with an incomplete record at offset \(damage.offset) (\(damage.reason), \(dropped) bytes): truncated")
                 try cut(segment.path, at: scan.validEnd, keepingDropped: false)
                 report.replayedLogBytes += scan.validEnd
+                if scan.validEnd >= LogFormat.headerSize { lastKept = segment.sequence }
                 continue
             }
             guard settings.repair else {
@@ -123,8 +128,9 @@ enum Recovery {
                 "Repair: log \(segment.path) is damaged at offset \(damage.offset) (\(damage.reason)): kept the \(scan.records) records before it, dropped \(dropped) bytes (saved in \(segment.path).damaged)\(laterNote)")
             report.replayedLogBytes += scan.validEnd
             report.repaired = true
-            return
+            return scan.validEnd >= LogFormat.headerSize ? segment.sequence : lastKept
         }
+        return lastKept
     }
 
     @inline(__always)

@@ -67,7 +67,7 @@ public final class Server {
         do {
             try state.persistence.recover()
         } catch {
-            logger.critical("\(error)")
+            // The caller reports the error.
             state.requestShutdown()
             for loop in loops { loop.join() }
             if !config.unixSocket.isEmpty { unlink(config.unixSocket) }

@@ -33,26 +33,19 @@ final class RecoveryModelTests: XCTestCase {
         let directory = DataDirectory()
         let seed = testSeed("snapshot-during-writes")
         let persistence = try openPersistence(settings(in: directory, fsync: .no))
-        let threads = 4
-        let group = DispatchGroup()
-        for thread in 0..<threads {
-            group.enter()
-            DispatchQueue.global().async {
-                var random = SeededRandom(seed: seed &+ UInt64(thread))
-                for _ in 0..<20_000 {
-                    // Overlapping keys across threads: per-key log order must match apply order.
-                    let key = Array("k\(random.next() % 3000)".utf8)
-                    switch random.next() % 10 {
-                    case 0: persistence.journal.delete(key)
-                    case 1: persistence.journal.append(key, [UInt8(thread)])
-                    default: persistence.journal.set(key, Array("\(thread)-\(random.next() % 1000)".utf8))
-                    }
+        let writers = startWriters(4, seed: seed) { thread, random in
+            for _ in 0..<20_000 {
+                // Overlapping keys across threads: per-key log order must match apply order.
+                let key = Array("k\(random.next() % 3000)".utf8)
+                switch random.next() % 10 {
+                case 0: persistence.journal.delete(key)
+                case 1: persistence.journal.append(key, [UInt8(thread)])
+                default: persistence.journal.set(key, Array("\(thread)-\(random.next() % 1000)".utf8))
                 }
-                group.leave()
             }
         }
         for _ in 0..<3 { try persistence.save() }
-        group.wait()
+        writers.wait()
         let expected = contents(persistence.journal.keyspace)
         try persistence.shutdown(snapshot: false)
         let recovered = try openPersistence(settings(in: directory, fsync: .no))
@@ -66,25 +59,19 @@ final class RecoveryModelTests: XCTestCase {
         let directory = DataDirectory()
         let seed = testSeed("rangedel-race")
         let persistence = try openPersistence(settings(in: directory, fsync: .no))
-        let group = DispatchGroup()
-        for thread in 0..<3 {
-            group.enter()
-            DispatchQueue.global().async {
-                var random = SeededRandom(seed: seed &+ UInt64(thread))
-                for _ in 0..<5_000 {
-                    let key = Array("r\(random.next() % 500)".utf8)
-                    persistence.journal.set(key, [UInt8(truncatingIfNeeded: random.next())])
-                }
-                group.leave()
+        let writers = startWriters(3, seed: seed) { _, random in
+            for _ in 0..<5_000 {
+                let key = Array("r\(random.next() % 500)".utf8)
+                persistence.journal.set(key, [UInt8(truncatingIfNeeded: random.next())])
             }
         }
         var random = SeededRandom(seed: seed)
-        for _ in 0..<200 {
+        for _ in 0..<60 {
             var lsn: UInt64 = 0
             let low = Array("r\(random.next() % 500)".utf8)
             persistence.journal.removeAll(in: KeyRange(lower: .inclusive(low), upper: .exclusive(Array("r4".utf8))), lsn: &lsn)
         }
-        group.wait()
+        writers.wait()
         let expected = contents(persistence.journal.keyspace)
         try persistence.shutdown(snapshot: false)
         let recovered = try openPersistence(settings(in: directory, fsync: .no))
@@ -122,6 +109,20 @@ final class RecoveryModelTests: XCTestCase {
         XCTAssertEqual(contents(recovered.journal.keyspace), [[1]: [1], [2]: [2]])
         XCTAssertEqual(directory.files(), ["appendonly.aof.2", "appendonly.aof.3", "skipkv.snap"])
         try recovered.shutdown(snapshot: false)
+    }
+
+    /// Runs `body(thread, random)` on `count` threads, each with its own seeded generator.
+    private func startWriters(_ count: Int, seed: UInt64, _ body: @escaping @Sendable (Int, inout SeededRandom) -> Void) -> DispatchGroup {
+        let group = DispatchGroup()
+        for thread in 0..<count {
+            group.enter()
+            DispatchQueue.global().async {
+                var random = SeededRandom(seed: seed &+ UInt64(thread))
+                body(thread, &random)
+                group.leave()
+            }
+        }
+        return group
     }
 
     private func applyRandomWrite(_ journal: JournaledKeyspace, _ model: inout [[UInt8]: [UInt8]], _ random: inout SeededRandom) {

@@ -30,9 +30,15 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts the server with `arguments` added to the test defaults and waits until it
     /// listens.
+    /// The server's data directory: its own, so no test sees another's files.
+    let dataDirectory: String
+
     init(_ arguments: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws {
+        dataDirectory = NSTemporaryDirectory() + "skipkv-test-data-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         process.executableURL = URL(fileURLWithPath: Self.binaryPath)
-        process.arguments = ["--bind", "127.0.0.1", "--port", "0", "--io-threads", "2", "--shards", "7", "--save", ""] + arguments
+        process.arguments = ["--bind", "127.0.0.1", "--port", "0", "--io-threads", "2", "--shards", "7", "--save", "",
+                             "--dir", dataDirectory] + arguments
         process.standardOutput = output
         process.standardError = output
         let ready = DispatchSemaphore(value: 0)
@@ -95,6 +101,7 @@ final class ServerProcess: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+        try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 }
 
