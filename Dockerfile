@@ -56,7 +56,8 @@ RUN apt-get update \
 COPY --from=build /out/skipkv-server /out/skipkv-cli /out/skipkv-benchmark /usr/local/bin/
 COPY config/skipkv.conf /etc/skipkv/skipkv.conf
 
-# The data directory: the server's working directory, for whatever it writes there.
+# The data directory and working directory: with `dir .` from the config file, the snapshot
+# (skipkv.snap) and the log (appendonly.aof.N) live here; mount a volume to keep them.
 VOLUME ["/data"]
 WORKDIR /data
 USER 7379:7379
