@@ -6,10 +6,14 @@ import Synchronization
 import SkipKVDiskFormat
 
 /// The append-only log at run time: loop threads append encoded records to a shared buffer;
-/// one writer thread takes the whole buffer at a time, writes it to the current segment and
-/// fsyncs it as the policy says. With `always`, every record appended while the writer was
-/// busy with the previous batch goes out in the next one, so concurrent writers share each
-/// fsync (group commit) and throughput grows with the number of clients.
+/// the whole buffer is taken at a time and written to the current segment with one `write`.
+/// With `always`, the writer thread takes, writes and fsyncs; every record appended while it
+/// was busy with the previous batch goes out in the next one, so concurrent writers share
+/// each fsync (group commit) and throughput grows with the number of clients. With
+/// `everysec` and `no`, each loop writes the buffer itself once per event-loop iteration,
+/// before sending the replies that depend on it (as Redis writes its AOF buffer before
+/// replying), so a crash of the process loses no acknowledged write; the writer thread only
+/// fsyncs (once a second with `everysec`).
 ///
 /// Positions in the log are LSNs: the number of record bytes appended since the process
 /// started, so a record's LSN is where it ends. `durableLSN` is how far the log is fsynced.
@@ -20,8 +24,11 @@ import SkipKVDiskFormat
 /// - `state` guards `pending`, `appended`, `writerIdle`, the rotation counters and error,
 ///   `stopRequested`, `policy` and `sequence`. Its condition wakes the writer and the
 ///   threads waiting in `rotate`.
-/// - `file`, `unwritten`, `unwrittenEnd`, `segment`, `lastSync` and `segmentSize` belong to
-///   the writer thread (and to `init` before it starts).
+/// - `output` guards `unwritten`, `unwrittenEnd` and `segmentSize`, and writes to `file`: it
+///   makes "take the buffer, write it" one step, so batches reach the file in LSN order
+///   whoever writes them. Taken before `state` when both are held.
+/// - `file` and `segment` are replaced only by the writer thread, holding `output`; `lastSync`
+///   belongs to the writer thread. The writer fsyncs `file` without `output`.
 /// - The atomics are written by the writer thread and read anywhere: a reader may see a
 ///   slightly old value, never one ahead of the file.
 public final class LogWriter: @unchecked Sendable {
@@ -43,6 +50,7 @@ public final class LogWriter: @unchecked Sendable {
     private var policy: FsyncPolicy
     private var sequence: UInt64
 
+    private let output = MutexCondition()
     private var file: DurableFile
     private var unwritten = LogBuffer(capacity: 1 << 20)
     private var unwrittenEnd: UInt64 = 0
@@ -122,7 +130,8 @@ public final class LogWriter: @unchecked Sendable {
         pending.count += written
         appended += UInt64(written)
         let lsn = appended
-        if writerIdle {
+        // With everysec/no the loops write the buffer; the writer thread need not wake.
+        if writerIdle && (policy == .always || pending.count >= Self.wakeBytes) {
             writerIdle = false
             state.broadcast()
         }
@@ -130,13 +139,30 @@ public final class LogWriter: @unchecked Sendable {
         return lsn
     }
 
+    /// Buffered bytes beyond which an append wakes the writer whatever the policy.
+    static let wakeBytes = 4 << 20
+
     // MARK: Queries and control (any thread)
 
-    /// Whether a reply that depends on the record ending at `lsn` may be sent: always, unless
-    /// the policy is `always` and the record is not fsynced yet.
+    /// Whether a reply that depends on the record ending at `lsn` may be sent: once the record
+    /// is fsynced with `always`, once it is written to the OS otherwise.
     @inline(__always)
     public func isAcknowledgeable(_ lsn: UInt64) -> Bool {
-        !syncsEveryWrite.load(ordering: .relaxed) || durableLSN.load(ordering: .acquiring) >= lsn
+        if syncsEveryWrite.load(ordering: .relaxed) { return durableLSN.load(ordering: .acquiring) >= lsn }
+        return writtenLSN.load(ordering: .acquiring) >= lsn
+    }
+
+    /// Whether acknowledging waits for the writer thread's fsync (`always`) rather than for
+    /// the caller's own `writeToOperatingSystem`.
+    @inline(__always)
+    public var acknowledgesAfterFsync: Bool { syncsEveryWrite.load(ordering: .relaxed) }
+
+    /// Writes every record appended so far to the file (not fsynced): what a loop calls once
+    /// per iteration before sending replies that depend on those records (`everysec`, `no`).
+    /// Returns false when the write failed (the server then refuses writes; see `failed`).
+    @discardableResult
+    public func writeToOperatingSystem() -> Bool {
+        output.withLock { writeBatch(policy: fsyncPolicy) }
     }
 
     public var fsyncPolicy: FsyncPolicy {
@@ -187,24 +213,26 @@ public final class LogWriter: @unchecked Sendable {
     private func run() {
         state.lock()
         while true {
-            if pending.isEmpty && rotationsRequested == rotationsDone && !stopRequested {
+            if rotationsRequested == rotationsDone && !stopRequested
+                && (pending.isEmpty || policy != .always) && !syncDue() {
                 writerIdle = true
                 state.wait(milliseconds: idleWaitMilliseconds())
                 writerIdle = false
-            }
-            if unwritten.isEmpty {
-                swap(&pending, &unwritten)
-                unwrittenEnd = appended
             }
             let rotate = rotationsRequested > rotationsDone
             let stop = stopRequested
             let policy = self.policy
             state.unlock()
 
-            var succeeded = writeOut(policy: policy, forceSync: rotate || stop)
+            let writtenBefore = writtenLSN.load(ordering: .relaxed)
+            var succeeded = output.withLock { writeBatch(policy: policy) }
+            // Replies held for records this thread wrote (their loop's own write failed, or
+            // their connection is gone) may go now.
+            if succeeded && policy != .always && writtenLSN.load(ordering: .relaxed) != writtenBefore { onDurable() }
+            if succeeded { succeeded = syncIfDue(policy: policy, force: rotate || stop) }
             var error: String? = nil
             if rotate && succeeded {
-                error = startNextSegment()
+                error = startNextSegment(policy: policy)
                 succeeded = error == nil
             }
 
@@ -214,7 +242,7 @@ public final class LogWriter: @unchecked Sendable {
                 rotationsDone = rotationsRequested
                 state.broadcast()
             }
-            if stop && pending.isEmpty && unwritten.isEmpty && succeeded { break }
+            if stop && pending.isEmpty && succeeded && writtenLSN.load(ordering: .relaxed) == appended { break }
             if stop && !succeeded {
                 logger.critical("Could not write the log before exiting; the last writes since the last fsync may be lost")
                 break
@@ -222,6 +250,13 @@ public final class LogWriter: @unchecked Sendable {
             if !succeeded { state.wait(milliseconds: 1000) }
         }
         state.unlock()
+    }
+
+    /// With `everysec`, whether written records have waited a second for their fsync. Reads
+    /// writer-thread state only.
+    private func syncDue() -> Bool {
+        policy == .everysec && writtenLSN.load(ordering: .relaxed) > durableLSN.load(ordering: .relaxed)
+            && monotonicMilliseconds() &- lastSync >= 1000
     }
 
     /// How long the idle writer sleeps: until the next once-a-second fsync is due when
@@ -232,24 +267,35 @@ public final class LogWriter: @unchecked Sendable {
         return elapsed >= 1000 ? 1 : Int(1000 - elapsed)
     }
 
-    /// Writes the taken batch and fsyncs when the policy (or `forceSync`) asks; false after a
-    /// failure, which is logged and leaves the batch to retry.
-    private func writeOut(policy: FsyncPolicy, forceSync: Bool) -> Bool {
-        if !unwritten.isEmpty {
-            do {
-                try file.write(unwritten.bytes)
-            } catch {
-                return failed("write", error, policy: policy)
+    /// Takes the appended records (unless an earlier failed batch waits) and writes them; false
+    /// after a failure, which is logged and leaves the batch to retry. Holding `output`.
+    private func writeBatch(policy: FsyncPolicy) -> Bool {
+        if unwritten.isEmpty {
+            state.withLock {
+                swap(&pending, &unwritten)
+                unwrittenEnd = appended
             }
-            segmentSize += unwritten.count
-            logBytes.add(unwritten.count, ordering: .relaxed)
-            writtenLSN.store(unwrittenEnd, ordering: .releasing)
-            unwritten.reset(retaining: 1 << 20)
         }
-        let written = writtenLSN.load(ordering: .relaxed)
+        guard !unwritten.isEmpty else { return true }
+        do {
+            try file.write(unwritten.bytes)
+        } catch {
+            return failed("write", error, policy: policy)
+        }
+        segmentSize += unwritten.count
+        logBytes.add(unwritten.count, ordering: .relaxed)
+        writtenLSN.store(unwrittenEnd, ordering: .releasing)
+        unwritten.reset(retaining: 1 << 20)
+        recovered()
+        return true
+    }
+
+    /// fsyncs what is written when the policy (or `force`) asks. Writer thread.
+    private func syncIfDue(policy: FsyncPolicy, force: Bool) -> Bool {
+        let written = writtenLSN.load(ordering: .acquiring)
         let now = monotonicMilliseconds()
         let due = policy == .always || (policy == .everysec && now &- lastSync >= 1000)
-        if written > durableLSN.load(ordering: .relaxed) && (due || forceSync) {
+        if written > durableLSN.load(ordering: .relaxed) && (due || force) {
             do {
                 try file.sync()
             } catch {
@@ -259,14 +305,18 @@ public final class LogWriter: @unchecked Sendable {
             syncCount.add(1, ordering: .relaxed)
             durableLSN.store(written, ordering: .releasing)
             onDurable()
-        } else if policy != .everysec || forceSync {
+            recovered()
+        } else if policy != .everysec {
             lastSync = now
         }
+        return true
+    }
+
+    private func recovered() {
         if failing.load(ordering: .relaxed) {
             failing.store(false, ordering: .relaxed)
             logger.notice("Writing the log works again")
         }
-        return true
     }
 
     /// A failed write or fsync. With `always` the writes waiting for it can never be
@@ -283,24 +333,31 @@ public final class LogWriter: @unchecked Sendable {
             logger.warning("Error writing to the log (\(operation)): \(error); refusing writes until it succeeds")
         }
         failing.store(true, ordering: .relaxed)
-        try? file.truncate(to: segmentSize)
+        if operation == "write" { try? file.truncate(to: segmentSize) }
         return false
     }
 
-    /// Switches to segment `segment + 1`. Runs after the old segment was fsynced.
-    private func startNextSegment() -> String? {
-        do {
-            let next = try Self.createSegment(directory: directory, baseName: baseName, sequence: segment + 1)
-            file.close()
-            file = next
-            segment += 1
-            segmentSize = LogFormat.headerSize
-            logBytes.add(LogFormat.headerSize, ordering: .relaxed)
-            state.withLock { sequence = segment }
-            return nil
-        } catch {
-            logger.warning("Could not start log segment \(segment + 1): \(error)")
-            return "\(error)"
+    /// Switches to segment `segment + 1`, holding `output` so no loop writes meanwhile: what
+    /// was appended up to now goes to the old segment, which is fsynced, and everything after
+    /// to the new one. Writer thread.
+    private func startNextSegment(policy: FsyncPolicy) -> String? {
+        output.withLock {
+            guard writeBatch(policy: policy) else { return "the log could not be written" }
+            do {
+                try file.sync()
+                durableLSN.store(writtenLSN.load(ordering: .relaxed), ordering: .releasing)
+                let next = try Self.createSegment(directory: directory, baseName: baseName, sequence: segment + 1)
+                file.close()
+                file = next
+                segment += 1
+                segmentSize = LogFormat.headerSize
+                logBytes.add(LogFormat.headerSize, ordering: .relaxed)
+                state.withLock { sequence = segment }
+                return nil
+            } catch {
+                logger.warning("Could not start log segment \(segment + 1): \(error)")
+                return "\(error)"
+            }
         }
     }
 

@@ -188,7 +188,15 @@ extension EventLoop {
         durabilityWaiters.append(connection)
     }
 
-    /// Sends the held replies whose records are now durable; the rest wait again.
+    /// Once per loop iteration: with `everysec`/`no`, one `write` of the log buffer covers
+    /// every reply this iteration held back (as Redis writes its AOF buffer before replying).
+    func writeLogForWaitingReplies() {
+        guard !durabilityWaiters.isEmpty, let log = logWriter,
+              !log._withUnsafeGuaranteedRef({ $0.acknowledgesAfterFsync }) else { return }
+        if log._withUnsafeGuaranteedRef({ $0.writeToOperatingSystem() }) { releaseDurableReplies() }
+    }
+
+    /// Sends the held replies whose records are now acknowledgeable; the rest wait again.
     func releaseDurableReplies() {
         if durabilityWaiters.isEmpty { return }
         let waiting = durabilityWaiters

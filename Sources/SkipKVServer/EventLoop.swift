@@ -28,6 +28,9 @@ final class EventLoop: @unchecked Sendable {
     let scratch: UnsafeMutablePointer<ReplyWriter>
     private let wakeup: UnsafeMutablePointer<uv_async_t>
     private let ticker: UnsafeMutablePointer<uv_timer_t>
+    /// Runs after each round of I/O callbacks: writes the log records this round appended,
+    /// then sends the replies that waited for them (`everysec`, `no`).
+    private let afterIO: UnsafeMutablePointer<uv_check_t>
     /// Listening sockets this loop accepts on, with their poll handles.
     var listeners: [(listener: Listener, poll: UnsafeMutablePointer<uv_poll_t>)] = []
     /// Handles of this loop other than connections (signals), closed at shutdown.
@@ -74,9 +77,14 @@ final class EventLoop: @unchecked Sendable {
         scratch.initialize(to: ReplyWriter(version: .resp2, initialCapacity: 4096))
         wakeup = .allocate(capacity: 1)
         ticker = .allocate(capacity: 1)
+        afterIO = .allocate(capacity: 1)
         uvLoop.pointee.data = Unmanaged.passUnretained(self).toOpaque()
         uv_async_init(uvLoop, wakeup) { handle in
             EventLoop.of(handle!.pointee.loop).handleWakeup()
+        }
+        uv_check_init(uvLoop, afterIO)
+        uv_check_start(afterIO) { handle in
+            EventLoop.of(handle!.pointee.loop).writeLogForWaitingReplies()
         }
         uv_timer_init(uvLoop, ticker)
         uv_timer_start(ticker, { handle in
@@ -92,6 +100,7 @@ final class EventLoop: @unchecked Sendable {
         commandLSN.deallocate()
         wakeup.deallocate()
         ticker.deallocate()
+        afterIO.deallocate()
     }
 
     static let tickMilliseconds: UInt64 = 100
@@ -240,6 +249,7 @@ final class EventLoop: @unchecked Sendable {
         guard shuttingDown, connectionCount == 0, uv_is_closing(UnsafeMutablePointer(OpaquePointer(wakeup))) == 0 else { return }
         uv_close(UnsafeMutablePointer(OpaquePointer(wakeup)), nil)
         uv_close(UnsafeMutablePointer(OpaquePointer(ticker)), nil)
+        uv_close(UnsafeMutablePointer(OpaquePointer(afterIO)), nil)
         for handle in extraHandles { uv_close(handle, nil) }
         // Sockets handed over after the shutdown began are simply dropped.
         for arrival in inbox.withLock({ $0 }) {
