@@ -213,8 +213,10 @@ public final class LogWriter: @unchecked Sendable {
     private func run() {
         state.lock()
         while true {
-            if rotationsRequested == rotationsDone && !stopRequested
-                && (pending.isEmpty || policy != .always) && !syncDue() {
+            let unsynced = writtenLSN.load(ordering: .relaxed) > durableLSN.load(ordering: .relaxed)
+            let work = rotationsRequested > rotationsDone || stopRequested
+                || (policy == .always && (!pending.isEmpty || unsynced)) || syncDue()
+            if !work {
                 writerIdle = true
                 state.wait(milliseconds: idleWaitMilliseconds())
                 writerIdle = false

@@ -70,4 +70,21 @@ final class LogWriterTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(writer.durableLSN.load(ordering: .relaxed), lsn, "everysec never fsynced")
         writer.stop()
     }
+
+    /// CONFIG SET appendfsync always while written records wait for their once-a-second
+    /// fsync: the writer fsyncs them at once, since replies now wait for it.
+    func testSwitchingToAlwaysFsyncsWhatIsWrittenAtOnce() throws {
+        let directory = DataDirectory()
+        let writer = try LogWriter(
+            directory: directory.path, baseName: "log", sequence: 1, existingBytes: 0, policy: .everysec,
+            logger: quietLogger, onDurable: {})
+        let lsn = [UInt8(7)].withUnsafeBytes { writer.appendDelete(key: $0) }
+        XCTAssertTrue(writer.writeToOperatingSystem())
+        writer.fsyncPolicy = .always
+        XCTAssertFalse(writer.isAcknowledgeable(lsn) && writer.durableLSN.load(ordering: .relaxed) < lsn)
+        let deadline = Date().addingTimeInterval(0.5)
+        while !writer.isAcknowledgeable(lsn) && Date() < deadline { usleep(1000) }
+        XCTAssertTrue(writer.isAcknowledgeable(lsn), "the switch to always left written records unsynced")
+        writer.stop()
+    }
 }
