@@ -220,12 +220,17 @@ run() { # records, shows and runs a command
 # start_server NAME PORTVAR-NAME CMD... : starts CMD (niced) in the background with its
 # output in $TMP/NAME.log, waits for PING, sets SERVER_PID.
 SERVER_PID=
+declare -A PID_OF_PORT=()
+cpu_seconds() { # PID -> user + system CPU seconds so far
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"
+}
 start_server() {
     local name=$1 port=$2; shift 2
     record "$(shell_words "${NICE[@]}" "$@")"
     "${NICE[@]}" "$@" >"$TMP/$name.log" 2>&1 &
     SERVER_PID=$!
     PIDS+=("$SERVER_PID")
+    PID_OF_PORT[$port]=$SERVER_PID
     local i
     for i in $(seq 200); do
         kill -0 "$SERVER_PID" 2>/dev/null || { cat "$TMP/$name.log" >&2; fail "$name exited"; }
@@ -295,8 +300,13 @@ bench() {
     local rb=("${NICE[@]}" redis-benchmark -h 127.0.0.1 -p "$port" --csv "$@")
     record "$(shell_words "${rb[@]}")"
     echo "== $(shell_words "${rb[@]}")" >&2
-    "${rb[@]}" >"$TMP/$name.csv" 2>"$TMP/$name.err" \
+    local server_cpu_before
+    server_cpu_before=$(cpu_seconds "${PID_OF_PORT[$port]}")
+    /usr/bin/time -f '%U %S %e' -o "$TMP/$name.time" "${rb[@]}" >"$TMP/$name.csv" 2>"$TMP/$name.err" \
         || { cat "$TMP/$name.err" "$TMP/$name.csv" >&2; fail "redis-benchmark failed ($name)"; }
+    # Server CPU per request and the load generator's CPU use, to see who is the bottleneck.
+    printf '%s\t%s\t%s\t%s\n' "$name" "$(python3 -c "print($(cpu_seconds "${PID_OF_PORT[$port]}") - $server_cpu_before)")" \
+        "$(($n * ${#cmds[@]}))" "$(cat "$TMP/$name.time")" >>"$TMP/cpu.tsv"
     missed=$(($(misses "$port") - misses_before))
     if [[ " ${cmds[*]} " == *" get "* ]] && [ "$missed" != 0 ]; then
         fail "$name: $missed GETs missed (keys not loaded?)"
@@ -615,6 +625,31 @@ out.append("Targets:")
 out.append("")
 for text, ok, detail in targets:
     out.append(f"- {text}: **{'met' if ok else 'missed'}** ({detail})")
+out.append("")
+
+# Who is the bottleneck: server CPU per request, and how busy the load generator was.
+cpu = {}
+with open(os.path.join(tmp, "cpu.tsv")) as f:
+    for line in f:
+        name, server_seconds, requests, user, system, wall = line.split()
+        workload, _, rest = name.rpartition("-r")
+        cpu.setdefault(workload, []).append((float(server_seconds) * 1e6 / int(requests),
+                                             100 * (float(user) + float(system)) / max(float(wall), 1e-9)))
+out.append("CPU per request (median over rounds): the server's user + system CPU time divided by the requests it "
+           "served, and the load generator's CPU use during the run (100% = one core: the generator, not the "
+           "server, limits throughput there).")
+out.append("")
+out.append("| Run | redis-server µs CPU/req | skipkv-server µs CPU/req | redis-benchmark CPU, vs Redis / vs SkipKV |")
+out.append("|---|---:|---:|---:|")
+for workload in sorted({w.rsplit("-", 1)[0] for w in cpu if not w.startswith("aof-")}):
+    r, k = cpu.get(workload + "-redis", []), cpu.get(workload + "-skipkv", [])
+    if r and k:
+        out.append(f"| {workload} | {med(x[0] for x in r):.1f} | {med(x[0] for x in k):.1f} | "
+                   f"{med(x[1] for x in r):.0f}% / {med(x[1] for x in k):.0f}% |")
+for config in ("off", "everysec"):
+    runs = cpu.get("aof-" + config, [])
+    if runs:
+        out.append(f"| SkipKV SET, log {config} | — | {med(x[0] for x in runs):.1f} | — / {med(x[1] for x in runs):.0f}% |")
 out.append("")
 out.append(
     f"Requests per run: SET/GET {int(env['REQ_P1']):,} each (pipelined {int(env['REQ_PIPE']):,}), "
