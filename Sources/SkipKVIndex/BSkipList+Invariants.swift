@@ -21,16 +21,17 @@ extension BSkipList {
                 bytes += nodeBytes
                 try checkNode(current, level: level, previousKey: &previousKey)
                 if let next = current.next {
-                    if current.cachedLength != next.length(0) || current.cachedPrefix != next.prefix(0) {
+                    if current.cachedLength != next.length(0) || current.cachedHigh != next.high(0)
+                        || current.cachedLow != next.low(0) {
                         throw InvariantViolation("stale cached successor key on level \(level)")
                     }
-                } else if current.cachedLength != -1 {
+                } else if current.cachedLength != -1 || current.cachedHigh != 0 || current.cachedLow != 0 {
                     throw InvariantViolation("cached successor key without a successor on level \(level)")
                 }
                 if level == 0 {
                     for i in (current.isHead ? 1 : 0)..<current.count {
                         keysOnLevel0 += 1
-                        if current.length(i) > 8 { bytes += current.length(i) }
+                        if current.length(i) > SearchKey.inlineBytes { bytes += current.length(i) }
                         if current.valueLength(i) > 8 { bytes += current.valueLength(i) }
                     }
                 }
@@ -49,8 +50,11 @@ extension BSkipList {
         if node.count > capacity || node.count < 1 { throw InvariantViolation("node count \(node.count) on level \(level)") }
         for i in first..<node.count {
             let key = node.withKey(i) { Array($0) }
-            if key.count <= 8 && node.keyBlock(i) != nil { throw InvariantViolation("short key stored out of line") }
-            if key.count > 8 && node.keyBlock(i) == nil { throw InvariantViolation("long key without its bytes") }
+            let inline = SearchKey.inlineBytes
+            if key.count <= inline && node.keyBlock(i) != nil { throw InvariantViolation("short key stored out of line") }
+            if key.count > inline && node.keyBlock(i) == nil { throw InvariantViolation("long key without its bytes") }
+            let words = key.withUnsafeBytes { keyWords($0.baseAddress, $0.count) }
+            if words != (node.high(i), node.low(i)) { throw InvariantViolation("key words do not match key \(key)") }
             if let previousKey, compareBytes(previousKey, key) >= 0 {
                 throw InvariantViolation("keys out of order on level \(level): \(previousKey) then \(key)")
             }

@@ -130,7 +130,7 @@ extension BSkipList {
                 level == 0 ? valuePayload : UInt64(UInt(bitPattern: below[level - 1].raw))
             }
             func store(_ node: BNode, _ i: Int, onLevel level: Int) {
-                node.setEntry(i, prefix: search.prefix, length: search.length, keyBlock: keyBlock,
+                node.setEntry(i, key: search, keyBlock: keyBlock,
                               valueLength: level == 0 ? value.count : 0, payload: payload(onLevel: level))
             }
 

@@ -98,7 +98,7 @@ extension BSkipList {
             if let bound {
                 (node, top) = descendShared(to: 0, bound.key, bound.inclusive ? .atOrBelow : .below)
             } else {
-                (node, top) = descendShared(to: 0, SearchKey(prefix: 0, length: 0, bytes: nil), .last)
+                (node, top) = descendShared(to: 0, .empty, .last)
             }
             defer { node.unlockShared() }
             let first = node.isHead ? 1 : 0

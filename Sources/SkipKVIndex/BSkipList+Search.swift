@@ -19,9 +19,10 @@ extension BSkipList {
     }
 
     /// The search behind `position`, over a comparison of the key with slot i that may give up
-    /// (nil). It first steps through every eighth slot — one per cache line of the prefix
-    /// array, loads the CPU issues ahead of the comparisons — and then bisects the line it
-    /// stopped in, instead of a plain bisection whose cache misses all wait on each other.
+    /// (nil). It first steps through every eighth slot — one per pair of cache lines of the
+    /// word array (16 bytes an entry), loads the CPU issues ahead of the comparisons — and then
+    /// bisects the eight slots it stopped in, instead of a plain bisection whose cache misses
+    /// all wait on each other.
     func search(count: Int, _ probe: Probe, _ compare: (Int) -> Int?) -> Int? {
         if probe == .last { return count - 1 }
         var lo = 1
@@ -48,9 +49,10 @@ extension BSkipList {
         let cachedLength = node.cachedLength
         if cachedLength < 0 { return false }
         if probe == .last { return true }
-        let cachedPrefix = node.cachedPrefix
-        if key.prefix != cachedPrefix { return key.prefix > cachedPrefix }
-        if key.length > 8 && cachedLength > 8 { return true }  // tie on 8 bytes: look at the node
+        let c = compareWords(key, node.cachedHigh, node.cachedLow)
+        if c != 0 { return c > 0 }
+        let inline = SearchKey.inlineBytes
+        if key.length > inline && cachedLength > inline { return true }  // tie on 16 bytes: look at the node
         return probe == .atOrBelow ? key.length >= cachedLength : key.length > cachedLength
     }
 
@@ -166,15 +168,16 @@ extension BSkipList {
     /// `compare` on fields read without the lock: the key bytes out of line are read only after
     /// checking the node, so the pointer and length belong together. Nil when the check fails.
     func optimisticCompare(_ key: SearchKey, _ node: BNode, _ i: Int, _ version: UInt64) -> Int? {
-        let prefix = node.prefix(i)
-        if key.prefix != prefix { return key.prefix < prefix ? -1 : 1 }
+        let c = compareWords(key, node.high(i), node.low(i))
+        if c != 0 { return c }
         let length = node.length(i)
-        if key.length <= 8 || length <= 8 {
-            return key.length == length ? 0 : (key.length < length ? -1 : 1)
+        let inline = SearchKey.inlineBytes
+        if key.length <= inline || length <= inline {
+            return compareLengths(key.length, length)
         }
         let block = node.keyBlock(i)
         guard node.isUnchanged(since: version), let block else { return nil }
-        return compareKeys(key, prefix, length, block)
+        return compareKeyTails(key.length, key.bytes, length, block)
     }
 
     /// `position` on fields read without the lock, with the count clamped to the node's capacity.

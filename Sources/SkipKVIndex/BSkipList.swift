@@ -13,7 +13,7 @@ import Darwin
 /// height h is therefore the first entry of its node at every level below h. Heights come from
 /// a seeded hash of the key bytes (`KeyHeight`) with promotion probability about 1/capacity, so
 /// a delete recomputes the height an insert chose. Each node caches its successor's first key
-/// (prefix and length) so the move-right test rarely touches the successor. Every level starts
+/// (its two key words and length) so the move-right test rarely touches the successor. Every level starts
 /// at a head node whose slot 0 is a minus-infinity sentinel.
 ///
 /// Concurrency contract. Every method may be called from any thread at any time, except
@@ -80,7 +80,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     var mergeLimit: Int { capacity * 3 / 4 }
 
     /// - Parameters:
-    ///   - nodeBytes: bytes per node; entries per node = (nodeBytes - 64) / 32.
+    ///   - nodeBytes: bytes per node; entries per node = (nodeBytes - 64) / 40.
     ///   - promotionDenominator: a key reaches each next level with probability about
     ///     1/promotionDenominator (rounded to a power of two); default: the capacity, so a
     ///     run of keys between two tall keys fills about one node.
@@ -101,7 +101,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
             let head = BNode.allocate(capacity: capacity, level: level, lockedForWrite: false)
             head.flags = BNode.headFlag | BNode.parentFlag
             head.count = 1
-            head.setEntry(0, prefix: 0, length: 0, keyBlock: nil, valueLength: 0,
+            head.setEntry(0, key: .empty, keyBlock: nil, valueLength: 0,
                           payload: level == 0 ? 0 : UInt64(UInt(bitPattern: heads[level - 1].raw)))
             (heads + level).initialize(to: head)
             byteCounter.add(self.nodeBytes, stripe: 0)
@@ -131,10 +131,10 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
 
     // MARK: storage of keys and values
 
-    /// Copies a key longer than 8 bytes out of line; shorter keys live in their prefix.
+    /// Copies a key longer than 16 bytes out of line; shorter keys live in their words.
     
     func makeKeyBlock(_ key: UnsafeRawBufferPointer, stripe: UInt64) -> UnsafeMutableRawPointer? {
-        guard key.count > 8 else { return nil }
+        guard key.count > SearchKey.inlineBytes else { return nil }
         let block = UnsafeMutableRawPointer.allocate(byteCount: key.count, alignment: 8)
         block.copyMemory(from: key.baseAddress!, byteCount: key.count)
         byteCounter.add(key.count, stripe: stripe)

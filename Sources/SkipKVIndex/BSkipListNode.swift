@@ -11,15 +11,18 @@ import Darwin
 ///   8  count: Int32        12 capacity: Int32
 ///  16  level: UInt8        17 flags: UInt8 (head, hasParent)
 ///  24  next node pointer (nil at the end of a level)
-///  32  cached prefix of the next node's first key
-///  40  cached length of the next node's first key, -1 when there is no next node
-/// Entries follow as two arrays, so a binary search touches only the prefixes and the rest of
-/// the entry it lands on sits in one cache line:
-///   prefixes [capacity] UInt64,
+///  32  cached high word of the next node's first key (bytes 0..<8 big-endian, zero padded)
+///  40  cached low word of the next node's first key (bytes 8..<16)
+///  48  cached length of the next node's first key, -1 when there is no next node
+/// Entries follow as two arrays, so a search touches only the key words and the rest of the
+/// entry it lands on sits in one cache line:
+///   words [capacity] of 16 bytes: the entry's `SearchKey.high` then `SearchKey.low` (four
+///   entries per cache line),
 ///   records [capacity] of 24 bytes: key length UInt32, value length UInt32, key block pointer
-///   (full key bytes, nil for keys of at most 8 bytes), payload UInt64 (leaf: value bytes
+///   (full key bytes, nil for keys of at most 16 bytes), payload UInt64 (leaf: value bytes
 ///   inline when at most 8, else a pointer to them; internal: the child node one level down
 ///   that starts with the same key).
+/// 40 bytes per entry: 100 entries in a 4096-byte node.
 /// Slot 0 of a head node is the minus-infinity sentinel; its payload is the head one level down.
 /// Every field except the lock word is read and written only under the node's lock.
 
@@ -29,7 +32,7 @@ struct BNode: Equatable {
     init(_ raw: UnsafeMutableRawPointer) { self.raw = raw }
 
     static let headerBytes = 64
-    static let bytesPerEntry = 32
+    static let bytesPerEntry = wordBytes + recordBytes
     static let headFlag: UInt8 = 1
     static let parentFlag: UInt8 = 2
 
@@ -88,23 +91,29 @@ struct BNode: Equatable {
         get { raw.load(fromByteOffset: 24, as: UnsafeMutableRawPointer?.self).map(BNode.init) }
         nonmutating set { raw.storeBytes(of: newValue?.raw, toByteOffset: 24, as: UnsafeMutableRawPointer?.self) }
     }
-    var cachedPrefix: UInt64 {
+    var cachedHigh: UInt64 {
         get { raw.load(fromByteOffset: 32, as: UInt64.self) }
         nonmutating set { raw.storeBytes(of: newValue, toByteOffset: 32, as: UInt64.self) }
     }
+    var cachedLow: UInt64 {
+        get { raw.load(fromByteOffset: 40, as: UInt64.self) }
+        nonmutating set { raw.storeBytes(of: newValue, toByteOffset: 40, as: UInt64.self) }
+    }
     var cachedLength: Int {
-        get { raw.load(fromByteOffset: 40, as: Int.self) }
-        nonmutating set { raw.storeBytes(of: newValue, toByteOffset: 40, as: Int.self) }
+        get { raw.load(fromByteOffset: 48, as: Int.self) }
+        nonmutating set { raw.storeBytes(of: newValue, toByteOffset: 48, as: Int.self) }
     }
 
     /// Links `successor` (or nothing) after this node and caches its first key.
     func link(to successor: BNode?) {
         next = successor
         if let successor {
-            cachedPrefix = successor.prefix(0)
+            cachedHigh = successor.high(0)
+            cachedLow = successor.low(0)
             cachedLength = successor.length(0)
         } else {
-            cachedPrefix = 0
+            cachedHigh = 0
+            cachedLow = 0
             cachedLength = -1
         }
     }
@@ -112,19 +121,22 @@ struct BNode: Equatable {
     /// Takes over `other`'s successor and its cached first key.
     func linkLike(_ other: BNode) {
         next = other.next
-        cachedPrefix = other.cachedPrefix
+        cachedHigh = other.cachedHigh
+        cachedLow = other.cachedLow
         cachedLength = other.cachedLength
     }
 
     // MARK: entries
 
-    var prefixBase: UnsafeMutableRawPointer { raw + BNode.headerBytes }
-    var recordBase: UnsafeMutableRawPointer { prefixBase + capacity &* 8 }
+    var wordBase: UnsafeMutableRawPointer { raw + BNode.headerBytes }
+    var recordBase: UnsafeMutableRawPointer { wordBase + capacity &* BNode.wordBytes }
+    static let wordBytes = 16
     static let recordBytes = 24
 
     func record(_ i: Int) -> UnsafeMutableRawPointer { recordBase + i &* BNode.recordBytes }
 
-    func prefix(_ i: Int) -> UInt64 { prefixBase.load(fromByteOffset: i &* 8, as: UInt64.self) }
+    func high(_ i: Int) -> UInt64 { wordBase.load(fromByteOffset: i &* BNode.wordBytes, as: UInt64.self) }
+    func low(_ i: Int) -> UInt64 { wordBase.load(fromByteOffset: i &* BNode.wordBytes &+ 8, as: UInt64.self) }
     func length(_ i: Int) -> Int { Int(record(i).load(as: UInt32.self)) }
     func valueLength(_ i: Int) -> Int { Int(record(i).load(fromByteOffset: 4, as: UInt32.self)) }
     func keyBlock(_ i: Int) -> UnsafeMutableRawPointer? {
@@ -142,25 +154,29 @@ struct BNode: Equatable {
         record(i).storeBytes(of: UInt32(length), toByteOffset: 4, as: UInt32.self)
     }
 
-    func setEntry(_ i: Int, prefix: UInt64, length: Int, keyBlock: UnsafeMutableRawPointer?, valueLength: Int, payload: UInt64) {
-        prefixBase.storeBytes(of: prefix, toByteOffset: i &* 8, as: UInt64.self)
+    func setEntry(_ i: Int, key: SearchKey, keyBlock: UnsafeMutableRawPointer?, valueLength: Int, payload: UInt64) {
+        let w = wordBase + i &* BNode.wordBytes
+        w.storeBytes(of: key.high, as: UInt64.self)
+        w.storeBytes(of: key.low, toByteOffset: 8, as: UInt64.self)
         let r = record(i)
-        r.storeBytes(of: UInt32(length), as: UInt32.self)
+        r.storeBytes(of: UInt32(key.length), as: UInt32.self)
         r.storeBytes(of: UInt32(valueLength), toByteOffset: 4, as: UInt32.self)
         r.storeBytes(of: keyBlock, toByteOffset: 8, as: UnsafeMutableRawPointer?.self)
         r.storeBytes(of: payload, toByteOffset: 16, as: UInt64.self)
     }
 
-    /// Three-way comparison of `key` with entry `i` (prefix first, bytes only on a tie).
+    /// Three-way comparison of `key` with entry `i`: the words first, the record (length, and
+    /// the key block when both keys are longer than 16 bytes) only on a tie.
     func compare(_ key: SearchKey, _ i: Int) -> Int {
-        compareKeys(key, prefix(i), length(i), keyBlock(i))
+        let c = compareWords(key, high(i), low(i))
+        return c != 0 ? c : compareKeyTails(key.length, key.bytes, length(i), keyBlock(i))
     }
 
     /// Copies `n` entries from `src[srcIndex...]` to `dst[dstIndex...]`; the ranges may overlap.
     
     static func moveEntries(from src: BNode, _ srcIndex: Int, to dst: BNode, _ dstIndex: Int, count n: Int) {
         guard n > 0 else { return }
-        memmove(dst.prefixBase + dstIndex &* 8, src.prefixBase + srcIndex &* 8, n &* 8)
+        memmove(dst.wordBase + dstIndex &* wordBytes, src.wordBase + srcIndex &* wordBytes, n &* wordBytes)
         memmove(dst.record(dstIndex), src.record(srcIndex), n &* recordBytes)
     }
 
@@ -179,7 +195,7 @@ struct BNode: Equatable {
     func withKey<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         let n = length(i)
         if let block = keyBlock(i) { return body(UnsafeRawBufferPointer(start: block, count: n)) }
-        return withPrefixBytes(prefix(i), n, body)
+        return withInlineKeyBytes(high(i), low(i), n, body)
     }
 
     /// Calls `body` with the value bytes of leaf entry `i`.

@@ -1,7 +1,8 @@
 /// A concurrent skiplist with one key per node — the lazy skiplist of Herlihy, Lev, Luchangco
 /// and Shavit ("A Simple Optimistic Skiplist Algorithm", SIROCCO 2007) — with epoch-based
 /// memory reclamation. It is the baseline the B-skiplist is measured against, so it shares the
-/// key representation (`SearchKey`: inline prefix, length, out-of-line bytes) and the seeded
+/// key representation (`SearchKey`: the first 16 bytes inline as two words, the length, and
+/// out-of-line bytes for longer keys) and the seeded
 /// tower heights (`KeyHeight`, promotion probability 1/4, enough levels for 10^9 keys).
 ///
 /// Structure. Each node (`Node`, raw memory) holds one key, a pointer to an immutable value
@@ -281,11 +282,10 @@ public final class ClassicSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     }
 
     /// Three-way order of `key` relative to `node`'s key. Most comparisons are decided by the
-    /// prefixes, before reading the rest of the node's key fields.
+    /// key words, before reading the rest of the node's key fields.
     private func compare(_ key: SearchKey, _ node: Node) -> Int {
-        let prefix = node.prefix
-        if key.prefix != prefix { return key.prefix < prefix ? -1 : 1 }
-        return compareKeys(key, prefix, node.length, UnsafeRawPointer(node.keyBytes))
+        let c = compareWords(key, node.high, node.low)
+        return c != 0 ? c : compareKeyTails(key.length, key.bytes, node.length, UnsafeRawPointer(node.keyBytes))
     }
 
     /// Fills `path` for `key` at every level and returns the highest level holding a node with
@@ -582,8 +582,8 @@ public final class ClassicSkipList: OrderedKeyValueIndex, @unchecked Sendable {
             guard node.topLevel == expectedTop else {
                 throw InvariantViolation("node #\(keys) has top level \(node.topLevel), its key hashes to \(expectedTop)")
             }
-            guard (node.keyBytes != nil) == (node.length > 8),
-                node.withKey({ keyPrefix($0.baseAddress, $0.count) }) == node.prefix
+            guard (node.keyBytes != nil) == (node.length > SearchKey.inlineBytes),
+                node.withKey({ keyWords($0.baseAddress, $0.count) }) == (node.high, node.low)
             else {
                 throw InvariantViolation("node #\(keys) has an inconsistent key representation")
             }

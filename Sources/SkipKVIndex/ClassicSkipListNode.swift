@@ -12,17 +12,18 @@ extension ClassicSkipList {
 
     /// One key of the classic skiplist, in raw memory (no Swift object, no reference counting).
     /// `raw` points at the header; the tower of successor pointers lies just below it, so that
-    /// a traversal's two reads of a node — `next[level]` and the key prefix — usually share a
-    /// cache line (`next[0]` is 16 bytes from the prefix):
+    /// a traversal's reads of a node — `next[level]` and the key words — usually share a cache
+    /// line (`next[0]` ends 8 bytes before the high word):
     ///
     ///     offset          field
     ///     -8·(l+1)        next[l]   atomic successor pointer, for levels l = topLevel...0
     ///      0              control   atomic; bit 0 locked, bit 1 fully linked, bit 2 marked,
     ///                               bits 8… top level (immutable)
-    ///      8              prefix    `keyPrefix` of the key            (immutable)
-    ///     16              length    key length                         (immutable)
-    ///     24              keyBytes  full key bytes when length > 8    (immutable, its own block)
-    ///     32              value     atomic pointer to the current `ValueBlock`
+    ///      8              high      `SearchKey.high`: key bytes 0..<8   (immutable)
+    ///     16              low       `SearchKey.low`: key bytes 8..<16   (immutable)
+    ///     24              length    key length                          (immutable)
+    ///     32              keyBytes  full key bytes when length > 16    (immutable, its own block)
+    ///     40              value     atomic pointer to the current `ValueBlock`
     ///
     /// Immutable fields are written before the node is published by a releasing store of a
     /// predecessor's `next`, and every traversal loads `next` with acquiring order, so plain
@@ -30,11 +31,12 @@ extension ClassicSkipList {
     struct Node: Equatable {
         let raw: UnsafeMutableRawPointer
 
-        private static let prefixOffset = 8
-        private static let lengthOffset = 16
-        private static let keyBytesOffset = 24
-        private static let valueOffset = 32
-        private static let headerBytes = 40
+        private static let highOffset = 8
+        private static let lowOffset = 16
+        private static let lengthOffset = 24
+        private static let keyBytesOffset = 32
+        private static let valueOffset = 40
+        private static let headerBytes = 48
 
         static let lockedBit: UInt = 1
         static let fullyLinkedBit: UInt = 2
@@ -49,10 +51,12 @@ extension ClassicSkipList {
             block.initializeMemory(as: AtomicWord.self, repeating: AtomicWord(0), count: topLevel + 1)
             let raw = block + 8 * (topLevel + 1)
             raw.initializeMemory(as: AtomicWord.self, repeating: AtomicWord(UInt(topLevel) << topLevelShift), count: 1)
-            raw.storeBytes(of: keyPrefix(key.baseAddress, key.count), toByteOffset: prefixOffset, as: UInt64.self)
+            let (high, low) = keyWords(key.baseAddress, key.count)
+            raw.storeBytes(of: high, toByteOffset: highOffset, as: UInt64.self)
+            raw.storeBytes(of: low, toByteOffset: lowOffset, as: UInt64.self)
             raw.storeBytes(of: key.count, toByteOffset: lengthOffset, as: Int.self)
             var keyBytes: UnsafeMutableRawPointer? = nil
-            if key.count > 8 {
+            if key.count > SearchKey.inlineBytes {
                 keyBytes = .allocate(byteCount: key.count, alignment: 1)
                 keyBytes!.copyMemory(from: key.baseAddress!, byteCount: key.count)
             }
@@ -72,22 +76,23 @@ extension ClassicSkipList {
 
         // MARK: Immutable fields
 
-        var prefix: UInt64 { raw.load(fromByteOffset: Self.prefixOffset, as: UInt64.self) }
+        var high: UInt64 { raw.load(fromByteOffset: Self.highOffset, as: UInt64.self) }
+        var low: UInt64 { raw.load(fromByteOffset: Self.lowOffset, as: UInt64.self) }
         var length: Int { raw.load(fromByteOffset: Self.lengthOffset, as: Int.self) }
         var keyBytes: UnsafeMutableRawPointer? {
             raw.load(fromByteOffset: Self.keyBytesOffset, as: UnsafeMutableRawPointer?.self)
         }
         var topLevel: Int { Int(control.word >> Self.topLevelShift) }
-        var key: SearchKey { SearchKey(prefix: prefix, length: length, bytes: UnsafeRawPointer(keyBytes)) }
+        var key: SearchKey { SearchKey(high: high, low: low, length: length, bytes: UnsafeRawPointer(keyBytes)) }
 
         /// Bytes held by the node and its key block.
-        var footprint: Int { Self.byteCount(topLevel: topLevel) + (length > 8 ? length : 0) }
+        var footprint: Int { Self.byteCount(topLevel: topLevel) + (length > SearchKey.inlineBytes ? length : 0) }
 
         func withKey<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
             if let bytes = keyBytes {
                 return body(UnsafeRawBufferPointer(start: bytes, count: length))
             }
-            return withPrefixBytes(prefix, length, body)
+            return withInlineKeyBytes(high, low, length, body)
         }
 
         // MARK: Control word

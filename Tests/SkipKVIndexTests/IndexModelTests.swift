@@ -3,7 +3,7 @@ import XCTest
 
 /// Random operation sequences applied to each structure and to `ReferenceMap`, comparing every
 /// result. Keys come from a small alphabet on a few shared prefixes, so collisions, shared
-/// prefixes and keys on both sides of the 8-byte inline prefix are frequent.
+/// prefixes and keys on both sides of the inline words (bytes 0..<8 and 8..<16) are frequent.
 final class IndexModelTests: XCTestCase {
     override func setUp() {
         continueAfterFailure = false
@@ -21,11 +21,37 @@ final class IndexModelTests: XCTestCase {
     func testRandomOperationsOnLongKeysMatchTheReference() throws {
         let seed = testSeed("IndexModelTests.testRandomOperationsOnLongKeysMatchTheReference")
         for (name, make) in indexesUnderTest {
-            var run = ModelRun(name: name, index: make(), seed: seed, prefixes: [
+            var run = ModelRun(name: name, index: make(), seed: seed, keys: ModelRun.prefixedKeys([
                 Array(repeating: 0x61, count: 8), Array(repeating: 0x61, count: 9),
                 Array(repeating: 0x61, count: 15) + [0], Array(repeating: 0xFF, count: 12),
-            ])
+                Array(repeating: 0x61, count: 16), Array(repeating: 0x61, count: 17),
+                Array(repeating: 0x61, count: 23) + [0], bytes("key:000000123456"),
+            ]))
             try run.perform(operations: 3000)
+        }
+    }
+
+    /// Keys on both sides of every boundary of the inline representation (see `boundaryKey`).
+    func testRandomOperationsAroundTheInlineWordsMatchTheReference() throws {
+        let seed = testSeed("IndexModelTests.testRandomOperationsAroundTheInlineWordsMatchTheReference")
+        for (name, make) in indexesUnderTest {
+            var run = ModelRun(name: name, index: make(), seed: seed, keys: ModelRun.boundaryKey)
+            try run.perform(operations: 4000)
+        }
+    }
+
+    /// Many keys that all share their first 16 bytes or are prefixes of one another, as
+    /// redis-benchmark's `key:000000123456` keys share their first 8: every search ties on the
+    /// inline words of every entry it probes.
+    func testRandomOperationsOnKeysTyingOnTheInlineWordsMatchTheReference() throws {
+        let seed = testSeed("IndexModelTests.testRandomOperationsOnKeysTyingOnTheInlineWordsMatchTheReference")
+        let stem = bytes("key:000000123456")
+        for (name, make) in indexesUnderTest {
+            var run = ModelRun(name: name, index: make(), seed: seed, keys: { random in
+                let tail = (0..<Int.random(in: 0...20, using: &random)).map { _ in ([0x00, 0x30, 0x31, 0xFF] as [UInt8]).randomElement(using: &random)! }
+                return Array(stem.prefix(Int.random(in: 12...16, using: &random))) + tail
+            })
+            try run.perform(operations: 4000)
         }
     }
 }
@@ -37,20 +63,52 @@ private struct ModelRun {
     let seed: UInt64
     var random: SeededRandom
     var model = ReferenceMap()
-    /// Keys are a prefix from this list plus a short tail over `alphabet`.
-    let prefixes: [[UInt8]]
-    let alphabet: [UInt8] = [0x00, 0x61, 0xFF]
+    /// Makes a key that is not picked from the model.
+    let freshKey: (inout SeededRandom) -> [UInt8]
     var step = 0
 
-    init(name: String, index: any OrderedKeyValueIndex, seed: UInt64, prefixes: [[UInt8]] = [
+    init(name: String, index: any OrderedKeyValueIndex, seed: UInt64, keys freshKey: @escaping (inout SeededRandom) -> [UInt8] = prefixedKeys([
         [], [0x61], Array(repeating: 0x61, count: 7), Array(repeating: 0x61, count: 8),
         Array(repeating: 0x00, count: 9), [0xFF, 0xFF, 0x00],
-    ]) {
+    ])) {
         self.name = name
         self.index = index
         self.seed = seed
         self.random = SeededRandom(seed: seed)
-        self.prefixes = prefixes
+        self.freshKey = freshKey
+    }
+
+    /// Keys made of a prefix from `prefixes` plus a tail of up to 3 bytes over 00, 61 and FF.
+    static func prefixedKeys(_ prefixes: [[UInt8]]) -> (inout SeededRandom) -> [UInt8] {
+        { random in
+            let tail = (0..<Int.random(in: 0...3, using: &random)).map { _ in ([0x00, 0x61, 0xFF] as [UInt8]).randomElement(using: &random)! }
+            return prefixes.randomElement(using: &random)! + tail
+        }
+    }
+
+    /// Stems cut to lengths on both sides of each inline boundary (0, 1, 7, 8, 9, 15, 16, 17, 24
+    /// and 33 bytes), so many keys are prefixes of one another, then sometimes changed at one
+    /// position around a boundary or extended by a zero byte ("ab" against "ab\0": zero padding
+    /// must not make them equal). Two stems share their first 20 bytes, so long keys tie on both
+    /// words and differ only after them; the zero stem makes keys of zero bytes of every length.
+    static func boundaryKey(_ random: inout SeededRandom) -> [UInt8] {
+        let shared = bytes("key:0000001234567890")
+        let stems: [[UInt8]] = [
+            shared + bytes("abcdefghijklm"), shared + bytes("abcdefghijklz"), shared + [0, 0] + bytes("abcdefghijk"),
+            Array(repeating: 0x00, count: 33), Array(repeating: 0xFF, count: 33), bytes("ab") + Array(repeating: 0, count: 31),
+        ]
+        let length = [0, 1, 7, 8, 9, 15, 16, 17, 24, 33].randomElement(using: &random)!
+        var key = Array(stems.randomElement(using: &random)!.prefix(length))
+        switch Int.random(in: 0..<6, using: &random) {
+        case 0:
+            key.append(0)
+        case 1:
+            let position = [0, 6, 7, 8, 9, 14, 15, 16, 17, 23].randomElement(using: &random)!
+            if position < key.count { key[position] = [0x00, 0x7F, 0xFF].randomElement(using: &random)! }
+        default:
+            break
+        }
+        return key
     }
 
     var context: String { "\(name), seed \(seed), step \(step)" }
@@ -60,8 +118,7 @@ private struct ModelRun {
         if !model.keys.isEmpty && Bool.random(using: &random) {
             return model.keys.randomElement(using: &random)!
         }
-        let tail = (0..<Int.random(in: 0...3, using: &random)).map { _ in alphabet.randomElement(using: &random)! }
-        return prefixes.randomElement(using: &random)! + tail
+        return freshKey(&random)
     }
 
     mutating func value() -> [UInt8] {

@@ -68,11 +68,11 @@ final class IndexUnitTests: XCTestCase {
 
     func testKeysSharingPrefixesOrderByMemcmpShorterFirst() throws {
         // Every length 0...40 of three fillers, plus keys that differ from a long shared prefix
-        // at one position: before, at and after the 8-byte inline prefix.
+        // at one position: before, at and after each of the two 8-byte inline words.
         var all: Set<[UInt8]> = []
         for length in 0...40 {
             for filler: UInt8 in [0x00, 0x61, 0xFF] { all.insert(Array(repeating: filler, count: length)) }
-            for position in [0, 3, 7, 8, 9, 15, 16, 31] where position < length {
+            for position in [0, 3, 7, 8, 9, 15, 16, 17, 24, 31] where position < length {
                 var key = Array(repeating: UInt8(0x61), count: length)
                 key[position] = 0x62
                 all.insert(key)

@@ -6,7 +6,9 @@ import SkipKVIndex
 ///  - stable keys `k i F0` among them: inserted before the threads start and never written;
 ///  - block keys `r t j`: thread t's own contiguous block, where it also deletes ranges;
 ///  - shared keys `s i`: every thread inserts and removes them, racing.
-/// Some keys of each zone are padded past the 8-byte inline prefix.
+/// Some keys of each zone are padded past the 16 bytes held inline; in the block and shared
+/// zones some are padded before their number instead, so that they tie on their first 16 bytes
+/// and differ only after them, and some only to 12 bytes, between the two inline words.
 struct StressKeyspace: Sendable {
     static let pointKeysPerThread = 160
     static let blockKeysPerThread = 120
@@ -32,7 +34,9 @@ struct StressKeyspace: Sendable {
         universe = all.sorted(by: ReferenceMap.less)
     }
 
-    private static let padding = [UInt8](repeating: 0x2D, count: 8)
+    /// A key padded with it is longer than the 16 bytes held inline.
+    private static let padding = [UInt8](repeating: 0x2D, count: 16)
+    private static let shortPadding = [UInt8](repeating: 0x2D, count: 8)
 
     private static func bigEndian(_ i: Int) -> [UInt8] { [UInt8(i >> 8), UInt8(i & 0xFF)] }
 
@@ -45,11 +49,20 @@ struct StressKeyspace: Sendable {
     }
 
     static func blockKey(_ j: Int, thread: Int) -> [UInt8] {
-        [0x72, UInt8(thread)] + bigEndian(j) + (j % 4 == 0 ? padding : [])
+        switch j % 4 {
+        case 0: return [0x72, UInt8(thread)] + padding + bigEndian(j)
+        case 1: return [0x72, UInt8(thread)] + bigEndian(j) + shortPadding
+        default: return [0x72, UInt8(thread)] + bigEndian(j)
+        }
     }
 
     static func sharedKey(_ i: Int) -> [UInt8] {
-        [0x73] + bigEndian(i) + (i % 5 == 0 ? padding : [])
+        switch i % 5 {
+        case 0: return [0x73] + padding + bigEndian(i)
+        case 1: return [0x73] + bigEndian(i) + padding
+        case 2: return [0x73] + bigEndian(i) + shortPadding
+        default: return [0x73] + bigEndian(i)
+        }
     }
 
     static func blockRange(thread: Int) -> KeyRange {
