@@ -31,7 +31,7 @@ extension BSkipList {
                 if level == 0 {
                     for i in (current.isHead ? 1 : 0)..<current.count {
                         keysOnLevel0 += 1
-                        if current.length(i) > SearchKey.inlineBytes { bytes += current.length(i) }
+                        bytes += current.storedKey(i).footprint
                         if current.valueLength(i) > 8 { bytes += current.valueLength(i) }
                     }
                 }
@@ -51,8 +51,12 @@ extension BSkipList {
         for i in first..<node.count {
             let key = node.withKey(i) { Array($0) }
             let inline = SearchKey.inlineBytes
-            if key.count <= inline && node.keyBlock(i) != nil { throw InvariantViolation("short key stored out of line") }
-            if key.count > inline && node.keyBlock(i) == nil { throw InvariantViolation("long key without its bytes") }
+            let stored = node.storedKey(i)
+            if key.count <= inline && stored.block != nil { throw InvariantViolation("short key stored out of line") }
+            if key.count > inline && stored.block == nil { throw InvariantViolation("long key without its bytes") }
+            if level > 0 && stored.block == nil && stored.valueLength != 0 {
+                throw InvariantViolation("value length \(stored.valueLength) on level \(level)")
+            }
             let words = key.withUnsafeBytes { keyWords($0.baseAddress, $0.count) }
             if words != (node.high(i), node.low(i)) { throw InvariantViolation("key words do not match key \(key)") }
             if let previousKey, compareBytes(previousKey, key) >= 0 {

@@ -118,7 +118,7 @@ extension BSkipList {
 
     func insert(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, at locked: LockedKey) {
         let (search, height, top, stripe) = (locked.search, locked.height, locked.position, locked.stripe)
-        let keyBlock = makeKeyBlock(key, stripe: stripe)
+        let stored = makeStoredKey(key, valueLength: value.count, stripe: stripe)
         let valuePayload = makeValuePayload(value, stripe: stripe)
         withUnsafeTemporaryAllocation(of: BNode.self, capacity: max(height, 1)) { below in
             // below[l] will start with the key on level l < height; it is write-locked from birth
@@ -126,12 +126,13 @@ extension BSkipList {
             for level in 0..<height {
                 below.initializeElement(at: level, to: newNode(level: level, lockedForWrite: true))
             }
-            func payload(onLevel level: Int) -> UInt64 {
-                level == 0 ? valuePayload : UInt64(UInt(bitPattern: below[level - 1].raw))
-            }
             func store(_ node: BNode, _ i: Int, onLevel level: Int) {
-                node.setEntry(i, key: search, keyBlock: keyBlock,
-                              valueLength: level == 0 ? value.count : 0, payload: payload(onLevel: level))
+                if level == 0 {
+                    node.setEntry(i, key: search, stored: stored, payload: valuePayload)
+                } else {
+                    node.setEntry(i, key: search, stored: stored.withoutValueLength,
+                                  payload: UInt64(UInt(bitPattern: below[level - 1].raw)))
+                }
             }
 
             // Top level: insert after the predecessor, splitting a full node in half first. The

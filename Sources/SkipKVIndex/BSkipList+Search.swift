@@ -165,19 +165,17 @@ extension BSkipList {
         }
     }
 
-    /// `compare` on fields read without the lock: the key bytes out of line are read only after
-    /// checking the node, so the pointer and length belong together. Nil when the check fails.
+    /// `compare` on fields read without the lock: the key block is read only after checking the
+    /// node, so the block was the entry's while this thread was pinned and is still allocated.
+    /// Nil when the check fails.
     func optimisticCompare(_ key: SearchKey, _ node: BNode, _ i: Int, _ version: UInt64) -> Int? {
         let c = compareWords(key, node.high(i), node.low(i))
         if c != 0 { return c }
-        let length = node.length(i)
-        let inline = SearchKey.inlineBytes
-        if key.length <= inline || length <= inline {
-            return compareLengths(key.length, length)
+        let stored = node.storedKey(i)
+        if stored.block != nil && key.length > SearchKey.inlineBytes {
+            guard node.isUnchanged(since: version) else { return nil }
         }
-        let block = node.keyBlock(i)
-        guard node.isUnchanged(since: version), let block else { return nil }
-        return compareKeyTails(key.length, key.bytes, length, block)
+        return stored.compareTail(key)  // reads the block only when both keys are long
     }
 
     /// `position` on fields read without the lock, with the count clamped to the node's capacity.

@@ -80,7 +80,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     var mergeLimit: Int { capacity * 3 / 4 }
 
     /// - Parameters:
-    ///   - nodeBytes: bytes per node; entries per node = (nodeBytes - 64) / 40.
+    ///   - nodeBytes: bytes per node; entries per node = (nodeBytes - 64) / 32.
     ///   - promotionDenominator: a key reaches each next level with probability about
     ///     1/promotionDenominator (rounded to a power of two); default: the capacity, so a
     ///     run of keys between two tall keys fills about one node.
@@ -101,7 +101,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
             let head = BNode.allocate(capacity: capacity, level: level, lockedForWrite: false)
             head.flags = BNode.headFlag | BNode.parentFlag
             head.count = 1
-            head.setEntry(0, key: .empty, keyBlock: nil, valueLength: 0,
+            head.setEntry(0, key: .empty, stored: .empty,
                           payload: level == 0 ? 0 : UInt64(UInt(bitPattern: heads[level - 1].raw)))
             (heads + level).initialize(to: head)
             byteCounter.add(self.nodeBytes, stripe: 0)
@@ -114,7 +114,12 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
             while let current = node {
                 node = current.next
                 if level == 0 {
-                    for i in (current.isHead ? 1 : 0)..<current.count { releaseEntryStorage(current, i) }
+                    for i in (current.isHead ? 1 : 0)..<current.count {
+                        if current.valueLength(i) > 8 {
+                            UnsafeMutableRawPointer(bitPattern: UInt(current.payload(i)))!.deallocate()
+                        }
+                        current.storedKey(i).block?.deallocate()
+                    }
                 }
                 current.deallocate()
             }
@@ -131,18 +136,14 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
 
     // MARK: storage of keys and values
 
-    /// Copies a key longer than 16 bytes out of line; shorter keys live in their words.
-    
-    func makeKeyBlock(_ key: UnsafeRawBufferPointer, stripe: UInt64) -> UnsafeMutableRawPointer? {
-        guard key.count > SearchKey.inlineBytes else { return nil }
-        let block = UnsafeMutableRawPointer.allocate(byteCount: key.count, alignment: 8)
-        block.copyMemory(from: key.baseAddress!, byteCount: key.count)
-        byteCounter.add(key.count, stripe: stripe)
-        return block
+    /// A key's stored word, copying a key longer than 16 bytes out of line.
+    func makeStoredKey(_ key: UnsafeRawBufferPointer, valueLength: Int, stripe: UInt64) -> StoredKey {
+        let stored = StoredKey.make(key, valueLength: valueLength)
+        if let block = stored.block { byteCounter.add(block.footprint, stripe: stripe) }
+        return stored
     }
 
     /// Encodes a value as a payload: inline when at most 8 bytes, else a copy out of line.
-    
     func makeValuePayload(_ value: UnsafeRawBufferPointer, stripe: UInt64) -> UInt64 {
         if value.count <= 8 {
             var inline: UInt64 = 0
@@ -155,7 +156,6 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
         return UInt64(UInt(bitPattern: block))
     }
 
-    
     func releaseValue(_ node: BNode, _ i: Int) {
         let n = node.valueLength(i)
         if n > 8 {
@@ -164,24 +164,26 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
         }
     }
 
-    /// Frees a level-0 entry's key block and value block.
-    
+    /// Frees a removed level-0 entry's value and key block. Optimistic readers may still be
+    /// comparing the key block (the key's entries on upper levels shared it), so with
+    /// optimistic reads it is retired to the reclaimer instead.
     func releaseEntryStorage(_ node: BNode, _ i: Int) {
         releaseValue(node, i)
-        if let block = node.keyBlock(i) {
+        guard let block = node.storedKey(i).block else { return }
+        if let reclaimer {
+            reclaimer.retire(block.raw, bytes: block.footprint, threadHash: EpochReclaimer.currentThreadHash())
+        } else {
+            byteCounter.add(-block.footprint, stripe: UInt64(i))
             block.deallocate()
-            byteCounter.add(-node.length(i), stripe: UInt64(i))
         }
     }
 
-    
     func replaceValue(_ node: BNode, _ i: Int, _ value: UnsafeRawBufferPointer, stripe: UInt64) {
         releaseValue(node, i)
         node.setPayload(i, makeValuePayload(value, stripe: stripe))
         node.setValueLength(i, value.count)
     }
 
-    
     func newNode(level: Int, lockedForWrite: Bool) -> BNode {
         byteCounter.add(nodeBytes, stripe: UInt64(level))
         return BNode.allocate(capacity: capacity, level: level, lockedForWrite: lockedForWrite)

@@ -15,14 +15,15 @@ import Darwin
 ///  40  cached low word of the next node's first key (bytes 8..<16)
 ///  48  cached length of the next node's first key, -1 when there is no next node
 /// Entries follow as two arrays, so a search touches only the key words and the rest of the
-/// entry it lands on sits in one cache line:
+/// entry it lands on is one 16-byte record:
 ///   words [capacity] of 16 bytes: the entry's `SearchKey.high` then `SearchKey.low` (four
 ///   entries per cache line),
-///   records [capacity] of 24 bytes: key length UInt32, value length UInt32, key block pointer
-///   (full key bytes, nil for keys of at most 16 bytes), payload UInt64 (leaf: value bytes
-///   inline when at most 8, else a pointer to them; internal: the child node one level down
-///   that starts with the same key).
-/// 40 bytes per entry: 100 entries in a 4096-byte node.
+///   records [capacity] of 16 bytes: the `StoredKey` word (a key of at most 16 bytes: its
+///   length and the value length; a longer key: the address of its `KeyBlock`, which holds
+///   both lengths and the key's bytes; the value length is meaningful on level 0 only), then
+///   the payload UInt64 (leaf: value bytes inline when at most 8, else a pointer to them;
+///   internal: the child node one level down that starts with the same key).
+/// 32 bytes per entry: 126 entries in a 4096-byte node.
 /// Slot 0 of a head node is the minus-infinity sentinel; its payload is the head one level down.
 /// Every field except the lock word is read and written only under the node's lock.
 
@@ -131,45 +132,43 @@ struct BNode: Equatable {
     var wordBase: UnsafeMutableRawPointer { raw + BNode.headerBytes }
     var recordBase: UnsafeMutableRawPointer { wordBase + capacity &* BNode.wordBytes }
     static let wordBytes = 16
-    static let recordBytes = 24
+    static let recordBytes = 16
 
     func record(_ i: Int) -> UnsafeMutableRawPointer { recordBase + i &* BNode.recordBytes }
 
     func high(_ i: Int) -> UInt64 { wordBase.load(fromByteOffset: i &* BNode.wordBytes, as: UInt64.self) }
     func low(_ i: Int) -> UInt64 { wordBase.load(fromByteOffset: i &* BNode.wordBytes &+ 8, as: UInt64.self) }
-    func length(_ i: Int) -> Int { Int(record(i).load(as: UInt32.self)) }
-    func valueLength(_ i: Int) -> Int { Int(record(i).load(fromByteOffset: 4, as: UInt32.self)) }
-    func keyBlock(_ i: Int) -> UnsafeMutableRawPointer? {
-        record(i).load(fromByteOffset: 8, as: UnsafeMutableRawPointer?.self)
-    }
-    func payload(_ i: Int) -> UInt64 { record(i).load(fromByteOffset: 16, as: UInt64.self) }
+    func storedKey(_ i: Int) -> StoredKey { StoredKey(word: record(i).load(as: UInt64.self)) }
+    /// Reads the key block of a key longer than 16 bytes.
+    func length(_ i: Int) -> Int { storedKey(i).length }
+    /// Level 0 only; reads the key block of a key longer than 16 bytes.
+    func valueLength(_ i: Int) -> Int { storedKey(i).valueLength }
+    func payload(_ i: Int) -> UInt64 { record(i).load(fromByteOffset: 8, as: UInt64.self) }
     func child(_ i: Int) -> BNode { BNode(UnsafeMutableRawPointer(bitPattern: UInt(payload(i)))!) }
     /// The child pointer as read without the lock: possibly nil or stale until validated.
     func unverifiedChild(_ i: Int) -> BNode? { UnsafeMutableRawPointer(bitPattern: UInt(payload(i))).map(BNode.init) }
 
     func setPayload(_ i: Int, _ value: UInt64) {
-        record(i).storeBytes(of: value, toByteOffset: 16, as: UInt64.self)
+        record(i).storeBytes(of: value, toByteOffset: 8, as: UInt64.self)
     }
     func setValueLength(_ i: Int, _ length: Int) {
-        record(i).storeBytes(of: UInt32(length), toByteOffset: 4, as: UInt32.self)
+        record(i).storeBytes(of: storedKey(i).setting(valueLength: length).word, as: UInt64.self)
     }
 
-    func setEntry(_ i: Int, key: SearchKey, keyBlock: UnsafeMutableRawPointer?, valueLength: Int, payload: UInt64) {
+    func setEntry(_ i: Int, key: SearchKey, stored: StoredKey, payload: UInt64) {
         let w = wordBase + i &* BNode.wordBytes
         w.storeBytes(of: key.high, as: UInt64.self)
         w.storeBytes(of: key.low, toByteOffset: 8, as: UInt64.self)
         let r = record(i)
-        r.storeBytes(of: UInt32(key.length), as: UInt32.self)
-        r.storeBytes(of: UInt32(valueLength), toByteOffset: 4, as: UInt32.self)
-        r.storeBytes(of: keyBlock, toByteOffset: 8, as: UnsafeMutableRawPointer?.self)
-        r.storeBytes(of: payload, toByteOffset: 16, as: UInt64.self)
+        r.storeBytes(of: stored.word, as: UInt64.self)
+        r.storeBytes(of: payload, toByteOffset: 8, as: UInt64.self)
     }
 
-    /// Three-way comparison of `key` with entry `i`: the words first, the record (length, and
-    /// the key block when both keys are longer than 16 bytes) only on a tie.
+    /// Three-way comparison of `key` with entry `i`: the words first, the record (and the key
+    /// block when both keys are longer than 16 bytes) only on a tie.
     func compare(_ key: SearchKey, _ i: Int) -> Int {
         let c = compareWords(key, high(i), low(i))
-        return c != 0 ? c : compareKeyTails(key.length, key.bytes, length(i), keyBlock(i))
+        return c != 0 ? c : storedKey(i).compareTail(key)
     }
 
     /// Copies `n` entries from `src[srcIndex...]` to `dst[dstIndex...]`; the ranges may overlap.
@@ -193,15 +192,13 @@ struct BNode: Equatable {
 
     /// Calls `body` with the bytes of the key in entry `i`.
     func withKey<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        let n = length(i)
-        if let block = keyBlock(i) { return body(UnsafeRawBufferPointer(start: block, count: n)) }
-        return withInlineKeyBytes(high(i), low(i), n, body)
+        storedKey(i).withBytes(high: high(i), low: low(i), body)
     }
 
     /// Calls `body` with the value bytes of leaf entry `i`.
     func withValue<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         let n = valueLength(i)
-        if n <= 8 { return body(UnsafeRawBufferPointer(start: record(i) + 16, count: n)) }
+        if n <= 8 { return body(UnsafeRawBufferPointer(start: record(i) + 8, count: n)) }
         return body(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(payload(i))), count: n))
     }
 }

@@ -285,7 +285,7 @@ public final class ClassicSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     /// key words, before reading the rest of the node's key fields.
     private func compare(_ key: SearchKey, _ node: Node) -> Int {
         let c = compareWords(key, node.high, node.low)
-        return c != 0 ? c : compareKeyTails(key.length, key.bytes, node.length, UnsafeRawPointer(node.keyBytes))
+        return c != 0 ? c : node.storedKey.compareTail(key)
     }
 
     /// Fills `path` for `key` at every level and returns the highest level holding a node with
@@ -550,8 +550,8 @@ public final class ClassicSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     /// Retires an unlinked node with its key block and its last value.
     private func retire(_ node: Node, _ thread: UInt64) {
         retire(node.value, thread)
-        if let keyBytes = node.keyBytes {
-            reclaimer.retire(keyBytes, bytes: node.length, threadHash: thread)
+        if let block = node.storedKey.block {
+            reclaimer.retire(block.raw, bytes: block.footprint, threadHash: thread)
         }
         reclaimer.retire(node.allocation, bytes: Node.byteCount(topLevel: node.topLevel), threadHash: thread)
     }
@@ -582,7 +582,7 @@ public final class ClassicSkipList: OrderedKeyValueIndex, @unchecked Sendable {
             guard node.topLevel == expectedTop else {
                 throw InvariantViolation("node #\(keys) has top level \(node.topLevel), its key hashes to \(expectedTop)")
             }
-            guard (node.keyBytes != nil) == (node.length > SearchKey.inlineBytes),
+            guard (node.storedKey.block != nil) == (node.storedKey.length > SearchKey.inlineBytes),
                 node.withKey({ keyWords($0.baseAddress, $0.count) }) == (node.high, node.low)
             else {
                 throw InvariantViolation("node #\(keys) has an inconsistent key representation")

@@ -21,9 +21,9 @@ extension ClassicSkipList {
     ///                               bits 8… top level (immutable)
     ///      8              high      `SearchKey.high`: key bytes 0..<8   (immutable)
     ///     16              low       `SearchKey.low`: key bytes 8..<16   (immutable)
-    ///     24              length    key length                          (immutable)
-    ///     32              keyBytes  full key bytes when length > 16    (immutable, its own block)
-    ///     40              value     atomic pointer to the current `ValueBlock`
+    ///     24              key       `StoredKey` word: the length when at most 16, else the
+    ///                               address of a `KeyBlock` with the key (immutable)
+    ///     32              value     atomic pointer to the current `ValueBlock`
     ///
     /// Immutable fields are written before the node is published by a releasing store of a
     /// predecessor's `next`, and every traversal loads `next` with acquiring order, so plain
@@ -33,10 +33,9 @@ extension ClassicSkipList {
 
         private static let highOffset = 8
         private static let lowOffset = 16
-        private static let lengthOffset = 24
-        private static let keyBytesOffset = 32
-        private static let valueOffset = 40
-        private static let headerBytes = 48
+        private static let storedKeyOffset = 24
+        private static let valueOffset = 32
+        private static let headerBytes = 40
 
         static let lockedBit: UInt = 1
         static let fullyLinkedBit: UInt = 2
@@ -54,13 +53,7 @@ extension ClassicSkipList {
             let (high, low) = keyWords(key.baseAddress, key.count)
             raw.storeBytes(of: high, toByteOffset: highOffset, as: UInt64.self)
             raw.storeBytes(of: low, toByteOffset: lowOffset, as: UInt64.self)
-            raw.storeBytes(of: key.count, toByteOffset: lengthOffset, as: Int.self)
-            var keyBytes: UnsafeMutableRawPointer? = nil
-            if key.count > SearchKey.inlineBytes {
-                keyBytes = .allocate(byteCount: key.count, alignment: 1)
-                keyBytes!.copyMemory(from: key.baseAddress!, byteCount: key.count)
-            }
-            raw.storeBytes(of: keyBytes, toByteOffset: keyBytesOffset, as: UnsafeMutableRawPointer?.self)
+            raw.storeBytes(of: StoredKey.make(key, valueLength: 0).word, toByteOffset: storedKeyOffset, as: UInt64.self)
             (raw + valueOffset).initializeMemory(as: AtomicWord.self, repeating: AtomicWord(0), count: 1)
             return Node(raw: raw)
         }
@@ -70,7 +63,7 @@ extension ClassicSkipList {
 
         /// Frees the node and its key block, not its value block.
         func destroy() {
-            keyBytes?.deallocate()
+            storedKey.block?.deallocate()
             allocation.deallocate()
         }
 
@@ -78,21 +71,19 @@ extension ClassicSkipList {
 
         var high: UInt64 { raw.load(fromByteOffset: Self.highOffset, as: UInt64.self) }
         var low: UInt64 { raw.load(fromByteOffset: Self.lowOffset, as: UInt64.self) }
-        var length: Int { raw.load(fromByteOffset: Self.lengthOffset, as: Int.self) }
-        var keyBytes: UnsafeMutableRawPointer? {
-            raw.load(fromByteOffset: Self.keyBytesOffset, as: UnsafeMutableRawPointer?.self)
-        }
+        var storedKey: StoredKey { StoredKey(word: raw.load(fromByteOffset: Self.storedKeyOffset, as: UInt64.self)) }
         var topLevel: Int { Int(control.word >> Self.topLevelShift) }
-        var key: SearchKey { SearchKey(high: high, low: low, length: length, bytes: UnsafeRawPointer(keyBytes)) }
+        /// Reads the key block of a key longer than 16 bytes.
+        var key: SearchKey {
+            let block = storedKey.block
+            return SearchKey(high: high, low: low, length: storedKey.length, bytes: UnsafeRawPointer(block?.bytes))
+        }
 
         /// Bytes held by the node and its key block.
-        var footprint: Int { Self.byteCount(topLevel: topLevel) + (length > SearchKey.inlineBytes ? length : 0) }
+        var footprint: Int { Self.byteCount(topLevel: topLevel) + storedKey.footprint }
 
         func withKey<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-            if let bytes = keyBytes {
-                return body(UnsafeRawBufferPointer(start: bytes, count: length))
-            }
-            return withInlineKeyBytes(high, low, length, body)
+            storedKey.withBytes(high: high, low: low, body)
         }
 
         // MARK: Control word

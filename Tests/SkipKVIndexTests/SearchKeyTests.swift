@@ -60,6 +60,39 @@ final class SearchKeyTests: XCTestCase {
         }
     }
 
+    /// The structures' stored form: lengths in the word for short keys, a block for long ones,
+    /// and the order of keys whose words tie decided from it.
+    func testStoredKeysHoldTheKeyAndOrderTies() {
+        let keys = Self.keys
+        let stored = keys.enumerated().map { n, key in key.withUnsafeBytes { StoredKey.make($0, valueLength: n) } }
+        defer { for s in stored { s.block?.deallocate() } }
+        for (n, (key, s)) in zip(keys, stored).enumerated() {
+            XCTAssertEqual(s.block == nil, key.count <= SearchKey.inlineBytes, "\(key)")
+            XCTAssertEqual(s.length, key.count, "\(key)")
+            XCTAssertEqual(s.valueLength, n, "\(key)")
+            XCTAssertEqual(s.withoutValueLength.valueLength, s.block == nil ? 0 : n, "\(key)")
+            XCTAssertEqual(s.withoutValueLength.length, key.count, "\(key)")
+            XCTAssertEqual(s.footprint, key.count <= SearchKey.inlineBytes ? 0 : 8 + key.count, "\(key)")
+            let words = key.withUnsafeBytes { keyWords($0.baseAddress, $0.count) }
+            XCTAssertEqual(s.withBytes(high: words.high, low: words.low) { Array($0) }, key)
+            let changed = s.setting(valueLength: 1 << 31)
+            XCTAssertEqual(changed.valueLength, 1 << 31, "\(key)")
+            XCTAssertEqual(changed.length, key.count, "\(key)")
+            XCTAssertEqual(changed.withBytes(high: words.high, low: words.low) { Array($0) }, key)
+        }
+        for a in keys {
+            a.withUnsafeBytes { pa in
+                let sa = SearchKey(pa)
+                for (b, sb) in zip(keys, stored) {
+                    let words = b.withUnsafeBytes { keyWords($0.baseAddress, $0.count) }
+                    guard words == (sa.high, sa.low) else { continue }
+                    let c = sb.compareTail(sa)
+                    if c != expectedOrder(a, b) { XCTFail("compareTail(\(a), \(b)) = \(c)") }
+                }
+            }
+        }
+    }
+
     func testCompareRawBytesHasTheSignOfMemcmp() {
         var random = SeededRandom(seed: 5)
         for _ in 0..<20_000 {

@@ -1,0 +1,96 @@
+/// How both structures store, in one word, the part of a key that `SearchKey`'s words do not
+/// hold, together with the length of the key's value (the B-skiplist's; the classic skiplist
+/// keeps it 0, its value blocks carry their own length):
+///  - a key of at most 16 bytes (the words then hold every byte): the odd number
+///    `valueLength << 32 | length << 1 | 1`;
+///  - a longer key: the address of its `KeyBlock` (8-byte aligned, so even), which holds the
+///    key's length, the value length and every byte of the key.
+/// One word means an optimistic reader gets the length and the block together in one load, and
+/// a scan reads the value length where it reads the key: in the word, or in the key block it
+/// reads anyway.
+struct StoredKey {
+    let word: UInt64
+
+    init(word: UInt64) { self.word = word }
+
+    /// Copies `key` into a new key block when it is longer than 16 bytes.
+    static func make(_ key: UnsafeRawBufferPointer, valueLength: Int) -> StoredKey {
+        if key.count <= SearchKey.inlineBytes { return inline(length: key.count, valueLength: valueLength) }
+        return StoredKey(word: UInt64(UInt(bitPattern: KeyBlock.create(key, valueLength: valueLength).raw)))
+    }
+
+    /// The empty key with no value (a head node's sentinel).
+    static var empty: StoredKey { inline(length: 0, valueLength: 0) }
+
+    private static func inline(length: Int, valueLength: Int) -> StoredKey {
+        StoredKey(word: UInt64(UInt32(valueLength)) << 32 | UInt64(length) << 1 | 1)
+    }
+
+    /// The key block of a key longer than 16 bytes; nil for shorter keys.
+    var block: KeyBlock? {
+        word & 1 != 0 ? nil : KeyBlock(raw: UnsafeMutableRawPointer(bitPattern: UInt(word))!)
+    }
+
+    /// Reads the key block for keys longer than 16 bytes.
+    var length: Int { block?.length ?? inlineLength }
+
+    /// The length of a key of at most 16 bytes.
+    private var inlineLength: Int { Int(truncatingIfNeeded: word >> 1 & 0x7FFF_FFFF) }
+
+    /// Reads the key block for keys longer than 16 bytes.
+    var valueLength: Int { block?.valueLength ?? Int(truncatingIfNeeded: word >> 32) }
+
+    /// The word for `valueLength`; a longer key's block is updated in place (only the holder of
+    /// the entry's leaf lock reads or writes it there).
+    func setting(valueLength: Int) -> StoredKey {
+        guard let block else { return StoredKey.inline(length: inlineLength, valueLength: valueLength) }
+        block.valueLength = valueLength
+        return self
+    }
+
+    /// The word with no value length, for entries without a value; a longer key's block,
+    /// shared with the key's entry on level 0, is left alone.
+    var withoutValueLength: StoredKey { block == nil ? StoredKey(word: word & 0xFFFF_FFFF) : self }
+
+    /// The order of `key` and this key when their words tie: lengths and out-of-line bytes only,
+    /// reading the key block only when both keys are longer than 16 bytes.
+    func compareTail(_ key: SearchKey) -> Int {
+        guard let block else { return compareLengths(key.length, inlineLength) }
+        if key.length <= SearchKey.inlineBytes { return -1 }
+        return compareKeyTails(key.length, key.bytes, block.length, UnsafeRawPointer(block.bytes))
+    }
+
+    /// Calls `body` with the key's bytes, given its words.
+    func withBytes<R>(high: UInt64, low: UInt64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if let block { return body(UnsafeRawBufferPointer(start: block.bytes, count: block.length)) }
+        return withInlineKeyBytes(high, low, inlineLength, body)
+    }
+
+    /// Bytes allocated for the key besides its words: the key block's, if any.
+    var footprint: Int { block?.footprint ?? 0 }
+}
+
+/// The out-of-line copy of a key longer than 16 bytes: key length UInt32, value length UInt32
+/// (the only mutable field), then every byte of the key.
+struct KeyBlock {
+    let raw: UnsafeMutableRawPointer
+
+    static func create(_ key: UnsafeRawBufferPointer, valueLength: Int) -> KeyBlock {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: 8 + key.count, alignment: 8)
+        raw.storeBytes(of: UInt32(key.count), as: UInt32.self)
+        raw.storeBytes(of: UInt32(valueLength), toByteOffset: 4, as: UInt32.self)
+        (raw + 8).copyMemory(from: key.baseAddress!, byteCount: key.count)
+        return KeyBlock(raw: raw)
+    }
+
+    var length: Int { Int(raw.load(as: UInt32.self)) }
+    var valueLength: Int {
+        get { Int(raw.load(fromByteOffset: 4, as: UInt32.self)) }
+        nonmutating set { raw.storeBytes(of: UInt32(newValue), toByteOffset: 4, as: UInt32.self) }
+    }
+    var bytes: UnsafeMutableRawPointer { raw + 8 }
+    /// Bytes allocated for the block.
+    var footprint: Int { 8 + length }
+
+    func deallocate() { raw.deallocate() }
+}
