@@ -46,11 +46,7 @@ final class RecoveryModelTests: XCTestCase {
         }
         for _ in 0..<3 { try persistence.save() }
         writers.wait()
-        let expected = contents(persistence.journal.keyspace)
-        try persistence.shutdown(snapshot: false)
-        let recovered = try openPersistence(settings(in: directory, fsync: .no))
-        XCTAssertEqual(contents(recovered.journal.keyspace), expected)
-        try recovered.shutdown(snapshot: false)
+        try assertRestartRestoresMemory(persistence, directory)
     }
 
     /// A range delete racing single-key writes into its range: after recovery every key is
@@ -72,11 +68,7 @@ final class RecoveryModelTests: XCTestCase {
             persistence.journal.removeAll(in: KeyRange(lower: .inclusive(low), upper: .exclusive(Array("r4".utf8))), lsn: &lsn)
         }
         writers.wait()
-        let expected = contents(persistence.journal.keyspace)
-        try persistence.shutdown(snapshot: false)
-        let recovered = try openPersistence(settings(in: directory, fsync: .no))
-        XCTAssertEqual(contents(recovered.journal.keyspace), expected)
-        try recovered.shutdown(snapshot: false)
+        try assertRestartRestoresMemory(persistence, directory)
     }
 
     func testAppendOnlyOffKeepsOnlySnapshots() throws {
@@ -108,6 +100,16 @@ final class RecoveryModelTests: XCTestCase {
         let recovered = try openPersistence(settings(in: directory))
         XCTAssertEqual(contents(recovered.journal.keyspace), [[1]: [1], [2]: [2]])
         XCTAssertEqual(directory.files(), ["appendonly.aof.2", "appendonly.aof.3", "skipkv.snap"])
+        try recovered.shutdown(snapshot: false)
+    }
+
+    /// Stops `persistence` without a final snapshot, recovers `directory` into a new keyspace,
+    /// and checks it holds exactly what memory held.
+    private func assertRestartRestoresMemory(_ persistence: Persistence, _ directory: DataDirectory) throws {
+        let expected = contents(persistence.journal.keyspace)
+        try persistence.shutdown(snapshot: false)
+        let recovered = try openPersistence(settings(in: directory, fsync: .no))
+        XCTAssertEqual(contents(recovered.journal.keyspace), expected)
         try recovered.shutdown(snapshot: false)
     }
 
