@@ -1,13 +1,28 @@
 /// Single-key operations: lookup, put, remove and read-modify-write, plus the insert and
 /// delete procedures they share. See `BSkipList` for the locking rules.
 extension BSkipList {
+    // The generic entry points are inlinable shells around non-generic cores: a generic
+    // function called across the module boundary runs unspecialized, looking up type
+    // metadata at run time (3% of a pipelined GET's cycles before this split).
+
+    @inlinable
     public func withValue<R>(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        var result: R? = nil
+        visitValue(forKey: key) { result = body($0) }
+        return result
+    }
+
+    /// Calls `body` with the value of `key` while its leaf is read-locked; false when absent.
+    @usableFromInline
+    @discardableResult
+    func visitValue(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
         pinned {
             let search = SearchKey(key)
             let (leaf, i) = descendShared(to: 0, search, .atOrBelow)
             defer { leaf.unlockShared() }
-            guard i > 0 || !leaf.isHead, leaf.compare(search, i) == 0 else { return nil }
-            return leaf.withValue(i, body)
+            guard i > 0 || !leaf.isHead, leaf.compare(search, i) == 0 else { return false }
+            leaf.withValue(i, body)
+            return true
         }
     }
 
@@ -48,20 +63,33 @@ extension BSkipList {
         }
     }
 
+    @inlinable
     public func update<R>(_ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) -> (UpdateAction, R)) -> R {
+        var result: R? = nil
+        updateValue(key) { current in
+            let (action, value) = body(current)
+            result = value
+            return action
+        }
+        return result!
+    }
+
+    /// `update` without a result: `body` runs exactly once, under the key's lock.
+    @usableFromInline
+    func updateValue(_ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) -> UpdateAction) {
         pinned {
             let locked = lockKey(key)
             guard locked.isPresent else {
-                let (action, result) = body(nil)
+                let action = body(nil)
                 if case .store(let bytes) = action {
                     bytes.withUnsafeBytes { insert(key, $0, at: locked) }
                 } else {
                     locked.position.unlock()
                 }
-                return result
+                return
             }
             let (leaf, i) = lockLeafEntry(of: locked.position, level: locked.height)
-            let (action, result) = leaf.withValue(i) { body($0) }
+            let action = leaf.withValue(i) { body($0) }
             if case .store(let bytes) = action {
                 bytes.withUnsafeBytes { replaceValue(leaf, i, $0, stripe: locked.stripe) }
             }
@@ -72,7 +100,6 @@ extension BSkipList {
             } else {
                 locked.position.unlock()
             }
-            return result
         }
     }
 

@@ -1,12 +1,12 @@
-/// Tower heights derived from a seeded SipHash of the key bytes: deterministic for a key within
-/// a process (so a delete can recompute the height an insert chose) but not predictable by a
-/// client, who does not know the per-process hash seed.
+/// Tower heights derived from a seeded hash of the key bytes (`SeededHash`): deterministic for
+/// a key within a process (so a delete can recompute the height an insert chose) but not
+/// predictable by a client, who does not know the per-process hash seed.
 public struct KeyHeight: Sendable {
     /// Each level is reached with probability 2^-bitsPerLevel.
     public let bitsPerLevel: Int
     /// Highest level a key may reach.
     public let maxHeight: Int
-    public let seed: UInt64
+    public let keyHash: SeededHash
 
     /// `promotionDenominator` is rounded to the nearest power of two; `maxHeight` defaults to the
     /// number of levels that leaves only a handful of keys at the top with a billion keys.
@@ -18,15 +18,12 @@ public struct KeyHeight: Sendable {
         self.bitsPerLevel = bits
         // ceil(log2(1e9) / bits) levels above 0 leave about one key on the top level.
         self.maxHeight = maxHeight ?? max(1, (30 + bits - 1) / bits)
-        self.seed = seed
+        keyHash = SeededHash(seed: seed)
     }
 
     @inlinable
     public func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
-        var h = Hasher()
-        h.combine(seed)
-        h.combine(bytes: key)
-        return UInt64(bitPattern: Int64(h.finalize()))
+        keyHash.hash(key)
     }
 
     /// Height (0 = leaf only) for a key with hash `hash`.

@@ -61,7 +61,7 @@ public final class Server {
         installSignalHandlers(on: loops[0], state: state)
 
         for loop in loops { loop.start() }
-        logger.notice("SkipKV \(ServerVersion.skipkv) started: \(loops.count) I/O threads, \(config.shards) shards, pid \(getpid())")
+        logger.notice("SkipKV \(ServerVersion.skipkv) started: I/O threads \(loops.count), shards \(config.shards), pid \(getpid())")
         // As Redis: clients that connect while the data loads get -LOADING; "Ready to accept
         // connections" follows the load.
         do {

@@ -13,10 +13,12 @@ public struct ServerConfig: Sendable {
     public var unixSocket: String = ""
     /// Permissions of the Unix socket file; 0 leaves them to the umask.
     public var unixSocketPerm: Int = 0
-    /// Event-loop threads; 0 means one per core.
+    /// Event-loop threads; 0 means one per core but one (at least one), leaving a core for
+    /// the kernel's network processing, the log writer and snapshots, and clients on the
+    /// same machine.
     public var ioThreads: Int = 0
     /// Number of B-skiplists the keyspace is split into.
-    public var shards: Int = 4
+    public var shards: Int = 1
     /// Bytes per B-skiplist node.
     public var nodeBytes: Int = 4096
     /// Most simultaneous clients; more are refused with an error.
@@ -50,9 +52,9 @@ public struct ServerConfig: Sendable {
 
     public init() {}
 
-    /// The number of event loops to run: `ioThreads`, or the core count when 0.
+    /// The number of event loops to run: `ioThreads`, or one less than the core count when 0.
     public var effectiveIOThreads: Int {
-        ioThreads > 0 ? ioThreads : max(1, Machine.onlineCores)
+        ioThreads > 0 ? ioThreads : max(1, Machine.onlineCores - 1)
     }
 }
 

@@ -19,7 +19,7 @@ public final class Keyspace: @unchecked Sendable {
     /// Unmanaged so that routing a command to a shard does not touch the shard's reference
     /// count, a cache line every loop thread would otherwise write on every command.
     @usableFromInline let shards: UnsafeMutablePointer<Unmanaged<BSkipList>>
-    @usableFromInline let shardHash: ShardHash
+    @usableFromInline let shardHash: SeededHash
     let scanCursors = ScanCursorTable()
 
     /// - Parameters:
@@ -29,10 +29,10 @@ public final class Keyspace: @unchecked Sendable {
     public init(shards: Int, nodeBytes: Int, seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
         precondition(shards >= 1, "a keyspace needs at least one shard")
         shardCount = shards
-        shardHash = ShardHash(seed: seed)
+        shardHash = SeededHash(seed: seed)
         self.shards = .allocate(capacity: shards)
         for index in 0..<shards {
-            let shard = BSkipList(nodeBytes: nodeBytes, seed: ShardHash.finalize(seed &+ UInt64(index) &+ 1))
+            let shard = BSkipList(nodeBytes: nodeBytes, seed: SeededHash.finalize(seed &+ UInt64(index) &+ 1))
             (self.shards + index).initialize(to: Unmanaged.passRetained(shard))
         }
     }
@@ -45,8 +45,9 @@ public final class Keyspace: @unchecked Sendable {
     /// The shard that holds (or would hold) `key`.
     @inlinable
     func shardIndex(for key: UnsafeRawBufferPointer) -> Int {
+        if shardCount == 1 { return 0 }
         // Lemire's multiply-shift reduction: uniform like `%` without a division.
-        Int(truncatingIfNeeded: shardHash.hash(key).multipliedFullWidth(by: UInt64(shardCount)).high)
+        return Int(truncatingIfNeeded: shardHash.hash(key).multipliedFullWidth(by: UInt64(shardCount)).high)
     }
 
     /// The seeded hash that picks a key's shard (from its high bits); callers may stripe
