@@ -150,8 +150,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
             if value.count > 0 { withUnsafeMutableBytes(of: &inline) { $0.copyMemory(from: value) } }
             return inline
         }
-        let block = UnsafeMutableRawPointer.allocate(byteCount: value.count, alignment: 8)
-        block.copyMemory(from: value.baseAddress!, byteCount: value.count)
+        let block = ValueBlock.make(copying: value)
         byteCounter.add(value.count, stripe: stripe)
         return UInt64(UInt(bitPattern: block))
     }
@@ -179,6 +178,14 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     }
 
     func replaceValue(_ node: BNode, _ i: Int, _ value: UnsafeRawBufferPointer, stripe: UInt64) {
+        let old = node.valueLength(i)
+        if old > 8, value.count > 8, ValueBlock.room(for: value.count) == ValueBlock.room(for: old) {
+            let block = UnsafeMutableRawPointer(bitPattern: UInt(node.payload(i)))!
+            block.copyMemory(from: value.baseAddress!, byteCount: value.count)
+            byteCounter.add(value.count - old, stripe: stripe)
+            node.setValueLength(i, value.count)
+            return
+        }
         releaseValue(node, i)
         node.setPayload(i, makeValuePayload(value, stripe: stripe))
         node.setValueLength(i, value.count)

@@ -243,4 +243,23 @@ final class IndexUnitTests: XCTestCase {
             XCTAssertEqual(index.bytesInUse, empty, "\(name): so does removeAll")
         }
     }
+
+    /// Overwrites that cross the inline limit (8 bytes) and the B-skiplist's in-place reuse of
+    /// a value block (same allocation room) must each leave exactly the new bytes, and
+    /// `bytesInUse` must follow the value lengths (`checkInvariants` recounts it).
+    func testOverwritesAcrossValueLengthsKeepTheNewBytes() throws {
+        let lengths = [0, 8, 9, 16, 17, 24, 25, 40, 23, 9, 100, 97, 9, 0, 33, 8, 30]
+        try forEachIndex { name, index in
+            for neighbour in 0..<20 { index.put([UInt8(neighbour)], Array(repeating: 9, count: 12)) }
+            for (step, length) in lengths.enumerated() {
+                let value = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ step) }
+                index.put([7, 7], value)
+                XCTAssertEqual(index.get([7, 7]), value, "\(name): step \(step), \(length) bytes")
+                try index.checkInvariants()
+            }
+            XCTAssertTrue(index.remove([7, 7]), name)
+            try index.checkInvariants()
+            for neighbour in 0..<20 { XCTAssertEqual(index.get([UInt8(neighbour)]), Array(repeating: 9, count: 12), name) }
+        }
+    }
 }
