@@ -25,7 +25,7 @@ struct IndexBenchmarkCommand: ParsableCommand {
     @Option(help: "Key choice for A, B, C and E: uniform, zipfian (YCSB scrambled Zipfian) or both.")
     var distribution: DistributionChoice = .zipfian
 
-    @Option(help: "Key type: int (8-byte big-endian) or string (16-32 bytes).")
+    @Option(help: "Key type: int (8-byte big-endian), string (16-32 bytes) or redis (16 bytes, key:%012d).")
     var keyType: KeyType = .int
 
     @Option(help: "Keys to load (accepts 200k, 10M, 1e6, 10_000_000).")

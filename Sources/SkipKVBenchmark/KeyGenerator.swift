@@ -8,6 +8,9 @@ enum KeyType: String, CaseIterable, Sendable, ExpressibleByArgument {
     case int
     /// 16–32 byte printable strings: 16 hex digits of the mixed key number, then 0–16 letters.
     case string
+    /// 16-byte keys as redis-benchmark names them (`key:%012d`): `key:` and 12 decimal
+    /// digits, a bijection of the key number within 10^12 (so at most 10^12 keys).
+    case redis
 }
 
 struct KeyEncoder: Sendable {
@@ -25,7 +28,27 @@ struct KeyEncoder: Sendable {
             return 8
         case .string:
             return encodeString(n, into: dst)
+        case .redis:
+            return encodeRedis(n, into: dst)
         }
+    }
+
+    /// About 10^12 / golden ratio², odd and not a multiple of 5, so multiplying by it permutes
+    /// the residues modulo 10^12: consecutive key numbers land far apart, and loading 0, 1,
+    /// 2, ... inserts in scattered order.
+    private static let redisMultiplier: UInt64 = 381_966_011_251
+
+    @inline(__always)
+    private func encodeRedis(_ n: UInt64, into dst: UnsafeMutableRawPointer) -> Int {
+        let modulus: UInt64 = 1_000_000_000_000
+        let product = (n % modulus).multipliedFullWidth(by: Self.redisMultiplier)
+        var digits = modulus.dividingFullWidth((product.high, product.low)).remainder
+        for (i, byte) in "key:".utf8.enumerated() { dst.storeBytes(of: byte, toByteOffset: i, as: UInt8.self) }
+        for i in stride(from: 15, through: 4, by: -1) {
+            dst.storeBytes(of: 0x30 &+ UInt8(truncatingIfNeeded: digits % 10), toByteOffset: i, as: UInt8.self)
+            digits /= 10
+        }
+        return 16
     }
 
     @inline(__always)
