@@ -85,55 +85,16 @@ while [ $# -gt 0 ]; do
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
-# 10M, 200k, 1.5M -> a plain number.
-KEY_COUNT=$(python3 -c '
-import re, sys
-m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([kKmM]?)", sys.argv[1])
-if not m: sys.exit(1)
-n = float(m.group(1)) * {"": 1, "k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6}[m.group(2)]
-if n < 1 or n != int(n): sys.exit(1)
-print(int(n))' "$KEYS") || die "--keys must be a positive count such as 200000, 200k or 10M"
+command -v python3 >/dev/null || die "python3 not found"
+. scripts/lib/bench-common.sh
+KEY_COUNT=$(count --keys "$KEYS")
 for v in SET_SECONDS ROUNDS GET_SECONDS GET_ROUNDS RECOVERY_ROUNDS; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "--$(tr '[:upper:]_' '[:lower:]-' <<<"$v") must be a positive integer"
 done
 [[ $CLIENT_LIST =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--clients must be a comma-separated list of positive integers"
 IFS=, read -r -a CLIENTS <<<"$CLIENT_LIST"
-command -v python3 >/dev/null || die "python3 not found"
 
-# Binaries: given ones as they are; otherwise .build/release (or an earlier build in the
-# scratch path) when both binaries are newer than every source file, else a fresh build
-# into the scratch path (never into .build, which other builds may be using).
-up_to_date() { # dir
-    [ -x "$1/skipkv-server" ] && [ -x "$1/skipkv-benchmark" ] || return 1
-    local newer
-    newer=$(find Sources Package.swift Package.resolved -newer "$1/skipkv-server" -print -quit 2>/dev/null)
-    [ -z "$newer" ] || return 1
-    newer=$(find Sources Package.swift Package.resolved -newer "$1/skipkv-benchmark" -print -quit 2>/dev/null)
-    [ -z "$newer" ]
-}
-if [ -z "$SERVER" ] || [ -z "$BENCH" ]; then
-    dir=
-    if [ "$BUILD" = 0 ]; then
-        for candidate in .build/release "$SCRATCH/release"; do
-            if up_to_date "$candidate"; then dir=$candidate; break; fi
-        done
-    fi
-    if [ -z "$dir" ]; then
-        echo "== swift build -c release --scratch-path $SCRATCH (skipkv-server, skipkv-benchmark)" >&2
-        swift build -c release --scratch-path "$SCRATCH" --product skipkv-server
-        swift build -c release --scratch-path "$SCRATCH" --product skipkv-benchmark
-        dir=$SCRATCH/release
-    fi
-    [ -n "$SERVER" ] || SERVER=$dir/skipkv-server
-    [ -n "$BENCH" ] || BENCH=$dir/skipkv-benchmark
-fi
-[ -x "$SERVER" ] || die "$SERVER not found"
-[ -x "$BENCH" ] || die "$BENCH not found"
-"$BENCH" net --help >/dev/null 2>&1 || die "$BENCH has no net subcommand"
-
-# nice -n -19 needs CAP_SYS_NICE; without it nice warns and runs at the normal priority.
-NICE=()
-if [ -z "$(nice -n -19 true 2>&1)" ]; then NICE=(nice -n -19); else echo "bench-durability: nice -n -19 not allowed, running at normal priority" >&2; fi
+select_binaries
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-durability.XXXXXX")
 PIDS=()
@@ -292,13 +253,6 @@ hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }   # peak RSS
 # as $ROUND; each distinct command once.
 SERVER_CMDS=()
 BENCH_CMDS=()
-shell_words() {
-    local out="" w
-    for w in "$@"; do
-        if [[ -n $w && $w =~ ^[A-Za-z0-9_./:,=+@%-]+$ ]]; then out+="$w "; else out+="'${w//\'/\'\\\'\'}' "; fi
-    done
-    printf '%s' "${out% }"
-}
 shown() { # round word...
     local round=$1 s
     shift

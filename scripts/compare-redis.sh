@@ -94,15 +94,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 command -v python3 >/dev/null || die "python3 not found"
-count() { # option value -> plain number (10M, 100k, 1.5M, 500000)
-    python3 -c '
-import re, sys
-m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([kKmM]?)", sys.argv[1])
-if not m: sys.exit(1)
-n = float(m.group(1)) * {"": 1, "k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6}[m.group(2)]
-if n < 1 or n != int(n): sys.exit(1)
-print(int(n))' "$2" || die "$1 must be a positive count such as 100000, 100k or 10M"
-}
+. scripts/lib/bench-common.sh
 REQUESTS=$(count --requests "$REQUESTS")
 KEYSPACE=$(count --keyspace "$KEYSPACE")
 MEMORY_KEYS=$(count --memory-keys "$MEMORY_KEYS")
@@ -120,40 +112,7 @@ for tool in redis-server redis-benchmark redis-cli; do
     command -v "$tool" >/dev/null || die "$tool not found (apt-get install redis-server redis-tools)"
 done
 
-# Binaries: given ones as they are; otherwise .build/release (or an earlier build in the
-# scratch path) when both binaries are newer than every source file, else a fresh build
-# into the scratch path (never into .build, which other builds may be using).
-up_to_date() { # dir
-    [ -x "$1/skipkv-server" ] && [ -x "$1/skipkv-benchmark" ] || return 1
-    local newer bin
-    for bin in skipkv-server skipkv-benchmark; do
-        newer=$(find Sources Package.swift Package.resolved -newer "$1/$bin" -print -quit 2>/dev/null)
-        [ -z "$newer" ] || return 1
-    done
-}
-if [ -z "$SERVER" ] || [ -z "$BENCH" ]; then
-    dir=
-    if [ "$BUILD" = 0 ]; then
-        for candidate in .build/release "$SCRATCH/release"; do
-            if up_to_date "$candidate"; then dir=$candidate; break; fi
-        done
-    fi
-    if [ -z "$dir" ]; then
-        echo "== swift build -c release --scratch-path $SCRATCH (skipkv-server, skipkv-benchmark)" >&2
-        swift build -c release --scratch-path "$SCRATCH" --product skipkv-server
-        swift build -c release --scratch-path "$SCRATCH" --product skipkv-benchmark
-        dir=$SCRATCH/release
-    fi
-    [ -n "$SERVER" ] || SERVER=$dir/skipkv-server
-    [ -n "$BENCH" ] || BENCH=$dir/skipkv-benchmark
-fi
-[ -x "$SERVER" ] || die "$SERVER not found"
-[ -x "$BENCH" ] || die "$BENCH not found"
-"$BENCH" net --help >/dev/null 2>&1 || die "$BENCH has no net subcommand"
-
-# nice -n -19 needs CAP_SYS_NICE; without it nice warns and runs at the normal priority.
-NICE=()
-if [ -z "$(nice -n -19 true 2>&1)" ]; then NICE=(nice -n -19); fi
+select_binaries
 
 START_SECONDS=$SECONDS
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
@@ -191,13 +150,6 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 # each distinct command once.
 COMMANDS=()
 SUBST=()   # "value=name" pairs replaced when a command is shown
-shell_words() {
-    local out="" w
-    for w in "$@"; do
-        if [[ -n $w && $w =~ ^[A-Za-z0-9_./:,=+@%-]+$ ]]; then out+="$w "; else out+="'${w//\'/\'\\\'\'}' "; fi
-    done
-    printf '%s' "${out% }"
-}
 record() { # shown command line
     local shown=$1 pair value name c
     shown=${shown//"$TMP"/\$TMP}
