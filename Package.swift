@@ -47,8 +47,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SkipKVIndexTests",
-            dependencies: ["SkipKVIndex"]
+            dependencies: ["SkipKVIndex", "SkipKVTestSupport"]
         ),
+        // What the randomized test targets share: seeded random numbers and replayable seeds.
+        .target(name: "SkipKVTestSupport", path: "Tests/SkipKVTestSupport"),
         // Unit tests of the net subcommand, and runs of the built skipkv-benchmark against
         // redis-server instances started on free loopback ports (skipped without redis-server).
         .testTarget(
@@ -59,7 +61,7 @@ let package = Package(
         .target(name: "SkipKVProtocol"),
         .testTarget(
             name: "SkipKVProtocolTests",
-            dependencies: ["SkipKVProtocol"]
+            dependencies: ["SkipKVProtocol", "SkipKVTestSupport"]
         ),
         // The sharded keyspace: point operations routed to a shard, range operations merged
         // across shards in key order.
@@ -69,7 +71,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SkipKVStoreTests",
-            dependencies: ["SkipKVStore"]
+            dependencies: ["SkipKVStore", "SkipKVTestSupport"]
         ),
         // What persistence puts on disk: CRC32C, log segments and their records, snapshot
         // files, and careful POSIX file handling (full writes, fsync, atomic rename).
@@ -93,7 +95,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SkipKVPersistenceTests",
-            dependencies: ["SkipKVPersistence"]
+            dependencies: ["SkipKVPersistence", "SkipKVTestSupport"]
         ),
         // The server: libuv event loops, connections, command table, configuration.
         .target(

@@ -22,7 +22,7 @@ struct NetConnection: ~Copyable {
     var requests = ReplyWriter(version: .resp2, initialCapacity: 16 * 1024)
     /// Whether the poll handle also waits for writability (only after a partial write).
     var watchingWritable = false
-    private var input = ReceiveBuffer(initialCapacity: 64 * 1024)
+    private var input = ByteQueue(initialCapacity: 64 * 1024)
     private var parser = ReplyParser()
     /// How many bytes the parser needs before it can progress; sizes the next read.
     private var bytesNeeded = 1
@@ -81,7 +81,7 @@ struct NetConnection: ~Copyable {
 
     /// Reads what has arrived (one recv). Returns false when nothing was available.
     mutating func receive() throws -> Bool {
-        let target = input.reserveWritable(max(16 * 1024, bytesNeeded))
+        let target = input.reserve(minimum: max(16 * 1024, bytesNeeded))
         while true {
             let received = recv(descriptor, target.baseAddress, target.count, 0)
             if received > 0 {
@@ -103,7 +103,7 @@ struct NetConnection: ~Copyable {
     @inline(__always)
     mutating func nextReply() throws -> (reply: RESPReply, request: PendingReply)? {
         guard !input.isEmpty else { return nil }
-        switch parser.parse(input.readable) {
+        switch parser.parse(input.readableBytes) {
         case .reply(let reply, let consumed):
             input.consume(consumed)
             bytesNeeded = 1

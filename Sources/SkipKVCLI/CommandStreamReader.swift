@@ -14,7 +14,7 @@ final class CommandStreamReader {
     }
 
     private let descriptor: Int32
-    private var input = ReceiveBuffer(initialCapacity: 1 << 20)
+    private var input = ByteQueue(initialCapacity: 1 << 20)
     private var parser = RequestParser()
     private var arguments = CommandArguments()
     private(set) var commandCount = 0
@@ -27,7 +27,7 @@ final class CommandStreamReader {
     /// Reads what is available (blocking until something is) and enqueues every complete
     /// command on `connection`. Returns false once the input has ended.
     func enqueueAvailable(on connection: Connection) throws(InputError) -> Bool {
-        let target = input.reserveWritable(256 * 1024)
+        let target = input.reserve(minimum: 256 * 1024)
         let count = read(descriptor, target.baseAddress, target.count)
         if count < 0 {
             if errno == EINTR { return true }
@@ -35,18 +35,18 @@ final class CommandStreamReader {
         }
         if count == 0 {
             isAtEnd = true
-            if let first = input.readable.first, first != UInt8(ascii: "*") {
+            if let first = input.readableBytes.first, first != UInt8(ascii: "*") {
                 // A last inline command without its newline still counts, as with `echo -n`.
-                input.reserveWritable(1)[0] = UInt8(ascii: "\n")
+                input.reserve(minimum: 1)[0] = UInt8(ascii: "\n")
                 input.commit(1)
             }
         } else {
             input.commit(count)
         }
         parsing: while true {
-            switch parser.parse(input.readable, into: &arguments) {
+            switch parser.parse(input.readableBytes, into: &arguments) {
             case .command(let consumed):
-                connection.enqueue(arguments, in: input.readable)
+                connection.enqueue(arguments, in: input.readableBytes)
                 commandCount += 1
                 input.consume(consumed)
             case .incomplete(let consumed, _):

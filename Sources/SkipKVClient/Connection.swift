@@ -12,7 +12,7 @@ public final class Connection {
     /// Encoded commands not yet written. A request is an array of bulk strings, the same
     /// wire shape as an array reply, so the reply encoder writes it.
     private var requests = ReplyWriter(version: .resp2, initialCapacity: 64 * 1024)
-    private var input = ReceiveBuffer()
+    private var input = ByteQueue(initialCapacity: 64 * 1024)
     private var parser = ReplyParser()
     /// How many more bytes the parser needs before it can progress; sizes the next read.
     private var bytesNeeded = 1
@@ -130,7 +130,7 @@ public final class Connection {
     /// Parses the next complete reply from the input buffer, if there is one.
     private func nextBufferedReply() throws(ClientError) -> RESPReply? {
         while !input.isEmpty {
-            switch parser.parse(input.readable) {
+            switch parser.parse(input.readableBytes) {
             case .reply(let reply, let consumed):
                 input.consume(consumed)
                 bytesNeeded = 1
@@ -162,7 +162,7 @@ public final class Connection {
     private func receiveAvailable() throws(ClientError) {
         // Read at least 64 KiB at a time, and all of a large bulk string at once when its
         // length is known, up to 16 MiB per call.
-        let target = input.reserveWritable(max(64 * 1024, min(bytesNeeded, 16 * 1024 * 1024)))
+        let target = input.reserve(minimum: max(64 * 1024, min(bytesNeeded, 16 * 1024 * 1024)))
         guard let received = try socket.receive(into: target) else { return }
         if received == 0 {
             peerClosed = true

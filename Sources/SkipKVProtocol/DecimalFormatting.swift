@@ -66,7 +66,7 @@ enum DecimalFormatting {
     }
 }
 
-extension OutputBuffer {
+extension ByteQueue {
     @inlinable
     public mutating func appendDecimal(_ value: Int64) {
         let length = DecimalFormatting.length(of: value)

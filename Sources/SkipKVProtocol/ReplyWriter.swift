@@ -1,4 +1,4 @@
-/// Encodes replies into a connection's `OutputBuffer` in the connection's RESP version.
+/// Encodes replies into a connection's `ByteQueue` in the connection's RESP version.
 ///
 /// RESP3-only types degrade the way Redis degrades them for RESP2 clients: null and null
 /// array become `$-1` and `*-1`, maps become flat arrays of 2n elements, sets become arrays,
@@ -13,12 +13,12 @@
 public struct ReplyWriter: ~Copyable {
     /// The encoded replies; hand `output.readableBytes` to the socket and `consume` what
     /// was written.
-    public var output: OutputBuffer
+    public var output: ByteQueue
     /// Switchable at any time (`HELLO`); affects replies written afterwards.
     public var version: RESPVersion
 
     public init(version: RESPVersion = .resp2, initialCapacity: Int = 16 * 1024) {
-        self.output = OutputBuffer(initialCapacity: initialCapacity)
+        self.output = ByteQueue(initialCapacity: initialCapacity)
         self.version = version
     }
 

@@ -23,7 +23,7 @@ struct Connection {
     let reply: UnsafeMutablePointer<ReplyWriter>
     /// Replies handed to an in-flight `uv_write`: swapped out of `reply` when a write could not
     /// finish at once, so new replies can keep accumulating without moving bytes libuv reads.
-    let sending: UnsafeMutablePointer<OutputBuffer>
+    let sending: UnsafeMutablePointer<ByteQueue>
     let writeRequest: UnsafeMutablePointer<uv_write_t>
     var parser: RequestParser
     var parserLimitsGeneration: Int
@@ -77,8 +77,8 @@ struct Connection {
         arguments.initialize(to: CommandArguments())
         let reply = UnsafeMutablePointer<ReplyWriter>.allocate(capacity: 1)
         reply.initialize(to: ReplyWriter(version: .resp2, initialCapacity: 16 * 1024))
-        let sending = UnsafeMutablePointer<OutputBuffer>.allocate(capacity: 1)
-        sending.initialize(to: OutputBuffer(initialCapacity: 16))
+        let sending = UnsafeMutablePointer<ByteQueue>.allocate(capacity: 1)
+        sending.initialize(to: ByteQueue(initialCapacity: 16))
         let connection = UnsafeMutablePointer<Connection>.allocate(capacity: 1)
         connection.initialize(to: Connection(
             handle: handle, loop: loop, clientReference: Unmanaged.passRetained(client), input: input, arguments: arguments,

@@ -123,8 +123,8 @@ final class NetBenchmarkTests: XCTestCase {
     /// fill a pipe and stall the child.
     private func runBenchmark(_ arguments: [String]) throws -> (status: Int32, stdout: String, output: String) {
         let stdoutPath = temporaryPath("stdout"), stderrPath = temporaryPath("stderr")
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binaryPath)
         process.arguments = arguments

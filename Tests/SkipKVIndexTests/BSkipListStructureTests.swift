@@ -1,5 +1,6 @@
 import XCTest
 @testable import SkipKVIndex
+import SkipKVTestSupport
 
 /// Structure-specific checks of the B-skiplist: splits, merges, tall keys and memory reclamation,
 /// with tiny nodes so every path is exercised. Behaviour shared with the baseline is tested

@@ -1,5 +1,6 @@
 import SkipKVIndex
 import XCTest
+import SkipKVTestSupport
 
 /// Random operation sequences applied to each structure and to `ReferenceMap`, comparing every
 /// result. Keys come from a small alphabet on a few shared prefixes, so collisions, shared

@@ -1,6 +1,7 @@
 import Foundation
 import SkipKVIndex
 import XCTest
+import SkipKVTestSupport
 
 /// Concurrent stress tests: threads mix every operation on one index, each checking what it
 /// can know as it goes (`StressWorker`); after they join, the structure's invariants, every

@@ -1,5 +1,6 @@
 import SkipKVIndex
 import XCTest
+import SkipKVTestSupport
 
 /// Deterministic checks of every operation on edge-case keys and values, run against every
 /// structure in `indexesUnderTest`.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SkipKVIndex
+import SkipKVTestSupport
 
 /// The shared key representation on its own: the inline words and every comparison path
 /// against Swift's lexicographic order of byte arrays (memcmp order, a proper prefix first).

@@ -1,4 +1,5 @@
 import SkipKVIndex
+import SkipKVTestSupport
 
 /// What one stress thread does and checks, as it happens:
 ///  - point and block keys it owns: nobody else writes them, so it knows every exact result

@@ -52,27 +52,6 @@ func contents(_ keyspace: Keyspace) -> [[UInt8]: [UInt8]] {
     return result
 }
 
-/// The seed for a randomized test: `SKIPKV_TEST_SEED` when set (to replay), else random;
-/// printed so a failure can be replayed.
-func testSeed(_ name: String) -> UInt64 {
-    let seed = ProcessInfo.processInfo.environment["SKIPKV_TEST_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64.max)
-    print("\(name): seed \(seed) (replay with SKIPKV_TEST_SEED=\(seed))")
-    return seed
-}
-
-/// SplitMix64: small, fast, and reproducible from a seed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 extension JournaledKeyspace {
     /// Test conveniences over byte arrays.
     func set(_ key: [UInt8], _ value: [UInt8]) {

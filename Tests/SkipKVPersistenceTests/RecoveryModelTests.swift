@@ -2,6 +2,7 @@ import XCTest
 import SkipKVIndex
 import SkipKVStore
 @testable import SkipKVPersistence
+import SkipKVTestSupport
 
 /// Random writes through the journaled keyspace, checked against a dictionary model, then
 /// recovered from disk into a new keyspace: the recovered contents must equal the model,

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SkipKVProtocol
+import SkipKVTestSupport
 
 final class ArgumentHelperTests: XCTestCase {
     // MARK: Keyword
@@ -51,7 +52,7 @@ final class ArgumentHelperTests: XCTestCase {
     }
 
     func testStrictIntegerRoundTripsRandomValues() {
-        var random = SeededGenerator(seed: 99)
+        var random = SeededRandom(seed: 99)
         for _ in 0..<10_000 {
             let value = Int64.random(in: .min ... .max, using: &random) >> Int64.random(in: 0...63, using: &random)
             XCTAssertEqual(integer(String(value)), value)

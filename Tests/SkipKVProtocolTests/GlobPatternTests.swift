@@ -1,5 +1,6 @@
 import XCTest
 @testable import SkipKVProtocol
+import SkipKVTestSupport
 
 final class GlobPatternTests: XCTestCase {
     private func matches(_ pattern: String, _ string: String, caseInsensitive: Bool = false) -> Bool {
@@ -123,7 +124,7 @@ final class GlobPatternTests: XCTestCase {
     /// The iterative matcher against a direct recursive transcription of the same rules
     /// (exponential, so only for short inputs) over an alphabet dense in special bytes.
     func testAgreesWithRecursiveReference() {
-        var random = SeededGenerator(seed: 2024)
+        var random = SeededRandom(seed: 2024)
         let alphabet = bytes("ab*?[]^-\\")
         for round in 0..<20_000 {
             let pattern = (0..<Int.random(in: 0...8, using: &random)).map { _ in alphabet.randomElement(using: &random)! }

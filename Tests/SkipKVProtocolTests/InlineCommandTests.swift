@@ -1,5 +1,6 @@
 import XCTest
 @testable import SkipKVProtocol
+import SkipKVTestSupport
 
 /// Inline splitting, checked against redis-server 7.0.15: each line below was sent as
 /// `RPUSH t <line>` and the list read back with LRANGE (or the error noted).

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SkipKVProtocol
+import SkipKVTestSupport
 
 final class ReplyParserTests: XCTestCase {
     /// What a client's read loop gets from a stream delivered in `chunks`: keeps unconsumed
@@ -163,7 +164,7 @@ final class ReplyParserTests: XCTestCase {
     /// Random reply trees written by `ReplyWriter` in both protocol versions parse back to
     /// what the writer means in that version, however the stream is cut.
     func testWriterOutputParsesBack() {
-        var random = SeededGenerator(seed: 0x5EED)
+        var random = SeededRandom(seed: 0x5EED)
         for round in 0..<300 {
             let version: RESPVersion = round % 2 == 0 ? .resp2 : .resp3
             var writer = ReplyWriter(version: version, initialCapacity: 16)
@@ -186,7 +187,7 @@ final class ReplyParserTests: XCTestCase {
     }
 
     /// Writes a random reply and returns how it reads back in the writer's version.
-    private func writeRandomReply(_ writer: inout ReplyWriter, depth: Int, _ random: inout SeededGenerator) -> RESPReply {
+    private func writeRandomReply(_ writer: inout ReplyWriter, depth: Int, _ random: inout SeededRandom) -> RESPReply {
         let resp3 = writer.version == .resp3
         let choice = Int.random(in: 0..<(depth < 3 ? 11 : 7), using: &random)
         switch choice {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SkipKVProtocol
+import SkipKVTestSupport
 
 final class ReplyWriterTests: XCTestCase {
     /// Asserts the RESP2 and RESP3 encodings of the same writer calls.
@@ -39,7 +40,7 @@ final class ReplyWriterTests: XCTestCase {
     }
 
     func testIntegerFormattingMatchesDescriptionAtEveryMagnitude() {
-        var random = SeededGenerator(seed: 42)
+        var random = SeededRandom(seed: 42)
         var values: [Int64] = []
         var power: Int64 = 1
         for _ in 0..<19 {

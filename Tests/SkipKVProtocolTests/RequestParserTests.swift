@@ -1,5 +1,6 @@
 import XCTest
 @testable import SkipKVProtocol
+import SkipKVTestSupport
 
 final class RequestParserTests: XCTestCase {
     // MARK: Well-formed requests

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SkipKVProtocol
+import SkipKVTestSupport
 
 /// A pipelined stream of mixed RESP and inline requests must parse the same however its
 /// bytes are split across reads.
@@ -57,7 +58,7 @@ final class RequestSplittingTests: XCTestCase {
     func testRandomChunkings() {
         let stream = self.stream
         let expected = ParsedStream(commands: self.expected)
-        var random = SeededGenerator(seed: 0x5EED)
+        var random = SeededRandom(seed: 0x5EED)
         for round in 0..<500 {
             let cuts = (0..<Int.random(in: 1...12, using: &random)).map { _ in Int.random(in: 0...stream.count, using: &random) }
             XCTAssertEqual(parseStream(chunks(stream, cutAt: cuts)), expected, "round \(round), cuts \(cuts.sorted())")

@@ -1,10 +1,11 @@
 import XCTest
 @testable import SkipKVProtocol
+import SkipKVTestSupport
 
 /// Random argument lists, encoded as RESP (by the test and by `ReplyWriter`), must parse
 /// back to themselves however the stream is chunked.
 final class RoundTripPropertyTests: XCTestCase {
-    private func randomArgument(_ random: inout SeededGenerator) -> [UInt8] {
+    private func randomArgument(_ random: inout SeededRandom) -> [UInt8] {
         let length: Int
         switch Int.random(in: 0..<10, using: &random) {
         case 0: length = 0
@@ -18,7 +19,7 @@ final class RoundTripPropertyTests: XCTestCase {
         }
     }
 
-    private func randomChunks(_ stream: [UInt8], _ random: inout SeededGenerator) -> [[UInt8]] {
+    private func randomChunks(_ stream: [UInt8], _ random: inout SeededRandom) -> [[UInt8]] {
         switch Int.random(in: 0..<4, using: &random) {
         case 0: return [stream]
         // Byte by byte only for shorter streams, to keep the test quick in debug builds.
@@ -30,7 +31,7 @@ final class RoundTripPropertyTests: XCTestCase {
     }
 
     func testRandomCommandsRoundTrip() {
-        var random = SeededGenerator(seed: 0xC0FFEE)
+        var random = SeededRandom(seed: 0xC0FFEE)
         for round in 0..<300 {
             let commands = (0..<Int.random(in: 1...8, using: &random)).map { _ in
                 (0..<Int.random(in: 1...6, using: &random)).map { _ in randomArgument(&random) }
@@ -45,7 +46,7 @@ final class RoundTripPropertyTests: XCTestCase {
     /// The same, with requests written by `ReplyWriter` (an array of bulk strings is exactly
     /// a multibulk request) so writer and parser agree on framing.
     func testWriterOutputParsesBack() {
-        var random = SeededGenerator(seed: 0xBEEF)
+        var random = SeededRandom(seed: 0xBEEF)
         for round in 0..<200 {
             var writer = ReplyWriter(initialCapacity: 16)
             let commands = (0..<Int.random(in: 1...8, using: &random)).map { _ in
@@ -62,7 +63,7 @@ final class RoundTripPropertyTests: XCTestCase {
 
     /// Doubles written by `ReplyWriter` read back as the same value.
     func testDoubleTextRoundTrips() {
-        var random = SeededGenerator(seed: 0xD0B1E)
+        var random = SeededRandom(seed: 0xD0B1E)
         for _ in 0..<20_000 {
             let value = Double(bitPattern: random.next())
             guard value.isFinite else { continue }

@@ -73,10 +73,6 @@ func encodeMultibulk(_ arguments: [String]) -> [UInt8] {
     encodeMultibulk(arguments.map { Array($0.utf8) })
 }
 
-func bytes(_ text: String) -> [UInt8] {
-    Array(text.utf8)
-}
-
 func words(_ texts: String...) -> [[UInt8]] {
     texts.map { Array($0.utf8) }
 }
@@ -86,22 +82,4 @@ func written(_ version: RESPVersion, _ body: (inout ReplyWriter) -> Void) -> Str
     var writer = ReplyWriter(version: version, initialCapacity: 16)
     body(&writer)
     return String(decoding: writer.output.readableBytes, as: UTF8.self)
-}
-
-/// SplitMix64: a tiny seeded generator so randomized tests are reproducible from the seed
-/// printed on failure.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -1,6 +1,7 @@
 import SkipKVIndex
 import XCTest
 @testable import SkipKVStore
+import SkipKVTestSupport
 
 /// Merged scans racing writers on other threads: every scan must come back in strict key
 /// order, contain every key that was present throughout, and contain nothing that never

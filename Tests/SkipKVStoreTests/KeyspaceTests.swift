@@ -1,6 +1,7 @@
 import SkipKVIndex
 import XCTest
 @testable import SkipKVStore
+import SkipKVTestSupport
 
 /// Point operations and the basic range calls of the sharded keyspace.
 final class KeyspaceTests: XCTestCase {

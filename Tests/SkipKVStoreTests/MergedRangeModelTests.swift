@@ -1,6 +1,7 @@
 import SkipKVIndex
 import XCTest
 @testable import SkipKVStore
+import SkipKVTestSupport
 
 /// The merged range scan against a sorted-array model: every bound kind (unbounded,
 /// inclusive, exclusive; on present keys, absent keys and the empty key) on both ends, × REV

@@ -1,6 +1,7 @@
 import SkipKVIndex
 import XCTest
 @testable import SkipKVStore
+import SkipKVTestSupport
 
 /// SCAN cursors: encoding round trips, complete iteration in key order, and the fallback
 /// when a parked long key has been overwritten.

@@ -1,29 +1,5 @@
-import Foundation
 import SkipKVIndex
-
-/// SplitMix64, so a printed seed replays a randomized test.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// `SKIPKV_TEST_SEED` when set, else a fresh seed; printed so a failure can be replayed.
-func testSeed(_ test: String) -> UInt64 {
-    let seed = ProcessInfo.processInfo.environment["SKIPKV_TEST_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
-    print("\(test): seed \(seed) (replay with SKIPKV_TEST_SEED=\(seed))")
-    return seed
-}
-
-func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+import SkipKVTestSupport
 
 /// The sorted-array model the keyspace is checked against.
 struct SortedModel {

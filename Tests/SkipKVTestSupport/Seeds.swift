@@ -1,12 +1,12 @@
 import Foundation
 
 /// SplitMix64: small, fast and fully determined by its seed, so a printed seed replays a test.
-struct SeededRandom: RandomNumberGenerator {
+public struct SeededRandom: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -17,16 +17,12 @@ struct SeededRandom: RandomNumberGenerator {
 
 /// The seed of a randomized test: `SKIPKV_TEST_SEED` when set, else a fresh one. Printed either
 /// way, so a failing run can be replayed.
-func testSeed(_ test: String) -> UInt64 {
-    let seed: UInt64
-    if let text = ProcessInfo.processInfo.environment["SKIPKV_TEST_SEED"], let value = UInt64(text) {
-        seed = value
-    } else {
-        seed = UInt64.random(in: 0...UInt64.max)
-    }
+public func testSeed(_ test: String) -> UInt64 {
+    let seed = ProcessInfo.processInfo.environment["SKIPKV_TEST_SEED"].flatMap(UInt64.init)
+        ?? UInt64.random(in: 1...UInt64.max)
     print("\(test): seed \(seed) (replay with SKIPKV_TEST_SEED=\(seed))")
     return seed
 }
 
 /// The bytes of a string, for readable keys.
-func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+public func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }

@@ -1,11 +1,13 @@
-/// A growable byte queue for a connection's outgoing data: replies are appended at the back,
-/// the socket writer takes from the front (`readableBytes`, then `consume(_:)` for however
-/// many bytes the write accepted).
+/// A growable, contiguous byte queue: bytes are added at the back and taken from the front.
+/// It carries a connection's outgoing replies (appended, then `readableBytes` and `consume(_:)`
+/// for however many bytes a write accepted) and, in the server's `InputBuffer` and the
+/// clients, bytes read from a socket (`reserve(minimum:)`, a read into that space, `commit(_:)`,
+/// then parsed in place from `readableBytes`).
 ///
 /// Storage is one manually managed block that doubles when full; consumed space at the
-/// front is reclaimed by sliding the unsent bytes down before growing. Noncopyable because it
+/// front is reclaimed by sliding the pending bytes down before growing. Noncopyable because it
 /// owns that block.
-public struct OutputBuffer: ~Copyable {
+public struct ByteQueue: ~Copyable {
     @usableFromInline var storage: UnsafeMutableRawPointer
     @usableFromInline var capacity: Int
     /// Offset of the first unsent byte.
@@ -84,6 +86,22 @@ public struct OutputBuffer: ~Copyable {
         target.storeBytes(of: second, toByteOffset: 1, as: UInt8.self)
         writerIndex += 2
     }
+
+    /// Free space of at least `minimum` bytes after the pending ones, for a read to fill;
+    /// `commit` then adds what it wrote. Valid until the next mutation.
+    public mutating func reserve(minimum: Int) -> UnsafeMutableRawBufferPointer {
+        let start = reserveWritable(minimum)
+        return UnsafeMutableRawBufferPointer(start: start, count: capacity - writerIndex)
+    }
+
+    /// Adds the `byteCount` bytes a read wrote into the space `reserve(minimum:)` returned.
+    public mutating func commit(_ byteCount: Int) {
+        precondition(byteCount >= 0 && byteCount <= capacity - writerIndex, "committing more than was reserved")
+        writerIndex += byteCount
+    }
+
+    /// The number of bytes the queue can hold without growing.
+    public var storageCapacity: Int { capacity }
 
     /// Makes room for `byteCount` more bytes and returns where they go. The caller writes
     /// them and then advances `writerIndex`.
