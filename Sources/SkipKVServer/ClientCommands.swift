@@ -1,6 +1,6 @@
 import SkipKVProtocol
 
-/// CLIENT ID | SETNAME | GETNAME | SETINFO | LIST | INFO | HELP.
+/// CLIENT ID | SETNAME | GETNAME | SETINFO | LIST | INFO | KILL | HELP.
 enum ClientCommands {
     static let invalidNameMessage = "ERR Client names cannot contain spaces, newlines or special characters."
 
@@ -30,12 +30,26 @@ enum ClientCommands {
         } else if c.argument(1, is: "INFO") {
             guard requireArity(c, 2, "info") else { return }
             c.reply.pointee.writeVerbatimString(client.describe(now: monotonicMilliseconds()) + "\n")
+        } else if c.argument(1, is: "KILL") {
+            guard c.count >= 3 else {
+                c.error(ErrorText.arity("client|kill"))
+                return
+            }
+            kill(c)
         } else if c.argument(1, is: "HELP") {
             writeHelp(c, [
                 "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                 "GETNAME", "    Return the name of the current connection.",
                 "ID", "    Return the ID of the current connection.",
                 "INFO", "    Return information about the current client connection.",
+                "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+                "KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are:",
+                "    * ADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made from the specified address",
+                "    * LADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made to specified local address",
+                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Kill connections by type.",
+                "    * USER <username>", "      Kill connections authenticated by <username>.",
+                "    * SKIPME (YES|NO)", "      Skip killing current connection (default: yes).",
+                "    * ID <client-id>", "      Kill connections by client id.",
                 "LIST [TYPE NORMAL]", "    Return information about client connections.",
                 "SETINFO <option> <value>", "    Set client meta attr. Options are:",
                 "    * LIB-NAME: the client lib name.", "    * LIB-VER: the client lib version.",
@@ -45,6 +59,40 @@ enum ClientCommands {
         } else {
             c.error(ErrorText.unknownSubcommand(c.string(1), of: "client"))
         }
+    }
+
+    /// CLIENT KILL addr (old form: `+OK`, or an error when no client has that address) or
+    /// CLIENT KILL filters (new form: how many clients were killed). Clients on other loops
+    /// are flagged and their loops woken to close them; the caller, when it kills itself,
+    /// closes once this reply is sent.
+    private static func kill(_ c: CommandContext) {
+        let filter: ClientKillFilter
+        switch ClientKillFilter.parse(c) {
+        case .success(let parsed): filter = parsed
+        case .failure(let error):
+            c.error(error.message)
+            return
+        }
+        let caller = c.connection.pointee.client.id
+        var killsCaller = false
+        let flagged = c.server.clients.requestKill { client in
+            guard filter.matches(client) else { return false }
+            if client.id == caller {
+                killsCaller = !filter.skipsCaller
+                return false
+            }
+            return true
+        }
+        if flagged > 0 {
+            for loop in c.server.loops { loop.requestKills() }
+        }
+        let killed = flagged + (killsCaller ? 1 : 0)
+        if c.count == 3 {
+            if killed == 0 { c.error("ERR No such client") } else { c.reply.pointee.writeOK() }
+        } else {
+            c.reply.pointee.writeInteger(Int64(killed))
+        }
+        if killsCaller { c.loop.finish(c.connection) }
     }
 
     /// CLIENT SETINFO LIB-NAME|LIB-VER value (Redis 7.2; redis-py sends it on connect).

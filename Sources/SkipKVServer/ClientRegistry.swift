@@ -5,7 +5,9 @@ import SkipKVStore
 ///
 /// Concurrency contract: the `let` fields never change. The owning loop thread is the only
 /// writer of everything else: the atomics with relaxed stores (other threads only display
-/// them), the names under their mutex (rare writes, rare reads).
+/// them), the names under their mutex (rare writes, rare reads). The one exception is
+/// `killRequested`, which CLIENT KILL on any loop sets and the owning loop reads when woken
+/// for it (`EventLoop.requestKills`).
 final class ClientInfo: Sendable {
     struct Names: Sendable {
         var name = ""
@@ -25,6 +27,8 @@ final class ClientInfo: Sendable {
     let lastCommand: Atomic<Int>
     let protocolVersion: Atomic<Int>
     let names = Locked(Names())
+    /// Set by CLIENT KILL; the owning loop closes the connection when it sees it.
+    let killRequested = Atomic<Bool>(false)
 
     init(id: UInt64, address: String, localAddress: String, descriptor: Int32, now: UInt64) {
         self.id = id
@@ -84,6 +88,19 @@ final class ClientRegistry: Sendable {
 
     func unregister(_ id: UInt64) {
         clients.withLock { _ = $0.removeValue(forKey: id) }
+    }
+
+    /// Flags every connected client `matches` accepts for closing and returns how many it
+    /// flagged; their loops close them once woken (`EventLoop.requestKills`).
+    func requestKill(where matches: (ClientInfo) -> Bool) -> Int {
+        clients.withLock { clients in
+            var flagged = 0
+            for client in clients.values where matches(client) {
+                client.killRequested.store(true, ordering: .relaxed)
+                flagged += 1
+            }
+            return flagged
+        }
     }
 
     /// The connected clients by id.

@@ -179,6 +179,19 @@ extension CommandID {
                 ]),
                 sub("client", "list", -2, "Lists open connections.", [ArgumentDoc.tokenValue("TYPE", .string("client-type")).isOptional]),
                 sub("client", "info", 2, "Returns information about the connection.", []),
+                sub("client", "kill", -3, "Terminates open connections.", [
+                    .oneOf("filter", [
+                        ArgumentDoc.string("ip:port"),
+                        ArgumentDoc(name: "new-format", type: "oneof", children: [
+                            ArgumentDoc.tokenValue("ID", .integer("client-id")),
+                            ArgumentDoc.tokenValue("TYPE", .string("client-type")),
+                            ArgumentDoc.tokenValue("USER", .string("username")),
+                            ArgumentDoc.tokenValue("ADDR", .string("ip:port")),
+                            ArgumentDoc.tokenValue("LADDR", .string("ip:port")),
+                            ArgumentDoc.tokenValue("SKIPME", .string("yes/no")),
+                        ]).isMultiple,
+                    ]),
+                ]),
                 sub("client", "help", 2, "Returns helpful text about the different subcommands.", []),
             ]
             return container

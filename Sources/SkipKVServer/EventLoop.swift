@@ -38,6 +38,7 @@ final class EventLoop: @unchecked Sendable {
     /// Sockets accepted by another loop for this one to serve.
     private let inbox = Locked<[(descriptor: Int32, kind: Listener.Kind)]>([])
     private let statsResetRequested = Atomic<Bool>(false)
+    private let killsRequested = Atomic<Bool>(false)
     /// The loop's connections, a doubly linked list through `Connection.previous/next`.
     var firstConnection: UnsafeMutablePointer<Connection>?
     var connectionCount = 0
@@ -174,6 +175,13 @@ final class EventLoop: @unchecked Sendable {
         wake()
     }
 
+    /// Asks the loop to close its connections whose client has `killRequested` set
+    /// (CLIENT KILL). Any thread.
+    func requestKills() {
+        killsRequested.store(true, ordering: .releasing)
+        wake()
+    }
+
     private func handleWakeup() {
         let arrivals = inbox.withLock { inbox -> [(descriptor: Int32, kind: Listener.Kind)] in
             defer { inbox.removeAll() }
@@ -181,6 +189,7 @@ final class EventLoop: @unchecked Sendable {
         }
         for arrival in arrivals { adopt(arrival.descriptor, kind: arrival.kind) }
         if statsResetRequested.exchange(false, ordering: .relaxed) { stats.reset() }
+        if killsRequested.exchange(false, ordering: .acquiring) { closeKilledConnections() }
         if durabilityAdvanced.exchange(false, ordering: .relaxed) { releaseDurableReplies() }
         if server.shutdownRequested.load(ordering: .acquiring) && !shuttingDown { beginShutdown() }
     }
@@ -198,6 +207,17 @@ final class EventLoop: @unchecked Sendable {
             return
         }
         if ticks % 10 == 0 { closeIdleConnections() }
+    }
+
+    private func closeKilledConnections() {
+        var cursor = firstConnection
+        while let connection = cursor {
+            cursor = connection.pointee.next
+            if connection.pointee.client.killRequested.load(ordering: .relaxed) {
+                server.logger.debug("closing client id=\(connection.pointee.client.id): CLIENT KILL")
+                close(connection)
+            }
+        }
     }
 
     private func closeIdleConnections() {

@@ -1,8 +1,11 @@
 """Connection and server commands through redis-py."""
+import socket
 import time
 
 import pytest
 import redis
+
+from conftest import wait_until
 
 
 def test_ping_echo_select_time(r):
@@ -67,3 +70,80 @@ def test_requirepass(password_server, protocol):
     authed = redis.Redis(port=password_server.port, protocol=protocol, password="pw-123")
     assert authed.set("k", "v") is True
     assert authed.get("k") == b"v"
+
+
+def _raw_client(port):
+    """A bare connection (no reconnecting pool) and its CLIENT ID."""
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.settimeout(5)
+    sock.sendall(b"CLIENT ID\r\n")
+    reply = sock.recv(64)
+    assert reply.startswith(b":"), reply
+    return sock, int(reply[1:].strip())
+
+
+def _closed(sock):
+    try:
+        return sock.recv(64) == b""
+    except ConnectionResetError:
+        return True
+
+
+def _listed_ids(r):
+    return {int(c["id"]) for c in r.client_list()}
+
+
+def test_client_kill(server, r):
+    # Four bare clients, spread round-robin over the server's two event loops.
+    victims = [_raw_client(server.port) for _ in range(4)]
+
+    sock, cid = victims[0]
+    assert r.client_kill_filter(_id=cid) == 1
+    assert _closed(sock)
+    assert wait_until(lambda: cid not in _listed_ids(r))
+
+    sock, cid = victims[1]
+    address = "%s:%d" % sock.getsockname()
+    assert r.client_kill(address) is True
+    assert _closed(sock)
+    assert wait_until(lambda: cid not in _listed_ids(r))
+    with pytest.raises(redis.ResponseError, match="^No such client$"):
+        r.client_kill(address)
+
+    # Filters must all match; nothing is killed by a mismatch.
+    sock, cid = victims[2]
+    address = "%s:%d" % sock.getsockname()
+    assert r.execute_command("CLIENT", "KILL", "ID", cid, "ADDR", "127.0.0.1:1") == 0
+    assert r.execute_command("CLIENT", "KILL", "ID", cid, "TYPE", "pubsub") == 0
+    assert r.execute_command("CLIENT", "KILL", "ID", cid, "ADDR", address, "TYPE", "normal", "USER", "default") == 1
+    assert _closed(sock)
+
+    for args, message in [
+        (("ID", 0), "^client-id should be greater than 0$"),
+        (("ID", "x"), "^client-id should be greater than 0$"),
+        (("ID", 1, "SKIPME"), "^syntax error$"),
+        (("SKIPME", "maybe"), "^syntax error$"),
+        (("NOSUCH", 1), "^syntax error$"),
+        (("TYPE", "other"), "^Unknown client type 'other'$"),
+        (("USER", "alice"), "^No such user 'alice'$"),
+    ]:
+        with pytest.raises(redis.ResponseError, match=message):
+            r.execute_command("CLIENT", "KILL", *args)
+
+    # SKIPME defaults to yes: a client does not kill itself by its own id...
+    sock, cid = victims[3]
+    sock.sendall(b"CLIENT KILL ID %d\r\n" % cid)
+    assert sock.recv(64) == b":0\r\n"
+    sock.sendall(b"PING\r\n")
+    assert sock.recv(64) == b"+PONG\r\n"
+    # ...unless told to: the reply comes first, then the connection closes.
+    sock.sendall(b"CLIENT KILL ID %d SKIPME no\r\n" % cid)
+    assert sock.recv(64) == b":1\r\n"
+    assert _closed(sock)
+
+    # The old form may kill the caller itself.
+    sock, cid = _raw_client(server.port)
+    sock.sendall(b"CLIENT KILL %s:%d\r\n" % (sock.getsockname()[0].encode(), sock.getsockname()[1]))
+    assert sock.recv(64) == b"+OK\r\n"
+    assert _closed(sock)
+    assert r.ping() is True
