@@ -12,6 +12,15 @@ public struct ParserLimits: Sendable, Equatable {
     /// Longest inline command line (the bytes before its LF, so a CR counts) and longest
     /// `*<n>` / `$<n>` header line (the bytes before its CRLF). Redis's PROTO_INLINE_MAX_SIZE.
     public var maxInlineLength: Int
+    /// Whether the client still has to authenticate (`requirepass` is set and it has not yet
+    /// sent a good AUTH or HELLO AUTH). Such a client may send at most
+    /// `unauthenticatedMaxArguments` arguments of at most `unauthenticatedMaxBulkLength`
+    /// bytes each, as in Redis, so a stranger cannot make the server buffer much before it
+    /// has proven anything.
+    public var authenticationPending = false
+
+    public static let unauthenticatedMaxArguments = 10
+    public static let unauthenticatedMaxBulkLength = 16 * 1024
 
     public init(
         maxBulkLength: Int = 512 * 1024 * 1024,

@@ -18,6 +18,12 @@ public enum ProtocolError: Error, Sendable, Equatable {
     /// A `$<n>` length that is not a strict non-negative decimal integer or exceeds
     /// `ParserLimits.maxBulkLength`.
     case invalidBulkLength
+    /// A `*<n>` count above `ParserLimits.unauthenticatedMaxArguments` from a client that has
+    /// not authenticated.
+    case unauthenticatedMultibulkLength
+    /// A `$<n>` length above `ParserLimits.unauthenticatedMaxBulkLength` from a client that
+    /// has not authenticated.
+    case unauthenticatedBulkLength
     /// Bulk data not followed by CRLF. Redis skips those two bytes unchecked; we reject them
     /// so a client with a wrong length fails loudly instead of desynchronising.
     case unterminatedBulk
@@ -33,6 +39,8 @@ public enum ProtocolError: Error, Sendable, Equatable {
         case .expectedBulk(let byte): return "Protocol error: expected '$', got '\(Self.printable(byte))'"
         case .invalidBulkLength: return "Protocol error: invalid bulk length"
         case .unterminatedBulk: return "Protocol error: expected CRLF after bulk data"
+        case .unauthenticatedMultibulkLength: return "Protocol error: unauthenticated multibulk length"
+        case .unauthenticatedBulkLength: return "Protocol error: unauthenticated bulk length"
         }
     }
 

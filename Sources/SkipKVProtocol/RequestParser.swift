@@ -146,6 +146,9 @@ public struct RequestParser: Sendable {
         case .tooLong: return .failed(.tooBigMultibulkCount)
         }
         guard count <= limits.maxArguments else { return .failed(.invalidMultibulkLength) }
+        if limits.authenticationPending && count > ParserLimits.unauthenticatedMaxArguments {
+            return .failed(.unauthenticatedMultibulkLength)
+        }
         guard count > 0 else { return .done(end: next) }
         return parseBulks(buffer, remaining: Int(count), position: next, scanned: next + 1, pendingLength: nil, into: &arguments)
     }
@@ -180,6 +183,9 @@ public struct RequestParser: Sendable {
                 switch readHeader(buffer, start: position, scanned: scanned) {
                 case .value(let value, let end):
                     guard value >= 0 && value <= limits.maxBulkLength else { return .failed(.invalidBulkLength) }
+                    if limits.authenticationPending && value > ParserLimits.unauthenticatedMaxBulkLength {
+                        return .failed(.unauthenticatedBulkLength)
+                    }
                     length = Int(value)
                     position = end
                 case .searched(let upTo):

@@ -75,6 +75,14 @@ extension EventLoop {
         while !connection.pointee.closeAfterFlush {
             let view = input.pointee.readable
             if view.isEmpty { break }
+            // Until a client authenticates it gets Redis's tight request limits; the command
+            // before this one may have been its AUTH, or CONFIG SET may have cleared requirepass.
+            if !connection.pointee.authenticated {
+                connection.pointee.parser.limits.authenticationPending =
+                    withSettings { $0.passwordRequired.load(ordering: .relaxed) }
+            } else if connection.pointee.parser.limits.authenticationPending {
+                connection.pointee.parser.limits.authenticationPending = false
+            }
             switch connection.pointee.parser.parse(view, into: &arguments.pointee) {
             case .command(let consumed):
                 clock = CommandExecutor.execute(connection, loop: self, buffer: view, startedAt: clock)

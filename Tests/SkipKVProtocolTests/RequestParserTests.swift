@@ -130,6 +130,24 @@ final class RequestParserTests: XCTestCase {
         XCTAssertEqual(parseStream("*1\r\n$4\r\n", limits: limits).error, .invalidBulkLength)
     }
 
+    /// Before authenticating, a client may send at most 10 arguments of at most 16 KiB each
+    /// (Redis's limits); the general limits still come first.
+    func testUnauthenticatedLimits() {
+        var limits = ParserLimits()
+        limits.authenticationPending = true
+        let ten = "*10\r\n" + String(repeating: "$1\r\na\r\n", count: 10)
+        XCTAssertEqual(parseStream(ten, limits: limits).commands.count, 1)
+        XCTAssertEqual(parseStream("*11\r\n", limits: limits).error, .unauthenticatedMultibulkLength)
+        XCTAssertEqual(parseStream("*2000000\r\n", limits: limits).error, .invalidMultibulkLength)
+        let largest = String(repeating: "x", count: 16384)
+        XCTAssertEqual(parseStream("*1\r\n$16384\r\n" + largest + "\r\n", limits: limits).commands, [words(largest)])
+        XCTAssertEqual(parseStream("*1\r\n$16385\r\n", limits: limits).error, .unauthenticatedBulkLength)
+        XCTAssertEqual(parseStream("*1\r\n$536870913\r\n", limits: limits).error, .invalidBulkLength)
+        limits.authenticationPending = false
+        XCTAssertEqual(parseStream("*11\r\n" + String(repeating: "$5\r\n" + "abcde" + "\r\n", count: 11), limits: limits).commands.count, 1)
+        XCTAssertEqual(parseStream("*1\r\n$16385\r\n" + largest + "y\r\n", limits: limits).commands.count, 1)
+    }
+
     func testNonBulkElement() {
         XCTAssertEqual(parseStream("*2\r\n$3\r\nGET\r\n:1\r\n").error, .expectedBulk(got: UInt8(ascii: ":")))
         XCTAssertEqual(parseStream("*1\r\nX").error, .expectedBulk(got: UInt8(ascii: "X")), "reported before the line ends")

@@ -147,3 +147,30 @@ def test_client_kill(server, r):
     assert sock.recv(64) == b"+OK\r\n"
     assert _closed(sock)
     assert r.ping() is True
+
+
+def test_unauthenticated_request_limits(password_server):
+    """Until AUTH, at most 10 arguments of at most 16 KiB each, as Redis enforces."""
+    for request, message in [
+        (b"*11\r\n", b"-ERR Protocol error: unauthenticated multibulk length\r\n"),
+        (b"*2\r\n$5\r\nHELLO\r\n$16385\r\n", b"-ERR Protocol error: unauthenticated bulk length\r\n"),
+    ]:
+        sock = socket.create_connection(("127.0.0.1", password_server.port))
+        sock.settimeout(5)
+        sock.sendall(request)
+        assert sock.recv(200) == message
+        assert _closed(sock)
+    # Within the limits the client just needs to authenticate; after AUTH (even in the same
+    # packet) the normal limits apply.
+    sock = socket.create_connection(("127.0.0.1", password_server.port))
+    sock.settimeout(5)
+    big = b"v" * 20000
+    mset = b"*11\r\n$4\r\nMSET\r\n" + b"".join(b"$2\r\nk%d\r\n$%d\r\n%s\r\n" % (i, len(big), big) for i in range(5))
+    sock.sendall(b"*2\r\n$4\r\nAUTH\r\n$6\r\npw-123\r\n" + mset)
+    reply = b""
+    while reply.count(b"\r\n") < 2:
+        chunk = sock.recv(200)
+        assert chunk, reply
+        reply += chunk
+    assert reply == b"+OK\r\n+OK\r\n"
+    sock.close()
