@@ -528,7 +528,7 @@ export SERVER_CMDS_TEXT BENCH_CMDS_TEXT INVOCATION TMP FACTS OUTPUT TO_STDOUT KE
 export ROUNDS SET_SECONDS GET_SECONDS GET_ROUNDS RECOVERY_ROUNDS NICE_USED="${NICE[*]}"
 
 python3 - <<'PY'
-import glob, json, os, re, statistics
+import glob, json, os, re, statistics, sys
 
 env = os.environ
 tmp = env["TMP"]
@@ -727,19 +727,9 @@ if env["TO_STDOUT"] == "1":
     print(section, end="")
     raise SystemExit(0)
 path = env["OUTPUT"]
-begin, end = "<!-- bench-durability:begin -->", "<!-- bench-durability:end -->"
-if os.path.exists(path):
-    text = open(path).read()
-    if begin in text and end in text and text.index(begin) < text.index(end):
-        text = text[:text.index(begin)] + section.rstrip("\n") + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-else:
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    text = section
-with open(path + ".tmp", "w") as f:
-    f.write(text)
-os.replace(path + ".tmp", path)
+sys.path.insert(0, "scripts/lib")
+from replace_section import replace_section
+replace_section(path, "bench-durability", section)
 print(f"bench-durability: wrote the bench-durability section of {path}")
 print(section, end="")
 PY

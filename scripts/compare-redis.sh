@@ -415,7 +415,7 @@ export SKIPKV_VERSION REDIS_VERSION RB_VERSION BENCH_VERSION SWIFT_VERSION CPU_M
     VALUE_BYTES MEMORY_VALUE_BYTES ZSET
 
 python3 - <<'PY'
-import csv, json, os, statistics
+import csv, json, os, statistics, sys
 
 env = os.environ
 tmp = env["TMP"]
@@ -660,21 +660,9 @@ if env["TO_STDOUT"] == "1":
     print(section, end="")
     raise SystemExit(0)
 path = env["OUTPUT"]
-begin, end = "<!-- compare-redis:begin -->", "<!-- compare-redis:end -->"
-if os.path.exists(path):
-    text = open(path).read()
-    if begin in text and end in text and text.index(begin) < text.index(end):
-        head = text[:text.index(begin)]
-        tail = text[text.index(end) + len(end):]
-        text = head + section.rstrip("\n") + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-else:
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    text = section
-with open(path + ".tmp", "w") as f:
-    f.write(text)
-os.replace(path + ".tmp", path)
+sys.path.insert(0, "scripts/lib")
+from replace_section import replace_section
+replace_section(path, "compare-redis", section)
 print(f"compare-redis: wrote the compare-redis section of {path}")
 print(section, end="")
 PY
