@@ -722,14 +722,7 @@ out.extend(line.strip() for line in env["BENCH_CMDS_TEXT"].strip().splitlines())
 out.append("```")
 out.append("<!-- bench-durability:end -->")
 section = "\n".join(out) + "\n"
-
-if env["TO_STDOUT"] == "1":
-    print(section, end="")
-    raise SystemExit(0)
-path = env["OUTPUT"]
 sys.path.insert(0, "scripts/lib")
-from replace_section import replace_section
-replace_section(path, "bench-durability", section)
-print(f"bench-durability: wrote the bench-durability section of {path}")
-print(section, end="")
+from replace_section import publish_section
+publish_section("bench-durability", section, env["OUTPUT"], env["TO_STDOUT"] == "1")
 PY

@@ -655,14 +655,7 @@ out.extend(line.strip() for line in env["BENCH_CMDS"].strip().splitlines())
 out.append("```")
 out.append("<!-- compare-redis:end -->")
 section = "\n".join(out) + "\n"
-
-if env["TO_STDOUT"] == "1":
-    print(section, end="")
-    raise SystemExit(0)
-path = env["OUTPUT"]
 sys.path.insert(0, "scripts/lib")
-from replace_section import replace_section
-replace_section(path, "compare-redis", section)
-print(f"compare-redis: wrote the compare-redis section of {path}")
-print(section, end="")
+from replace_section import publish_section
+publish_section("compare-redis", section, env["OUTPUT"], env["TO_STDOUT"] == "1")
 PY

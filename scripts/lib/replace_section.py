@@ -3,8 +3,8 @@
 markers are missing, and the file created when it does not exist), through a temporary
 file and a rename so that an interrupted run leaves the old document whole.
 
-Used by scripts/compare-redis.sh and scripts/bench-durability.sh, whose sections carry
-their own markers."""
+Used by scripts/compare-redis.sh and scripts/bench-durability.sh (through
+`publish_section`), whose sections carry their own markers."""
 import os
 
 
@@ -22,3 +22,11 @@ def replace_section(path, name, section):
     with open(path + ".tmp", "w") as f:
         f.write(text)
     os.replace(path + ".tmp", path)
+
+
+def publish_section(name, section, path, to_stdout):
+    """Prints the section alone (`--stdout`), or writes it into `path` and then prints it."""
+    if not to_stdout:
+        replace_section(path, name, section)
+        print(f"{name}: wrote the {name} section of {path}")
+    print(section, end="")
