@@ -70,6 +70,15 @@ def set_each(server, items):
         client.close()
 
 
+def save(server):
+    """A foreground SAVE, which must succeed."""
+    client = RawClient(server.port)
+    try:
+        assert client.command("SAVE") == "OK"
+    finally:
+        client.close()
+
+
 def contents(server):
     client = server.client()
     try:
@@ -338,11 +347,7 @@ def build_snapshot_dir(launcher, data_dir):
     after = keyed_values(22, 10, 64, b"tail:")
     server = launcher.start_loaded(data_dir, *ALWAYS)
     set_each(server, before)
-    client = RawClient(server.port)
-    try:
-        assert client.command("SAVE") == "OK"
-    finally:
-        client.close()
+    save(server)
     set_each(server, after)
     server.kill()
     snapshot = snapshot_file(data_dir)
@@ -616,11 +621,7 @@ def test_custom_file_names(launcher, data_dir):
     server = launcher.start_loaded(data_dir, *flags)
     items = keyed_values(31, 20)
     set_each(server, items)
-    client = RawClient(server.port)
-    try:
-        assert client.command("SAVE") == "OK"
-    finally:
-        client.close()
+    save(server)
     set_each(server, {b"later": b"v"})
     server.kill()
     assert (data_dir / "state.snap").stat().st_size > 0, listing(data_dir)
