@@ -112,6 +112,8 @@ let package = Package(
             name: "SkipKVServerMain",
             dependencies: [
                 "SkipKVServer",
+                // SKIPKV_FAULTS installs fault-injection rules for tests.
+                "SkipKVDiskFormat",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -6,7 +6,8 @@ import Darwin
 
 /// A file open for writing whose every call either completes or throws: writes loop over
 /// partial writes and EINTR, `sync` makes written data durable. Logs and snapshots are written
-/// only through it, so a short write can never pass silently.
+/// only through it, so a short write can never pass silently, and every call first asks
+/// `FaultInjector.shared`, so tests can make any of them fail.
 ///
 /// One owner at a time (the log writer thread, a snapshot writer); `@unchecked Sendable` so the
 /// owner can be handed to another thread, not so that two threads can share it.
@@ -26,6 +27,7 @@ public final class DurableFile: @unchecked Sendable {
 
     /// Creates `path` (mode 0644) or truncates what is there: a new segment or snapshot file.
     public static func create(_ path: String) throws -> DurableFile {
+        try injectFault(.create, path: path, operation: "create")
         let flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC
         return DurableFile(path: path, descriptor: try openDescriptor(path, flags, mode: 0o644, operation: "create"))
     }
@@ -55,12 +57,51 @@ public final class DurableFile: @unchecked Sendable {
     /// dropped the dirty pages, so a later successful sync proves nothing: treat it as fatal
     /// for everything written since the last successful sync.
     public func sync() throws {
+        try Self.injectFault(.sync, path: path, operation: "fdatasync")
         try retryingInterrupts(operation: "fdatasync") { fdatasync($0) }
     }
 
     /// Cuts the file to `size` bytes: dropping a torn tail before appending after it.
     public func truncate(to size: Int) throws {
+        try Self.injectFault(.truncate, path: path, operation: "truncate")
         try retryingInterrupts(operation: "truncate") { ftruncate($0, off_t(size)) }
+    }
+
+    /// Reserves disk blocks for `length` bytes from `offset` without changing the file's size
+    /// (fallocate with FALLOC_FL_KEEP_SIZE), so that writes into that range cannot fail for
+    /// want of space. Returns false when the file system cannot preallocate at all (the
+    /// caller then goes without a reserve); throws when it could but failed (ENOSPC: full).
+    public func preallocate(offset: Int, length: Int) throws -> Bool {
+        try Self.injectFault(.allocate, path: path, operation: "fallocate")
+        while fallocate(descriptor, Self.keepSize, off_t(offset), off_t(length)) != 0 {
+            let code = errno
+            if code == EOPNOTSUPP || code == ENOSYS { return false }
+            if code != EINTR { throw DiskError.io(operation: "fallocate", path: path, code: code) }
+        }
+        return true
+    }
+
+    /// Gives back the blocks `preallocate` reserved past `size`, the file's end (punching a
+    /// hole keeps the size). Best effort: a reserve left behind only costs space until the
+    /// file is removed.
+    public func releasePreallocation(beyond size: Int, length: Int) {
+        _ = fallocate(descriptor, Self.keepSize | Self.punchHole, off_t(size), off_t(length))
+    }
+
+    // linux/falloc.h's flags. Glibc declares fallocate only under _GNU_SOURCE, which the
+    // Swift module does not see, so it is looked up once by name.
+    private static let keepSize: Int32 = 0x01
+    private static let punchHole: Int32 = 0x02
+    private typealias Fallocate = @convention(c) (Int32, Int32, off_t, off_t) -> Int32
+    private static let fallocateFunction: Fallocate? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "fallocate")
+        .map { unsafeBitCast($0, to: Fallocate.self) }
+
+    private func fallocate(_ descriptor: Int32, _ mode: Int32, _ offset: off_t, _ length: off_t) -> Int32 {
+        guard let call = Self.fallocateFunction else {
+            errno = ENOSYS
+            return -1
+        }
+        return call(descriptor, mode, offset, length)
     }
 
     /// The file's current size in bytes.
@@ -77,6 +118,21 @@ public final class DurableFile: @unchecked Sendable {
     }
 
     private func writeFully(
+        _ bytes: UnsafeRawBufferPointer, operation: String,
+        _ call: (Int32, UnsafeRawPointer, Int, Int) -> Int
+    ) throws {
+        switch FaultInjector.shared.check(.write, path: path) {
+        case .fail(let code)?:
+            throw DiskError.io(operation: operation, path: path, code: code)
+        case .shortWrite(let code)?:
+            try writeLoop(UnsafeRawBufferPointer(rebasing: bytes.prefix(bytes.count / 2)), operation: operation, call)
+            throw DiskError.io(operation: operation, path: path, code: code)
+        case nil:
+            try writeLoop(bytes, operation: operation, call)
+        }
+    }
+
+    private func writeLoop(
         _ bytes: UnsafeRawBufferPointer, operation: String,
         _ call: (Int32, UnsafeRawPointer, Int, Int) -> Int
     ) throws {
@@ -105,6 +161,7 @@ public final class DurableFile: @unchecked Sendable {
     /// Makes the directory entries of `path` durable (fsync of the directory): required after
     /// creating, renaming or removing a file for that change to survive a crash.
     public static func syncDirectory(_ path: String) throws {
+        try injectFault(.syncDirectory, path: path, operation: "fsync directory")
         let descriptor = try openDescriptor(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, operation: "open directory")
         defer { closeDescriptor(descriptor) }
         guard fsync(descriptor) == 0 else {
@@ -114,6 +171,7 @@ public final class DurableFile: @unchecked Sendable {
 
     /// Atomically replaces `to` with `from` (same file system); durable after `syncDirectory`.
     public static func rename(_ from: String, to: String) throws {
+        try injectFault(.rename, path: to, operation: "rename")
         guard systemRename(from, to) == 0 else {
             throw DiskError.io(operation: "rename", path: "\(from) -> \(to)", code: errno)
         }
@@ -121,6 +179,7 @@ public final class DurableFile: @unchecked Sendable {
 
     /// Deletes `path`; a file that is already gone is not an error, so clean-up can be repeated.
     public static func remove(_ path: String) throws {
+        try injectFault(.remove, path: path, operation: "remove")
         guard unlink(path) == 0 || errno == ENOENT else {
             throw DiskError.io(operation: "remove", path: path, code: errno)
         }
@@ -154,6 +213,16 @@ public final class DurableFile: @unchecked Sendable {
         }
         file.close()
         try remove(probe)
+    }
+}
+
+extension DurableFile {
+    /// Throws what `FaultInjector.shared` says `operation` on `path` should fail with.
+    @inline(__always)
+    static func injectFault(_ kind: FaultInjector.Operation, path: String, operation: String) throws {
+        if case .fail(let code)? = FaultInjector.shared.check(kind, path: path) {
+            throw DiskError.io(operation: operation, path: path, code: code)
+        }
     }
 }
 

@@ -24,10 +24,12 @@ enum FileHeader {
     }
 
     /// Why `header` (at least `checksumOffset + 4` bytes) is unusable, or nil when it is sound.
-    static func problem(_ header: UnsafeRawBufferPointer, magic: [UInt8], version: UInt32, checksumOffset: Int) -> String? {
+    static func problem(
+        _ header: UnsafeRawBufferPointer, magic: [UInt8], versions: ClosedRange<UInt32>, checksumOffset: Int
+    ) -> String? {
         guard header.starts(with: magic) else { return "bad magic" }
         let found = LittleEndian.load32(header.baseAddress! + 8)
-        guard found == version else { return "unsupported version \(found)" }
+        guard versions.contains(found) else { return "unsupported version \(found)" }
         let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: header[..<checksumOffset]))
         guard crc == LittleEndian.load32(header.baseAddress! + checksumOffset) else { return "header checksum mismatch" }
         return nil

@@ -33,7 +33,7 @@ public enum LogFormat {
     /// Why the first `headerSize` bytes of `bytes` are not a segment header, or nil. The
     /// trailing reserved bytes are outside the checksum, so they are checked to be zero.
     static func headerProblem(_ bytes: UnsafeRawBufferPointer) -> String? {
-        if let problem = FileHeader.problem(bytes, magic: magic, version: version, checksumOffset: checksumOffset) {
+        if let problem = FileHeader.problem(bytes, magic: magic, versions: version...version, checksumOffset: checksumOffset) {
             return problem
         }
         return LittleEndian.load32(bytes.baseAddress! + 28) == 0 ? nil : "nonzero reserved header bytes"

@@ -42,13 +42,14 @@ public enum LogSegmentReader {
         return result(sequence, records, offset, nil)
     }
 
-    private enum Step {
+    enum Step {
         case record(LogEntry, end: Int)
         case damage(LogDamage)
     }
 
-    /// Decodes the record at `offset` or classifies why it cannot be.
-    private static func nextRecord(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Step {
+    /// Decodes the record at `offset` or classifies why it cannot be. Snapshots' change
+    /// blocks hold records too, and decode them with this.
+    static func nextRecord(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Step {
         func damage(_ reason: String, torn: Bool) -> Step {
             .damage(LogDamage(offset: offset, reason: reason, isTornTail: torn))
         }

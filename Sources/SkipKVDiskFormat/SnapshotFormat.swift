@@ -1,8 +1,9 @@
 /// The snapshot file layout. A 64-byte header:
 ///
-///     0  magic "SKVSNAP1"     8  version u32 = 1     12 flags u32 = 0
+///     0  magic "SKVSNAP1"     8  version u32 = 2     12 flags u32 = 0
 ///     16 createdAt u64 (Unix ms)     24 keyCount u64     32 logSequence u64
-///     40 zero padding         60 CRC32C of 0..<60
+///     40 changeCount u64 (version 2; zero in version 1)
+///     48 zero padding         60 CRC32C of 0..<60
 ///
 /// then blocks of about `blockTargetBytes` payload, each a 16-byte block header
 ///
@@ -10,10 +11,18 @@
 ///     8  CRC32C of the payload        12 CRC32C of block-header bytes 0..<12
 ///
 /// and a payload of entries (LEB128 key length, key, LEB128 value length, value) in key
-/// order. An end marker (a block header with entryCount 0 and payloadLength 0) and a 16-byte
-/// trailer ("SKVEND01", keyCount u64) close the file, which must end right after the trailer.
-/// Integers are little-endian. Blocks checksum independently so a reader can keep every block
-/// before a damaged one.
+/// order, closed by an end marker (a block header with entryCount 0 and payloadLength 0).
+///
+/// Version 2 then has the changes made while the entries were scanned: blocks whose payload
+/// is `entryCount` log records (`LogFormat`'s framing, each with its own checksums), in the
+/// order they happened, and a second end marker. Loading the entries and then applying the
+/// changes gives the keyspace as it was at one instant, the end of the scan, although the
+/// scan itself ran concurrently with writes (docs/ARCHITECTURE.md, "Durability"). Version 1
+/// files (no change section) are still read.
+///
+/// A 16-byte trailer ("SKVEND01", keyCount u64) closes the file, which must end right after
+/// it. Integers are little-endian. Blocks checksum independently so a reader can keep every
+/// block before a damaged one.
 public enum SnapshotFormat {
     /// Bytes before the first block.
     public static let headerSize = 64
@@ -24,33 +33,37 @@ public enum SnapshotFormat {
     /// The payload size at which the writer starts a new block; a single larger entry gets a
     /// block of its own.
     public static let blockTargetBytes = 64 * 1024
-    /// The format version this module writes and reads.
-    public static let version: UInt32 = 1
+    /// The format version this module writes; it reads this one and every earlier one.
+    public static let version: UInt32 = 2
+    static let readableVersions: ClosedRange<UInt32> = 1...version
     static let magic: [UInt8] = Array("SKVSNAP1".utf8)
     static let trailerMagic: [UInt8] = Array("SKVEND01".utf8)
     static let checksumOffset = 60
 
     /// A complete header with these fields.
-    static func header(createdAt: UInt64, keyCount: UInt64, logSequence: UInt64) -> [UInt8] {
+    static func header(createdAt: UInt64, keyCount: UInt64, logSequence: UInt64, changeCount: UInt64) -> [UInt8] {
         FileHeader.encode(size: headerSize, magic: magic, version: version, checksumOffset: checksumOffset) {
             LittleEndian.store64(createdAt, $0 + 16)
             LittleEndian.store64(keyCount, $0 + 24)
             LittleEndian.store64(logSequence, $0 + 32)
+            LittleEndian.store64(changeCount, $0 + 40)
         }
     }
 
     /// Why `bytes` (a whole file) does not start with a usable header, or nil when it does.
     static func headerProblem(_ bytes: UnsafeRawBufferPointer) -> String? {
         guard bytes.count >= headerSize else { return bytes.isEmpty ? "empty file" : "incomplete header" }
-        return FileHeader.problem(bytes, magic: magic, version: version, checksumOffset: checksumOffset)
+        return FileHeader.problem(bytes, magic: magic, versions: readableVersions, checksumOffset: checksumOffset)
     }
 
     /// The header at the start of `bytes`, which `headerProblem` accepted.
     static func decodeHeader(_ bytes: UnsafeRawBufferPointer) -> SnapshotHeader {
         let base = bytes.baseAddress!
+        let version = LittleEndian.load32(base + 8)
         return SnapshotHeader(
-            version: LittleEndian.load32(base + 8), createdAt: LittleEndian.load64(base + 16),
-            keyCount: LittleEndian.load64(base + 24), logSequence: LittleEndian.load64(base + 32))
+            version: version, createdAt: LittleEndian.load64(base + 16),
+            keyCount: LittleEndian.load64(base + 24), logSequence: LittleEndian.load64(base + 32),
+            changeCount: version >= 2 ? LittleEndian.load64(base + 40) : 0)
     }
 
     /// Writes a block header at `to`; an end marker is the one with no entries and no payload.

@@ -1,16 +1,21 @@
 /// Reads snapshot files for recovery and inspection.
 public enum SnapshotReader {
     /// Maps `path` and calls `body` with every entry of every whole, valid block in file order,
+    /// then `change` with every change record (version 2 files) in the order they happened,
     /// stopping at the first damage. A block is delivered only after all of it checked out, so
-    /// the delivered keys are exactly those of the blocks before the damage. Throws
-    /// `DiskError` only when the file cannot be read, and whatever `body` throws.
+    /// what is delivered is exactly the content of the blocks before the damage. Applying the
+    /// entries and then the changes gives the keyspace at the instant the snapshot's scan
+    /// ended. Throws `DiskError` only when the file cannot be read, and whatever the callbacks
+    /// throw.
     public static func read(
-        path: String, _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Void
+        path: String, _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Void,
+        change: (LogEntry) throws -> Void
     ) throws -> SnapshotReadResult {
         try MappedFile.open(path).withBytes { bytes in
             var walk = Walk(bytes: bytes)
-            let damage = try walk.run(body)
-            return SnapshotReadResult(path: path, header: walk.header, keys: walk.keys, fileSize: bytes.count, damage: damage)
+            let damage = try walk.run(body, change)
+            return SnapshotReadResult(
+                path: path, header: walk.header, keys: walk.keys, changes: walk.changes, fileSize: bytes.count, damage: damage)
         }
     }
 
@@ -26,14 +31,56 @@ public enum SnapshotReader {
         let bytes: UnsafeRawBufferPointer
         var header: SnapshotHeader?
         var keys = 0
+        var changes = 0
 
         init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-        mutating func run(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) rethrows -> SnapshotDamage? {
+        mutating func run(
+            _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void, _ change: (LogEntry) throws -> Void
+        ) rethrows -> SnapshotDamage? {
             if let problem = SnapshotFormat.headerProblem(bytes) { return SnapshotDamage(offset: 0, reason: problem) }
             let header = SnapshotFormat.decodeHeader(bytes)
             self.header = header
             var offset = SnapshotFormat.headerSize
+            let entriesEnd = try blocks(from: &offset) { payload, count -> String? in
+                guard SnapshotEntry.forEach(in: payload, { _, _ in }) == count else {
+                    return "block entries do not match the block header"
+                }
+                _ = try SnapshotEntry.forEach(in: payload, body)
+                keys += count
+                return nil
+            }
+            if let entriesEnd { return entriesEnd }
+            if header.version >= 2 {
+                let changesEnd = try blocks(from: &offset) { payload, count -> String? in
+                    var entries: [LogEntry] = []
+                    var position = 0
+                    while position < payload.count {
+                        guard case let .record(entry, end) = LogSegmentReader.nextRecord(payload, at: position) else {
+                            return "bad change record at block offset \(position)"
+                        }
+                        entries.append(entry)
+                        position = end
+                    }
+                    guard entries.count == count else { return "block changes do not match the block header" }
+                    for entry in entries { try change(entry) }
+                    changes += count
+                    return nil
+                }
+                if let changesEnd { return changesEnd }
+                guard UInt64(changes) == header.changeCount else {
+                    return SnapshotDamage(offset: offset, reason: "header announces \(header.changeCount) changes, blocks hold \(changes)")
+                }
+            }
+            return trailerDamage(at: offset, header: header)
+        }
+
+        /// Walks blocks from `offset` to the next end marker, checking each block's framing
+        /// and checksum before `deliver` (which returns why the payload is bad, or nil). Leaves
+        /// `offset` just past the end marker; returns the first damage, nil when none.
+        private func blocks(
+            from offset: inout Int, _ deliver: (UnsafeRawBufferPointer, Int) throws -> String?
+        ) rethrows -> SnapshotDamage? {
             while true {
                 let remaining = bytes.count - offset
                 guard remaining >= SnapshotFormat.blockHeaderSize else {
@@ -43,14 +90,15 @@ public enum SnapshotReader {
                 guard CRC32C.checksum(UnsafeRawBufferPointer(start: blockHeader, count: 12)) == LittleEndian.load32(blockHeader + 12) else {
                     return SnapshotDamage(offset: offset, reason: "block header checksum mismatch")
                 }
-                let entryCount = Int(LittleEndian.load32(blockHeader))
+                let count = Int(LittleEndian.load32(blockHeader))
                 let payloadCount = Int(LittleEndian.load32(blockHeader + 4))
                 let payloadCRC = LittleEndian.load32(blockHeader + 8)
-                if entryCount == 0 {
+                if count == 0 {
                     guard payloadCount == 0 && payloadCRC == CRC32C().value else {
                         return SnapshotDamage(offset: offset, reason: "bad end marker")
                     }
-                    return trailerDamage(at: offset + SnapshotFormat.blockHeaderSize, header: header)
+                    offset += SnapshotFormat.blockHeaderSize
+                    return nil
                 }
                 guard payloadCount <= remaining - SnapshotFormat.blockHeaderSize else {
                     return SnapshotDamage(offset: offset, reason: "incomplete block")
@@ -59,11 +107,7 @@ public enum SnapshotReader {
                 guard CRC32C.checksum(payload) == payloadCRC else {
                     return SnapshotDamage(offset: offset, reason: "block checksum mismatch")
                 }
-                guard SnapshotEntry.forEach(in: payload, { _, _ in }) == entryCount else {
-                    return SnapshotDamage(offset: offset, reason: "block entries do not match the block header")
-                }
-                _ = try SnapshotEntry.forEach(in: payload, body)
-                keys += entryCount
+                if let problem = try deliver(payload, count) { return SnapshotDamage(offset: offset, reason: problem) }
                 offset += SnapshotFormat.blockHeaderSize + payloadCount
             }
         }

@@ -1,7 +1,8 @@
 /// Writes a snapshot so that `<fileName>` is either the previous snapshot or the complete new
 /// one, never a mixture: entries go to `<fileName>.tmp`, which `commit` makes durable and then
-/// renames over `<fileName>`. The caller appends in key order (it is not checked) and calls
-/// either `commit` or, on any failure or cancellation, `abandon`.
+/// renames over `<fileName>`. The caller appends entries in key order (it is not checked),
+/// then optionally the change records made during its scan (`appendChanges`, once), and
+/// calls either `commit` or, on any failure or cancellation, `abandon`.
 public final class SnapshotWriter {
     /// Where the snapshot will be once committed.
     public let path: String
@@ -18,6 +19,8 @@ public final class SnapshotWriter {
     private var payloadCount = 0
     private var blockEntries = 0
     private var keys = 0
+    private var changes = 0
+    private var entriesEnded = false
     private var bytesWritten = 0
     private var isFinished = false
 
@@ -57,7 +60,7 @@ public final class SnapshotWriter {
 
     /// Adds one entry; buffered, so it costs a copy until a block fills.
     public func append(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws {
-        precondition(!isFinished, "SnapshotWriter used after commit or abandon")
+        precondition(!isFinished && !entriesEnded, "SnapshotWriter entry after changes, commit or abandon")
         let entrySize = SnapshotEntry.size(keyCount: key.count, valueCount: value.count)
         if blockEntries > 0 && payloadCount + entrySize > blockTarget {
             try flushBlock()
@@ -75,20 +78,65 @@ public final class SnapshotWriter {
     /// Writes the last block, the end marker, the trailer and the real header, makes the file
     /// durable, renames it over `path` and syncs the directory. After it returns, the snapshot
     /// survives a crash. After it throws, call `abandon`.
+    /// Ends the entries and writes `records`, `count` complete log records (as `LogWriter`
+    /// frames them), the changes made while the entries were scanned, in blocks of about
+    /// `blockTarget` bytes cut at record boundaries.
+    public func appendChanges(_ records: UnsafeRawBufferPointer, count: Int) throws {
+        precondition(!isFinished && !entriesEnded, "SnapshotWriter changes appended twice or after commit")
+        try endEntries()
+        var start = 0
+        var offset = 0
+        var inBlock = 0
+        while offset < records.count {
+            let size = LogFormat.recordHeaderSize + Int(LittleEndian.load32(records.baseAddress! + offset))
+            if inBlock > 0 && offset + size - start > blockTarget {
+                try writeChangeBlock(UnsafeRawBufferPointer(rebasing: records[start..<offset]), count: inBlock)
+                (start, inBlock) = (offset, 0)
+            }
+            offset += size
+            inBlock += 1
+        }
+        precondition(offset == records.count, "change records do not end at a record boundary")
+        if inBlock > 0 { try writeChangeBlock(UnsafeRawBufferPointer(rebasing: records[start...]), count: inBlock) }
+        precondition(changes == count, "appendChanges: \(changes) records found, \(count) announced")
+    }
+
     public func commit() throws -> SnapshotSummary {
         precondition(!isFinished, "SnapshotWriter used after commit or abandon")
         isFinished = true
-        if blockEntries > 0 { try flushBlock() }
+        try endEntries()
+        // The end marker of the (possibly empty) change section, then the trailer.
         SnapshotFormat.writeBlockHeader(to: block, entryCount: 0, payloadCount: 0, payloadCRC: CRC32C().value)
         SnapshotFormat.writeTrailer(to: block + SnapshotFormat.blockHeaderSize, keyCount: UInt64(keys))
         try emit(UnsafeRawBufferPointer(start: block, count: SnapshotFormat.blockHeaderSize + SnapshotFormat.trailerSize))
-        let header = SnapshotFormat.header(createdAt: createdAt, keyCount: UInt64(keys), logSequence: logSequence)
+        let header = SnapshotFormat.header(
+            createdAt: createdAt, keyCount: UInt64(keys), logSequence: logSequence, changeCount: UInt64(changes))
         try header.withUnsafeBytes { try file.write($0, at: 0) }
         try file.sync()
         file.close()
         try DurableFile.rename(temporaryPath, to: path)
         try DurableFile.syncDirectory(directory)
-        return SnapshotSummary(keys: keys, bytes: bytesWritten)
+        return SnapshotSummary(keys: keys, changes: changes, bytes: bytesWritten)
+    }
+
+    /// Writes the last entry block and the entries' end marker, once.
+    private func endEntries() throws {
+        guard !entriesEnded else { return }
+        entriesEnded = true
+        if blockEntries > 0 { try flushBlock() }
+        SnapshotFormat.writeBlockHeader(to: block, entryCount: 0, payloadCount: 0, payloadCRC: CRC32C().value)
+        try emit(UnsafeRawBufferPointer(start: block, count: SnapshotFormat.blockHeaderSize))
+    }
+
+    private func writeChangeBlock(_ records: UnsafeRawBufferPointer, count: Int) throws {
+        guard records.count <= Int(UInt32.max) else {
+            throw DiskError.entryTooLarge(path: temporaryPath, bytes: records.count)
+        }
+        SnapshotFormat.writeBlockHeader(
+            to: block, entryCount: count, payloadCount: records.count, payloadCRC: CRC32C.checksum(records))
+        try emit(UnsafeRawBufferPointer(start: block, count: SnapshotFormat.blockHeaderSize))
+        try emit(records)
+        changes += count
     }
 
     /// Closes and deletes the temporary file; the previous snapshot, if any, stays. Safe to

@@ -2,28 +2,35 @@ import SkipKVIndex
 import SkipKVStore
 import SkipKVDiskFormat
 
-/// The keyspace's write path with the log attached: every change to stored data goes
-/// through here, applies to the keyspace, and (when the log is on) appends the record that
-/// replays it, holding the key's stripe from before the change until after the append.
-/// Records carry the resulting state (a read-modify-write logs the SET of its result), so
-/// replaying them is idempotent.
+/// The keyspace's write path: every change to stored data goes through here, applies to the
+/// keyspace, and appends the record that replays it to the log (when the log is on) and to
+/// the change capture of a running snapshot (when one runs), holding the key's stripe from
+/// before the change until after the appends. Records carry the resulting state (a
+/// read-modify-write logs the SET of its result), so replaying them is idempotent.
 ///
-/// `lsn` parameters receive the LSN of the record a call appended (unchanged when it
-/// appended none): a reply that acknowledges the write may go out once
+/// `lsn` parameters receive the LSN of the record a call appended to the log (unchanged when
+/// it appended none): a reply that acknowledges the write may go out once
 /// `LogWriter.isAcknowledgeable(lsn)`.
 ///
-/// Concurrency contract: every method may be called from any thread. `log` is set once,
-/// before the server lets clients write (the server's loading flag publishes it with a
-/// release store), and never changes afterwards. Per key, records reach the log in the
-/// order the writes took effect: both happen under the key's stripe (`KeyStripeLocks`).
-/// RANGEDEL and FLUSHALL hold every stripe, so they are atomic with respect to other writes
-/// and their single record is ordered against every key they touched.
+/// Concurrency contract: every method may be called from any thread.
+/// - `logReference` is set once, before the server lets clients write (the server's loading
+///   flag publishes it with a release store), and never changes afterwards.
+/// - `capture` is guarded by the stripes as a whole: it is replaced only while every stripe
+///   is held (`startCapture`, `stopCapture`) and read only while one is. So a write either
+///   completes before a capture starts (and the snapshot's scan, which starts later, sees
+///   it) or is recorded in it, and the capture's end is one instant for every key.
+/// - Per key, records reach the log and the capture in the order the writes took effect:
+///   both happen under the key's stripe (`KeyStripeLocks`). RANGEDEL and FLUSHALL hold every
+///   stripe, so they are atomic with respect to other writes and their single record is
+///   ordered against every key they touched.
+/// Lock order: key stripe(s) → index node locks → log state / capture mutex.
 public final class JournaledKeyspace: @unchecked Sendable {
     public let keyspace: Keyspace
     @usableFromInline let stripes = KeyStripeLocks()
     /// Keys changed since start, for `save` rules and INFO.
     @usableFromInline let changeCounter = StripedCounter()
     @usableFromInline var logReference: Unmanaged<LogWriter>?
+    @usableFromInline var capture: ChangeCapture?
 
     public init(_ keyspace: Keyspace) {
         self.keyspace = keyspace
@@ -46,16 +53,9 @@ public final class JournaledKeyspace: @unchecked Sendable {
         lsn: inout UInt64
     ) -> PutOutcome {
         let hash = keyspace.keyHash(key)
-        guard let log = logReference else {
-            let outcome = keyspace.put(key, value, condition: condition)
-            if outcome != .skipped { changeCounter.add(1, stripe: hash) }
-            return outcome
-        }
         stripes.lock(hash)
         let outcome = keyspace.put(key, value, condition: condition)
-        if outcome != .skipped {
-            lsn = log._withUnsafeGuaranteedRef { $0.appendSet(key: key, value: value) }
-        }
+        if outcome != .skipped { journalSet(key, value, lsn: &lsn) }
         stripes.unlock(hash)
         if outcome != .skipped { changeCounter.add(1, stripe: hash) }
         return outcome
@@ -65,14 +65,9 @@ public final class JournaledKeyspace: @unchecked Sendable {
     @discardableResult
     public func remove(_ key: UnsafeRawBufferPointer, lsn: inout UInt64) -> Bool {
         let hash = keyspace.keyHash(key)
-        guard let log = logReference else {
-            let removed = keyspace.remove(key)
-            if removed { changeCounter.add(1, stripe: hash) }
-            return removed
-        }
         stripes.lock(hash)
         let removed = keyspace.remove(key)
-        if removed { lsn = log._withUnsafeGuaranteedRef { $0.appendDelete(key: key) } }
+        if removed { journalDelete(key, lsn: &lsn) }
         stripes.unlock(hash)
         if removed { changeCounter.add(1, stripe: hash) }
         return removed
@@ -84,16 +79,6 @@ public final class JournaledKeyspace: @unchecked Sendable {
         _ key: UnsafeRawBufferPointer, lsn: inout UInt64, _ body: (UnsafeRawBufferPointer?) -> (UpdateAction, R)
     ) -> R {
         let hash = keyspace.keyHash(key)
-        guard let log = logReference else {
-            var changed = false
-            let result = keyspace.update(key) { current in
-                let (action, result) = body(current)
-                changed = action != .keep && (current != nil || action != .remove)
-                return (action, result)
-            }
-            if changed { changeCounter.add(1, stripe: hash) }
-            return result
-        }
         stripes.lock(hash)
         var applied = UpdateAction.keep
         var existed = false
@@ -107,9 +92,9 @@ public final class JournaledKeyspace: @unchecked Sendable {
         case .keep:
             break
         case .remove:
-            if existed { lsn = log._withUnsafeGuaranteedRef { $0.appendDelete(key: key) } }
+            if existed { journalDelete(key, lsn: &lsn) }
         case .store(let bytes):
-            lsn = bytes.withUnsafeBytes { value in log._withUnsafeGuaranteedRef { $0.appendSet(key: key, value: value) } }
+            bytes.withUnsafeBytes { journalSet(key, $0, lsn: &lsn) }
         }
         stripes.unlock(hash)
         if applied != .keep && (existed || applied != .remove) { changeCounter.add(1, stripe: hash) }
@@ -129,16 +114,55 @@ public final class JournaledKeyspace: @unchecked Sendable {
     }
 
     private func removeAtomically(lsn: inout UInt64, record: () -> [UInt8], _ remove: (Keyspace) -> Int) -> Int {
-        guard let log = logReference else {
-            let removed = remove(keyspace)
-            changeCounter.add(removed, stripe: 0)
-            return removed
-        }
         stripes.lockAll()
         let removed = remove(keyspace)
-        if removed > 0 { lsn = log._withUnsafeGuaranteedRef { $0.append(record: record()) } }
+        if removed > 0 && (logReference != nil || capture != nil) {
+            let bytes = record()
+            if let log = logReference { lsn = log._withUnsafeGuaranteedRef { $0.append(record: bytes) } }
+            capture?.record(bytes)
+        }
         stripes.unlockAll()
         changeCounter.add(removed, stripe: 0)
         return removed
+    }
+
+    // MARK: Journaling (holding the key's stripe)
+
+    @inlinable
+    func journalSet(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, lsn: inout UInt64) {
+        if let log = logReference { lsn = log._withUnsafeGuaranteedRef { $0.appendSet(key: key, value: value) } }
+        if let capture { capture.recordSet(key: key, value: value) }
+    }
+
+    @inlinable
+    func journalDelete(_ key: UnsafeRawBufferPointer, lsn: inout UInt64) {
+        if let log = logReference { lsn = log._withUnsafeGuaranteedRef { $0.appendDelete(key: key) } }
+        if let capture { capture.recordDelete(key: key) }
+    }
+
+    // MARK: Snapshots
+
+    /// Starts recording every change, from an instant at which no write is half done.
+    func startCapture() -> ChangeCapture {
+        let started = ChangeCapture()
+        stripes.lockAll()
+        precondition(capture == nil, "two snapshots capture changes at once")
+        capture = started
+        stripes.unlockAll()
+        return started
+    }
+
+    /// Stops recording: the capture then holds every change up to this instant.
+    func stopCapture() {
+        stripes.lockAll()
+        capture = nil
+        stripes.unlockAll()
+    }
+
+    /// Bytes held by a running snapshot's change capture (0 when none runs).
+    public var captureBytes: Int {
+        stripes.lock(0)
+        defer { stripes.unlock(0) }
+        return capture?.byteCount ?? 0
     }
 }

@@ -1,7 +1,11 @@
+import SkipKVDiskFormat
+
 /// A growable run of encoded log records: appended to by the loop threads under the log
-/// writer's lock, then swapped out whole and written by the log writer thread.
+/// writer's lock, then swapped out whole and written by the log writer thread; also what a
+/// snapshot's `ChangeCapture` collects.
 ///
-/// Concurrency contract: none of its own; `LogWriter` says who may touch which instance.
+/// Concurrency contract: none of its own; `LogWriter` and `ChangeCapture` say who may touch
+/// which instance.
 struct LogBuffer: ~Copyable {
     private(set) var base: UnsafeMutableRawPointer
     private(set) var capacity: Int
@@ -33,6 +37,30 @@ struct LogBuffer: ~Copyable {
         base.deallocate()
         base = newBase
         capacity = newCapacity
+    }
+
+    /// Appends a `SET key value` record; returns its size.
+    @inline(__always)
+    mutating func appendSet(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Int {
+        let written = LogRecordEncoder.writeSet(
+            key: key, value: value, to: reserve(LogRecordEncoder.setSize(keyCount: key.count, valueCount: value.count)))
+        count += written
+        return written
+    }
+
+    /// Appends a `DEL key` record; returns its size.
+    @inline(__always)
+    mutating func appendDelete(key: UnsafeRawBufferPointer) -> Int {
+        let written = LogRecordEncoder.writeDelete(key: key, to: reserve(LogRecordEncoder.deleteSize(keyCount: key.count)))
+        count += written
+        return written
+    }
+
+    /// Appends an already encoded record; returns its size.
+    mutating func append(record: UnsafeRawBufferPointer) -> Int {
+        reserve(record.count).copyMemory(from: record.baseAddress!, byteCount: record.count)
+        count += record.count
+        return record.count
     }
 
     /// Empties the buffer, giving back memory a burst made it take.

@@ -18,6 +18,13 @@ import SkipKVDiskFormat
 /// Positions in the log are LSNs: the number of record bytes appended since the process
 /// started, so a record's LSN is where it ends. `durableLSN` is how far the log is fsynced.
 ///
+/// A full disk must refuse writes before they run, not fail them after they were applied: the
+/// writer thread keeps `reserveBytes` of disk space preallocated past the segment's end
+/// (fallocate, keeping the file size), and when it can no longer top the reserve up, sets
+/// `spaceLow`, which makes the server refuse writes (-MISCONF) while the half of the reserve
+/// still left takes the records already in flight. Records are written at an explicit offset
+/// (the segment's size), so a failed write that is retried never leaves a hole behind it.
+///
 /// Concurrency contract:
 /// - `append*` may be called from any thread; callers that need per-key order call them
 ///   while holding the key's stripe (`JournaledKeyspace`).
@@ -29,6 +36,8 @@ import SkipKVDiskFormat
 ///   whoever writes them. Taken before `state` when both are held.
 /// - `file` and `segment` are replaced only by the writer thread, holding `output`; `lastSync`
 ///   belongs to the writer thread. The writer fsyncs `file` without `output`.
+/// - `reserveEnd` (how far the disk space is preallocated) is guarded by `output`, like
+///   `segmentSize`; `reserveWanted` is an atomic hint from writers to the writer thread.
 /// - The atomics are written by the writer thread and read anywhere: a reader may see a
 ///   slightly old value, never one ahead of the file.
 public final class LogWriter: @unchecked Sendable {
@@ -38,6 +47,14 @@ public final class LogWriter: @unchecked Sendable {
     /// Called on the writer thread after `durableLSN` advanced (and after a policy change),
     /// so whoever holds replies back can release them.
     private let onDurable: @Sendable () -> Void
+    /// Called (any thread) when `failing` or `spaceLow` changed, so the server's write refusal
+    /// follows at once rather than at its next periodic check.
+    private let onHealthChange: @Sendable () -> Void
+    /// What a write or fsync error under `always` does: exit the process (tests replace it).
+    /// When it returns, the writer writes nothing more, as if the process had exited.
+    private let onFatal: @Sendable () -> Void
+    /// Disk space kept preallocated past the end of the segment; 0: none.
+    private let reserveBytes: Int
 
     private let state = MutexCondition()
     private var pending = LogBuffer(capacity: 1 << 20)
@@ -56,7 +73,10 @@ public final class LogWriter: @unchecked Sendable {
     private var unwrittenEnd: UInt64 = 0
     private var segment: UInt64
     private var segmentSize: Int
+    private var reserveEnd = 0
     private var lastSync: UInt64 = 0
+    /// Set after a fatal error (`onFatal` returned) or by `crash`: nothing more is written.
+    private let halted = Atomic<Bool>(false)
 
     /// LSN up to which records are fsynced.
     public let durableLSN = Atomic<UInt64>(0)
@@ -66,6 +86,12 @@ public final class LogWriter: @unchecked Sendable {
     private let syncsEveryWrite: Atomic<Bool>
     /// The last write or fsync failed and has not been retried successfully yet.
     public let failing = Atomic<Bool>(false)
+    /// The disk reserve could not be topped up: the disk is (nearly) full.
+    public let spaceLow = Atomic<Bool>(false)
+    /// The errno of the last failed write, fsync or preallocation, for the -MISCONF text.
+    public let lastErrorCode = Atomic<Int32>(0)
+    /// A write consumed half the reserve; the writer thread should top it up.
+    private let reserveWanted = Atomic<Bool>(false)
     /// fsyncs done, to show how many records each one carried.
     public let syncCount = Atomic<Int>(0)
     /// Bytes in the segments written since the last snapshot (the log's size).
@@ -76,20 +102,26 @@ public final class LogWriter: @unchecked Sendable {
     /// `existingBytes` is the size of older segments still to be replayed (for the log size).
     public init(
         directory: String, baseName: String, sequence: UInt64, existingBytes: Int, policy: FsyncPolicy,
-        logger: Logger, onDurable: @escaping @Sendable () -> Void
+        reserveBytes: Int = 0, logger: Logger, onDurable: @escaping @Sendable () -> Void,
+        onHealthChange: @escaping @Sendable () -> Void = {}, onFatal: @escaping @Sendable () -> Void = { exit(1) }
     ) throws {
         self.directory = directory
         self.baseName = baseName
         self.logger = logger
         self.onDurable = onDurable
+        self.onHealthChange = onHealthChange
+        self.onFatal = onFatal
+        self.reserveBytes = reserveBytes
         self.policy = policy
         self.sequence = sequence
         segment = sequence
         syncsEveryWrite = Atomic(policy == .always)
         file = try Self.createSegment(directory: directory, baseName: baseName, sequence: sequence)
         segmentSize = LogFormat.headerSize
+        reserveEnd = segmentSize
         logBytes.store(existingBytes + LogFormat.headerSize, ordering: .relaxed)
         lastSync = monotonicMilliseconds()
+        output.withLock { topUpReserve() }
         thread = startThread { [unowned self] in self.run() }
     }
 
@@ -101,33 +133,23 @@ public final class LogWriter: @unchecked Sendable {
 
     /// Appends `SET key value`; returns its LSN.
     public func appendSet(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> UInt64 {
-        append(LogRecordEncoder.setSize(keyCount: key.count, valueCount: value.count)) {
-            LogRecordEncoder.writeSet(key: key, value: value, to: $0)
-        }
+        append { $0.appendSet(key: key, value: value) }
     }
 
     /// Appends `DEL key`; returns its LSN.
     public func appendDelete(key: UnsafeRawBufferPointer) -> UInt64 {
-        append(LogRecordEncoder.deleteSize(keyCount: key.count)) {
-            LogRecordEncoder.writeDelete(key: key, to: $0)
-        }
+        append { $0.appendDelete(key: key) }
     }
 
     /// Appends an already encoded record (RANGEDEL, FLUSHALL); returns its LSN.
     public func append(record: [UInt8]) -> UInt64 {
-        record.withUnsafeBytes { bytes in
-            append(bytes.count) { target in
-                target.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
-                return bytes.count
-            }
-        }
+        record.withUnsafeBytes { bytes in append { $0.append(record: bytes) } }
     }
 
     @inline(__always)
-    private func append(_ size: Int, _ encode: (UnsafeMutableRawPointer) -> Int) -> UInt64 {
+    private func append(_ encode: (inout LogBuffer) -> Int) -> UInt64 {
         state.lock()
-        let written = encode(pending.reserve(size))
-        pending.count += written
+        let written = encode(&pending)
         appended += UInt64(written)
         let lsn = appended
         // With everysec/no the loops write the buffer; the writer thread need not wake.
@@ -193,14 +215,29 @@ public final class LogWriter: @unchecked Sendable {
         rotationsRequested += 1
         let ticket = rotationsRequested
         state.broadcast()
-        while rotationsDone < ticket { state.wait() }
+        while rotationsDone < ticket && !halted.load(ordering: .relaxed) { state.wait() }
+        if rotationsDone < ticket { throw PersistenceError.io("the log writer stopped") }
         if let rotationError { throw PersistenceError.io(rotationError) }
         return sequence
     }
 
-    /// Writes and fsyncs everything appended, then stops the writer thread. Call once.
+    /// Writes and fsyncs everything appended, then stops the writer thread and gives back
+    /// the disk reserve. Call once.
     public func stop() {
         state.withLock {
+            stopRequested = true
+            state.broadcast()
+        }
+        if let thread { pthread_join(thread, nil) }
+        thread = nil
+        output.withLock { releaseReserve() }
+    }
+
+    /// Stops the writer thread at once, writing nothing more: what the files hold now is what
+    /// a process killed at this moment leaves. For crash tests in-process.
+    public func crash() {
+        state.withLock {
+            halted.store(true, ordering: .relaxed)
             stopRequested = true
             state.broadcast()
         }
@@ -212,22 +249,28 @@ public final class LogWriter: @unchecked Sendable {
 
     private func run() {
         state.lock()
-        while true {
+        while !halted.load(ordering: .relaxed) {
             let unsynced = writtenLSN.load(ordering: .relaxed) > durableLSN.load(ordering: .relaxed)
             let work = rotationsRequested > rotationsDone || stopRequested
                 || (policy == .always && (!pending.isEmpty || unsynced)) || syncDue()
+                || reserveWanted.load(ordering: .relaxed) || spaceLow.load(ordering: .relaxed)
             if !work {
                 writerIdle = true
                 state.wait(milliseconds: idleWaitMilliseconds())
                 writerIdle = false
             }
+            if halted.load(ordering: .relaxed) { break }
             let rotate = rotationsRequested > rotationsDone
             let stop = stopRequested
             let policy = self.policy
             state.unlock()
 
             let writtenBefore = writtenLSN.load(ordering: .relaxed)
-            var succeeded = output.withLock { writeBatch(policy: policy) }
+            var succeeded = output.withLock { () -> Bool in
+                let written = writeBatch(policy: policy)
+                if reserveWanted.load(ordering: .relaxed) || spaceLow.load(ordering: .relaxed) { topUpReserve() }
+                return written
+            }
             // Replies held for records this thread wrote (their loop's own write failed, or
             // their connection is gone) may go now.
             if succeeded && policy != .always && writtenLSN.load(ordering: .relaxed) != writtenBefore { onDurable() }
@@ -249,10 +292,24 @@ public final class LogWriter: @unchecked Sendable {
                 logger.critical("Could not write the log before exiting; the last writes since the last fsync may be lost")
                 break
             }
-            if !succeeded { state.wait(milliseconds: 1000) }
+            // A failed write is retried every second; a full disk is looked at again sooner,
+            // so writes resume soon after space is freed.
+            if !succeeded {
+                state.wait(milliseconds: 1000)
+            } else if spaceLow.load(ordering: .relaxed) && !stopRequested {
+                state.wait(milliseconds: Self.fullDiskRetryMilliseconds)
+            }
+        }
+        // Nobody will serve a rotation asked for after a halt.
+        if rotationsDone < rotationsRequested {
+            rotationError = "the log writer stopped"
+            rotationsDone = rotationsRequested
+            state.broadcast()
         }
         state.unlock()
     }
+
+    static let fullDiskRetryMilliseconds = 250
 
     /// With `everysec`, whether written records have waited a second for their fsync. Reads
     /// writer-thread state only.
@@ -278,9 +335,12 @@ public final class LogWriter: @unchecked Sendable {
                 unwrittenEnd = appended
             }
         }
-        guard !unwritten.isEmpty else { return true }
+        let halted = self.halted.load(ordering: .relaxed)
+        guard !unwritten.isEmpty, !halted else { return !halted }
         do {
-            try file.write(unwritten.bytes)
+            // At the segment's size, not the file position: after a failed write was cut
+            // back, the retry must start where the last complete record ends.
+            try file.write(unwritten.bytes, at: segmentSize)
         } catch {
             return failed("write", error, policy: policy)
         }
@@ -288,8 +348,43 @@ public final class LogWriter: @unchecked Sendable {
         logBytes.add(unwritten.count, ordering: .relaxed)
         writtenLSN.store(unwrittenEnd, ordering: .releasing)
         unwritten.reset(retaining: 1 << 20)
+        if reserveBytes > 0 && reserveEnd - segmentSize < reserveBytes / 2 && !reserveWanted.exchange(true, ordering: .relaxed) {
+            state.withLock { if writerIdle { state.broadcast() } }
+        }
         recovered()
         return true
+    }
+
+    /// Preallocates `reserveBytes` past the segment's end when less than half is left, and
+    /// sets or clears `spaceLow` by the outcome. Holding `output`.
+    private func topUpReserve() {
+        guard reserveBytes > 0 else { return }
+        reserveWanted.store(false, ordering: .relaxed)
+        guard reserveEnd - segmentSize < reserveBytes / 2 || spaceLow.load(ordering: .relaxed) else { return }
+        do {
+            if try file.preallocate(offset: segmentSize, length: reserveBytes) {
+                reserveEnd = segmentSize + reserveBytes
+            } else {
+                reserveEnd = Int.max / 2  // the file system cannot preallocate: go without
+            }
+            if spaceLow.exchange(false, ordering: .relaxed) {
+                logger.notice("The disk has room for the log again: accepting writes")
+                onHealthChange()
+            }
+        } catch {
+            noteError(error)
+            if !spaceLow.exchange(true, ordering: .relaxed) {
+                logger.warning("Can't reserve \(reserveBytes) bytes of disk for the log (\(error)); refusing writes until there is room")
+                onHealthChange()
+            }
+        }
+    }
+
+    /// Gives back the reserve past the segment's end. Holding `output`.
+    private func releaseReserve() {
+        guard reserveBytes > 0, reserveEnd > segmentSize else { return }
+        file.releasePreallocation(beyond: segmentSize, length: min(reserveEnd - segmentSize, reserveBytes))
+        reserveEnd = segmentSize
     }
 
     /// fsyncs what is written when the policy (or `force`) asks. Writer thread.
@@ -315,9 +410,9 @@ public final class LogWriter: @unchecked Sendable {
     }
 
     private func recovered() {
-        if failing.load(ordering: .relaxed) {
-            failing.store(false, ordering: .relaxed)
+        if failing.exchange(false, ordering: .relaxed) {
             logger.notice("Writing the log works again")
+            onHealthChange()
         }
     }
 
@@ -327,16 +422,25 @@ public final class LogWriter: @unchecked Sendable {
     /// the server refuses writes (`failing`) and the batch is retried every second after
     /// cutting the segment back to its last complete record.
     private func failed(_ operation: String, _ error: Error, policy: FsyncPolicy) -> Bool {
+        noteError(error)
         if policy == .always {
             logger.critical("Can't recover from a log \(operation) error when the fsync policy is 'always': \(error). Exiting...")
-            exit(1)
+            onFatal()
+            halted.store(true, ordering: .relaxed)
+            return false
         }
-        if !failing.load(ordering: .relaxed) {
+        if !failing.exchange(true, ordering: .relaxed) {
             logger.warning("Error writing to the log (\(operation)): \(error); refusing writes until it succeeds")
+            onHealthChange()
         }
-        failing.store(true, ordering: .relaxed)
+        // Cut off whatever part of the batch reached the file; the retry writes all of it
+        // again at `segmentSize` anyway, so a failed cut leaves no hole either.
         if operation == "write" { try? file.truncate(to: segmentSize) }
         return false
+    }
+
+    private func noteError(_ error: Error) {
+        if case .io(_, _, let code)? = error as? DiskError { lastErrorCode.store(code, ordering: .relaxed) }
     }
 
     /// Switches to segment `segment + 1`, holding `output` so no loop writes meanwhile: what
@@ -349,10 +453,13 @@ public final class LogWriter: @unchecked Sendable {
                 try file.sync()
                 durableLSN.store(writtenLSN.load(ordering: .relaxed), ordering: .releasing)
                 let next = try Self.createSegment(directory: directory, baseName: baseName, sequence: segment + 1)
+                releaseReserve()
                 file.close()
                 file = next
                 segment += 1
                 segmentSize = LogFormat.headerSize
+                reserveEnd = segmentSize
+                topUpReserve()
                 logBytes.add(LogFormat.headerSize, ordering: .relaxed)
                 state.withLock { sequence = segment }
                 return nil
@@ -368,11 +475,14 @@ public final class LogWriter: @unchecked Sendable {
         let path = PersistenceSettings.join(directory, LogSegmentName.fileName(base: baseName, sequence: sequence))
         let file = try DurableFile.create(path)
         do {
-            try LogFormat.segmentHeader(sequence: sequence).withUnsafeBytes { try file.write($0) }
+            try LogFormat.segmentHeader(sequence: sequence).withUnsafeBytes { try file.write($0, at: 0) }
             try file.sync()
             try DurableFile.syncDirectory(directory)
         } catch {
+            // No half-made segment may outlive the failure: recovery would find a last
+            // segment with a torn header after the records that went on in the previous one.
             file.close()
+            try? DurableFile.remove(path)
             throw error
         }
         return file

@@ -28,6 +28,7 @@ public final class Persistence: @unchecked Sendable {
     private let settingsValue: Locked<PersistenceSettings>
     private let logger: Logger
     private let onDurable: @Sendable () -> Void
+    private let onFatal: @Sendable () -> Void
     public private(set) var log: LogWriter?
     /// True until `recover` has loaded the data; clients get `-LOADING` meanwhile.
     public let loading = Atomic<Bool>(true)
@@ -36,12 +37,18 @@ public final class Persistence: @unchecked Sendable {
     public let refusingWrites = Atomic<Bool>(false)
     private let status: Locked<SnapshotStatus>
 
-    /// `onDurable` runs on the log writer thread whenever more records became durable.
-    public init(keyspace: Keyspace, settings: PersistenceSettings, logger: Logger, onDurable: @escaping @Sendable () -> Void) {
+    /// `onDurable` runs on the log writer thread whenever more records became durable;
+    /// `onFatal` when the log cannot be written under `always` (the process exits; tests
+    /// replace it, and the log then writes nothing more).
+    public init(
+        keyspace: Keyspace, settings: PersistenceSettings, logger: Logger, onDurable: @escaping @Sendable () -> Void,
+        onFatal: @escaping @Sendable () -> Void = { exit(1) }
+    ) {
         journal = JournaledKeyspace(keyspace)
         settingsValue = Locked(settings)
         self.logger = logger
         self.onDurable = onDurable
+        self.onFatal = onFatal
         status = Locked(SnapshotStatus(lastSaveTime: unixMilliseconds() / 1000))
     }
 
@@ -70,9 +77,12 @@ public final class Persistence: @unchecked Sendable {
         if settings.appendOnly {
             let writer = try LogWriter(
                 directory: settings.directory, baseName: settings.logBaseName, sequence: report.nextSequence,
-                existingBytes: report.replayedLogBytes, policy: settings.fsync, logger: logger, onDurable: onDurable)
+                existingBytes: report.replayedLogBytes, policy: settings.fsync, reserveBytes: settings.logReserveBytes,
+                logger: logger, onDurable: onDurable, onHealthChange: { [unowned self] in refreshWriteRefusal() },
+                onFatal: onFatal)
             log = writer
             journal.attach(writer)
+            refreshWriteRefusal()
         }
         status.withLock { status in
             if let createdAt = report.snapshotCreatedAt { status.lastSaveTime = createdAt / 1000 }
@@ -166,19 +176,20 @@ public final class Persistence: @unchecked Sendable {
         let writer = try SnapshotWriter(
             directory: settings.directory, fileName: settings.snapshotFileName, logSequence: sequence,
             createdAt: unixMilliseconds())
-        var failure: Error?
-        journal.keyspace.forEach(in: .all) { key, value in
-            do {
-                try writer.append(key: key, value: value)
-                return true
-            } catch {
-                failure = error
-                return false
-            }
-        }
+        // Every change from before the scan's first key to after its last is captured, so
+        // the file loads to the keyspace as it was when the capture stopped.
+        let capture = journal.startCapture()
         let summary: SnapshotSummary
         do {
-            if let failure { throw failure }
+            var scan = SnapshotScan()
+            do {
+                try scan.run(journal.keyspace, into: writer)
+            } catch {
+                journal.stopCapture()
+                throw error
+            }
+            journal.stopCapture()
+            try capture.withRecords { try writer.appendChanges($0, count: $1) }
             summary = try writer.commit()
         } catch {
             writer.abandon()
@@ -192,7 +203,8 @@ public final class Persistence: @unchecked Sendable {
         }
         log?.logBytes.subtract(removed, ordering: .relaxed)
         let seconds = Double(monotonicMilliseconds() - started) / 1000
-        logger.notice("Snapshot saved: \(summary.keys) keys, \(summary.bytes) bytes in \(formatSeconds(seconds)) seconds")
+        logger.notice(
+            "Snapshot saved: \(summary.keys) keys and \(summary.changes) changes made while saving, \(summary.bytes) bytes in \(formatSeconds(seconds)) seconds")
         return summary.bytes
     }
 
@@ -231,8 +243,10 @@ public final class Persistence: @unchecked Sendable {
 
     /// Why writes are refused (a Redis-style error text); meaningful while `refusingWrites`.
     public var writeRefusal: String {
-        if let log, log.failing.load(ordering: .relaxed) {
-            return "MISCONF Errors writing to the append only file; check the SkipKV log for the error"
+        if let log, log.failing.load(ordering: .relaxed) || log.spaceLow.load(ordering: .relaxed) {
+            // Redis's text for a failed AOF write.
+            let code = log.lastErrorCode.load(ordering: .relaxed)
+            return "MISCONF Errors writing to the AOF file: \(String(cString: strerror(code == 0 ? EIO : code)))"
         }
         return "MISCONF SkipKV is configured to save snapshots, but it's currently unable to persist to disk. "
             + "Commands that may modify the data set are disabled, because this instance is configured to report errors "
@@ -243,7 +257,7 @@ public final class Persistence: @unchecked Sendable {
     private func refreshWriteRefusal() {
         let settings = self.settings
         let snapshotFailed = status.withLock { !$0.lastSucceeded }
-        let logFailing = log?.failing.load(ordering: .relaxed) ?? false
+        let logFailing = log.map { $0.failing.load(ordering: .relaxed) || $0.spaceLow.load(ordering: .relaxed) } ?? false
         let blocks = logFailing || (snapshotFailed && settings.stopWritesOnSnapshotError && !settings.saveRules.isEmpty)
         refusingWrites.store(blocks, ordering: .relaxed)
     }
@@ -279,7 +293,7 @@ public final class Persistence: @unchecked Sendable {
         let now = monotonicMilliseconds()
         let running = status.inProgress ? Int((now - status.startedAt) / 1000) : -1
         let logOn = log != nil
-        let logStatus = log.map { $0.failing.load(ordering: .relaxed) ? "err" : "ok" } ?? "ok"
+        let logStatus = log.map { $0.failing.load(ordering: .relaxed) || $0.spaceLow.load(ordering: .relaxed) ? "err" : "ok" } ?? "ok"
         var fields: [(String, String)] = [
             ("loading", loading.load(ordering: .relaxed) ? "1" : "0"),
             ("async_loading", "0"),

@@ -50,6 +50,9 @@ public struct PersistenceSettings: Sendable, Equatable {
     /// Whether writes are refused while the last snapshot failed, as Redis's
     /// `stop-writes-on-bgsave-error`.
     public var stopWritesOnSnapshotError = true
+    /// Disk space kept preallocated past the end of the log, so that a full disk refuses
+    /// writes before they run instead of failing their records after (0: no reserve).
+    public var logReserveBytes = 16 * 1024 * 1024
 
     public init() {}
 

@@ -6,6 +6,8 @@ import SkipKVStore
 /// What start-up loaded, and where the log continues.
 public struct RecoveryReport: Sendable {
     public var snapshotKeys = 0
+    /// Changes made during the snapshot's scan, applied after its entries.
+    public var snapshotChanges = 0
     public var logRecords = 0
     public var segmentsReplayed = 0
     /// Whether damage was skipped under `repair`; a fresh snapshot then replaces the damaged
@@ -63,8 +65,9 @@ enum Recovery {
         _ settings: PersistenceSettings, into keyspace: Keyspace, report: inout RecoveryReport, logger: Logger
     ) throws -> UInt64 {
         let path = settings.snapshotPath
-        let result = try SnapshotReader.read(path: path) { key, value in keyspace.put(key, value) }
+        let result = try SnapshotReader.read(path: path, { key, value in keyspace.put(key, value) }, change: { apply($0, to: keyspace) })
         report.snapshotKeys = result.keys
+        report.snapshotChanges = result.changes
         report.snapshotBytes = result.fileSize
         report.snapshotCreatedAt = result.header?.createdAt
         if let damage = result.damage {

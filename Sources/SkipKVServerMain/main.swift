@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Logging
+import SkipKVDiskFormat
 import SkipKVServer
 
 /// skipkv-server [--config FILE] [--<directive> value...]
@@ -42,6 +43,16 @@ do {
 }
 LoggingSystem.bootstrap { log.handler(label: $0) }
 let logger = Logger(label: "skipkv")
+
+// Tests make file operations fail on purpose (docs/OPERATIONS.md, "Fault injection").
+if let faults = getenv("SKIPKV_FAULTS").map({ String(cString: $0) }), !faults.isEmpty {
+    do {
+        FaultInjector.shared.install(try FaultInjector.parse(faults))
+        logger.warning("Fault injection is on (SKIPKV_FAULTS=\(faults)): file operations will fail on purpose")
+    } catch {
+        fail("\(error)")
+    }
+}
 
 let pidFile = config.pidFile.isEmpty ? nil : PidFile(path: config.pidFile)
 if let pidFile, !pidFile.write() {

@@ -19,7 +19,8 @@ final class SnapshotDamageTests: XCTestCase {
         let directory = try makeScratchDirectory(self)
         let (bytes, pairs) = try smallSnapshot(directory)
         let layout = SnapshotLayout(bytes)
-        let boundaries = [0, 64] + layout.blockStarts + [layout.endMarker, layout.trailer]
+        let boundaries = [0, 64] + layout.blockStarts + [layout.endMarker, layout.endMarker + 16] + layout.changeStarts
+            + [layout.changesEndMarker, layout.trailer]
         let path = directory + "/cut.skv"
         for cut in 0..<bytes.count {
             let (result, read) = try readSnapshot(Array(bytes[..<cut]), at: path)
@@ -65,11 +66,11 @@ final class SnapshotDamageTests: XCTestCase {
         XCTAssertEqual(empty.damage, SnapshotDamage(offset: 0, reason: "empty file"))
         XCTAssertEqual(empty.fileSize, 0)
 
-        var future = SnapshotFormat.header(createdAt: 0, keyCount: 0, logSequence: 0)
-        future[8] = 2
+        var future = SnapshotFormat.header(createdAt: 0, keyCount: 0, logSequence: 0, changeCount: 0)
+        future[8] = 3
         future.withUnsafeMutableBytes { FileHeader.seal($0, checksumOffset: 60) }
         let (version, _) = try readSnapshot(future, at: path)
-        XCTAssertEqual(version.damage, SnapshotDamage(offset: 0, reason: "unsupported version 2"))
+        XCTAssertEqual(version.damage, SnapshotDamage(offset: 0, reason: "unsupported version 3"))
     }
 
     func testTrailerChecks() throws {
@@ -113,14 +114,14 @@ final class SnapshotDamageTests: XCTestCase {
             block.withUnsafeMutableBytes {
                 SnapshotFormat.writeBlockHeader(to: $0.baseAddress!, entryCount: entries, payloadCount: payload.count, payloadCRC: crc)
             }
-            let file = SnapshotFormat.header(createdAt: 0, keyCount: UInt64(entries), logSequence: 0) + block
+            let file = SnapshotFormat.header(createdAt: 0, keyCount: UInt64(entries), logSequence: 0, changeCount: 0) + block
             let (result, read) = try readSnapshot(file, at: path)
             XCTAssertEqual(result.damage?.offset, 64, "\(payload)")
             XCTAssertTrue(read.isEmpty, "a bad block delivers nothing")
         }
         var marker = [UInt8](repeating: 0, count: 16)
         marker.withUnsafeMutableBytes { SnapshotFormat.writeBlockHeader(to: $0.baseAddress!, entryCount: 0, payloadCount: 3, payloadCRC: 0) }
-        let (result, _) = try readSnapshot(SnapshotFormat.header(createdAt: 0, keyCount: 0, logSequence: 0) + marker, at: path)
+        let (result, _) = try readSnapshot(SnapshotFormat.header(createdAt: 0, keyCount: 0, logSequence: 0, changeCount: 0) + marker, at: path)
         XCTAssertEqual(result.damage, SnapshotDamage(offset: 64, reason: "bad end marker"))
     }
 }

@@ -26,7 +26,8 @@ final class SnapshotRoundTripTests: XCTestCase {
         XCTAssertNil(result.damage)
         XCTAssertNil(result.damageError)
         XCTAssertEqual(result.fileSize, bytes.count)
-        let header = SnapshotHeader(version: 1, createdAt: 1_700_000_000_123, keyCount: UInt64(pairs.count), logSequence: 42)
+        let header = SnapshotHeader(
+            version: 2, createdAt: 1_700_000_000_123, keyCount: UInt64(pairs.count), logSequence: 42, changeCount: 0)
         XCTAssertEqual(result.header, header)
         XCTAssertEqual(try SnapshotReader.readHeader(path: path), header)
     }
@@ -34,7 +35,7 @@ final class SnapshotRoundTripTests: XCTestCase {
     func testEmptySnapshot() throws {
         let directory = try makeScratchDirectory(self)
         let summary = try writeSnapshot([], directory: directory, logSequence: 1)
-        XCTAssertEqual(summary, SnapshotSummary(keys: 0, bytes: 64 + 16 + 16))
+        XCTAssertEqual(summary, SnapshotSummary(keys: 0, changes: 0, bytes: 64 + 16 + 16 + 16))
         let (result, pairs) = try readSnapshot(directory + "/dump.skv")
         XCTAssertTrue(pairs.isEmpty)
         XCTAssertNil(result.damage)
@@ -47,18 +48,20 @@ final class SnapshotRoundTripTests: XCTestCase {
         try writeSnapshot([(utf8("k"), utf8("v"))], directory: directory, logSequence: 5, createdAt: 9)
         let bytes = try readFile(directory + "/dump.skv")
         XCTAssertEqual(Array(bytes[0..<8]), utf8("SKVSNAP1"))
-        XCTAssertEqual(u32(bytes, 8), 1)
+        XCTAssertEqual(u32(bytes, 8), 2)
         XCTAssertEqual(u32(bytes, 16), 9)
         XCTAssertEqual(u32(bytes, 24), 1)
         XCTAssertEqual(u32(bytes, 32), 5)
-        XCTAssertEqual(Array(bytes[40..<60]), [UInt8](repeating: 0, count: 20))
+        XCTAssertEqual(Array(bytes[40..<60]), [UInt8](repeating: 0, count: 20), "no changes, zero padding")
         XCTAssertEqual(UInt32(u32(bytes, 60)), bytes[0..<60].withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer($0)) })
         // One block: 1 entry, payload [1, "k", 1, "v"].
         XCTAssertEqual(Array(bytes[64..<72]), [1, 0, 0, 0, 4, 0, 0, 0])
         XCTAssertEqual(Array(bytes[80..<84]), [1, UInt8(ascii: "k"), 1, UInt8(ascii: "v")])
+        // The entries' end marker, then the (empty) change section's.
         XCTAssertEqual(Array(bytes[84..<92]), [0, 0, 0, 0, 0, 0, 0, 0])
-        XCTAssertEqual(Array(bytes[100..<108]), utf8("SKVEND01"))
-        XCTAssertEqual(bytes.count, 116)
+        XCTAssertEqual(Array(bytes[100..<108]), [0, 0, 0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(Array(bytes[116..<124]), utf8("SKVEND01"))
+        XCTAssertEqual(bytes.count, 132)
     }
 
     func testCommitReplacesThePreviousSnapshotAndLeftoversAreTruncated() throws {

@@ -20,7 +20,9 @@ func writeSnapshot(
 /// Reads the snapshot at `path`, collecting the delivered entries.
 func readSnapshot(_ path: String) throws -> (result: SnapshotReadResult, pairs: [Pair]) {
     var pairs: [Pair] = []
-    let result = try SnapshotReader.read(path: path) { pairs.append((Array($0), Array($1))) }
+    let result = try SnapshotReader.read(path: path, { pairs.append((Array($0), Array($1))) }, change: { entry in
+        XCTFail("unexpected change record \(entry)")
+    })
     XCTAssertEqual(result.keys, pairs.count)
     return (result, pairs)
 }
@@ -41,8 +43,12 @@ struct SnapshotLayout {
     var blockStarts: [Int] = []
     var blockEnds: [Int] = []
     var entryCounts: [Int] = []
+    /// The end marker of the entries.
     var endMarker = 0
-    var trailer: Int { endMarker + 16 }
+    /// The change blocks' starts, and the end marker of the change section.
+    var changeStarts: [Int] = []
+    var changesEndMarker = 0
+    var trailer: Int { changesEndMarker + 16 }
 
     init(_ bytes: [UInt8]) {
         var offset = 64
@@ -53,6 +59,12 @@ struct SnapshotLayout {
             blockEnds.append(offset)
         }
         endMarker = offset
+        offset += 16
+        while u32(bytes, offset) != 0 {
+            changeStarts.append(offset)
+            offset += 16 + u32(bytes, offset + 4)
+        }
+        changesEndMarker = offset
     }
 
     /// The keys of the blocks that end at or before `offset`.
