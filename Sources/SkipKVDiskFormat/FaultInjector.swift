@@ -63,29 +63,24 @@ public final class FaultInjector: Sendable {
 
     private let enabled = Atomic<Bool>(false)
     private let rules = Mutex<[Armed]>([])
-    /// Calls per operation since the last `install`, fault or not: a test's dry run counts
-    /// them to know how many points to inject at.
-    private let counts = Mutex<[Operation: Int]>([:])
 
     public init() {}
 
-    /// Replaces the rules (an empty list turns injection off) and zeroes the counts.
+    /// Replaces the rules and their counters.
     public func install(_ newRules: [Rule]) {
         rules.withLock { $0 = newRules.map { Armed(rule: $0) } }
-        counts.withLock { $0 = [:] }
-        enabled.store(true, ordering: .relaxed)
+        enabled.store(!newRules.isEmpty, ordering: .relaxed)
     }
 
-    /// Turns injection and counting off.
+    /// Turns injection off.
     public func clear() {
         enabled.store(false, ordering: .relaxed)
         rules.withLock { $0 = [] }
     }
 
-    /// How many `operation` calls were seen since `install`.
-    public func count(_ operation: Operation) -> Int {
-        counts.withLock { $0[operation] ?? 0 }
-    }
+    /// How many calls the first rule matched since `install`, fired or not: a test's dry run
+    /// (a rule with `after: Int.max`) counts the points it can then inject at.
+    public var matched: Int { rules.withLock { $0.first?.seen ?? 0 } }
 
     /// How many times rules fired since `install`.
     public var fired: Int { rules.withLock { $0.reduce(0) { $0 + $1.fired } } }
@@ -98,8 +93,7 @@ public final class FaultInjector: Sendable {
     }
 
     private func slowCheck(_ operation: Operation, path: String) -> Outcome? {
-        counts.withLock { $0[operation, default: 0] += 1 }
-        return rules.withLock { armed -> Outcome? in
+        rules.withLock { armed -> Outcome? in
             for index in armed.indices {
                 let rule = armed[index].rule
                 guard rule.operation == operation, rule.pathContains.map({ path.contains($0) }) ?? true else { continue }
