@@ -55,6 +55,8 @@ enum Recovery {
         for segment in segments where segment.sequence < replayFrom { try? DurableFile.remove(segment.path) }
         let live = segments.filter { $0.sequence >= replayFrom }
         let lastKept = try replay(live, settings, into: keyspace, report: &report, logger: logger)
+        // A killed process leaves its last segment's disk reserve allocated past the end.
+        for segment in live { releaseReserve(segment.path) }
         // A header-less last segment was removed: its number is free again.
         report.nextSequence = max(lastKept.map { $0 + 1 } ?? 1, replayFrom, 1)
         return report
@@ -165,6 +167,14 @@ enum Recovery {
             try file.sync()
         }
         try DurableFile.syncDirectory(directoryOf(path))
+    }
+
+    /// Gives back the blocks preallocated past the end of `path` (see `LogWriter`'s reserve).
+    /// Best effort: a file that is gone or cannot be opened keeps nothing worth freeing.
+    private static func releaseReserve(_ path: String) {
+        guard let file = try? DurableFile.openForAppend(path) else { return }
+        defer { file.close() }
+        if let size = try? file.size() { file.releasePreallocation(beyond: size, length: 1 << 30) }
     }
 
     /// Renames a whole segment to `<path>.damaged`; returns its size.

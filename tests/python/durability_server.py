@@ -37,7 +37,7 @@ class DurableServer:
     lets the server pick one, which it announces in its `Ready to accept connections` line;
     `wrapper` is a command prefix (e.g. setpriv ...) and `binary` overrides the server binary."""
 
-    def __init__(self, data_dir, *flags, wrapper=(), binary=None, io_threads=2, port=0):
+    def __init__(self, data_dir, *flags, wrapper=(), binary=None, io_threads=2, port=0, env=None):
         self.data_dir = Path(data_dir)
         self.argv = [*wrapper, binary or server_binary(), "--bind", "127.0.0.1", "--port", str(port),
                      "--io-threads", str(io_threads), "--dir", str(data_dir), *flags]
@@ -47,7 +47,7 @@ class DurableServer:
         self._ready = threading.Event()
         self._eof = threading.Event()
         self.process = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL)
+                                        stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})})
         self._pump_thread = threading.Thread(target=self._pump, daemon=True)
         self._pump_thread.start()
 
@@ -214,6 +214,56 @@ class Launcher:
         for server in self.servers:
             if server.running():
                 server.kill()
+
+
+class SmallDisk:
+    """A size-limited tmpfs mounted at `path` (root only), for real disk-full tests; `fill`
+    leaves about `leave` bytes free with a ballast file and `empty` removes it. `SmallDisk.mount`
+    returns None, with the reason in `SmallDisk.why_not`, where mounting is not allowed."""
+
+    why_not = ""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.ballast = self.path / "ballast"
+
+    @classmethod
+    def mount(cls, path, megabytes):
+        Path(path).mkdir(parents=True, exist_ok=True)
+        if os.geteuid() != 0:
+            cls.why_not = "mounting a tmpfs needs root"
+            return None
+        result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(path)],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            cls.why_not = f"mount -t tmpfs failed: {result.stderr.strip()}"
+            return None
+        return cls(path)
+
+    def free_bytes(self):
+        stat = os.statvfs(self.path)
+        return stat.f_bavail * stat.f_frsize
+
+    def fill(self, leave=0):
+        """Writes a ballast file until about `leave` bytes are free (ENOSPC ends it early)."""
+        chunk = b"\0" * (1 << 20)
+        with open(self.ballast, "ab") as ballast:
+            try:
+                while self.free_bytes() > leave + len(chunk):
+                    ballast.write(chunk)
+                    ballast.flush()
+                rest = self.free_bytes() - leave
+                if rest > 0:
+                    ballast.write(b"\0" * rest)
+                    ballast.flush()
+            except OSError:
+                pass
+
+    def empty(self):
+        self.ballast.unlink(missing_ok=True)
+
+    def unmount(self):
+        subprocess.run(["umount", "-l", str(self.path)], capture_output=True)
 
 
 def free_port():

@@ -14,6 +14,11 @@ A second, shorter run uses appendfsync everysec with the same check: a killed pr
 a power failure) must not lose acknowledged writes there either, since the server writes each
 record to the OS before acknowledging it and only the fsync is deferred.
 
+A third run uses everysec on a small tmpfs that a ballast file fills and empties again and
+again during the load: writes refused with -MISCONF count as not performed (and must not be
+applied), everything acknowledged must survive. It is skipped, saying why, where a tmpfs
+cannot be mounted.
+
 SKIPKV_TEST_SEED=<n> replays a run (the seed is printed, and named in every failure; the
 kill timing is not replayed); SKIPKV_CRASH_CYCLES=<n> changes the number of kill cycles
 (default 24; the everysec run does a third of them).
@@ -25,8 +30,8 @@ import time
 
 import pytest
 
-from durability_server import Launcher, RawClient, RespError, listing, log_segments, persistence_flags, \
-    snapshot_file
+from durability_server import Launcher, RawClient, RespError, SmallDisk, listing, log_segments, \
+    persistence_flags, snapshot_file
 
 WRITERS = 6
 CYCLES = int(os.environ.get("SKIPKV_CRASH_CYCLES", "24"))
@@ -88,8 +93,10 @@ class Writer:
         self.model = {}
         self.inflight = None
         self.acked = 0
+        self.refused = 0
         self.ops_by_kind = {}
         self.errors = []
+        self.refusals_allowed = False
 
     # ----- operations ------------------------------------------------------------------
 
@@ -166,6 +173,10 @@ class Writer:
                     reply = client.command(*operation.args)
                 except OSError:
                     return  # the server died: the operation stays in flight
+                if self.refusals_allowed and isinstance(reply, RespError) and reply.message.startswith("MISCONF"):
+                    self.inflight = None  # refused before it ran: the model stays
+                    self.refused += 1
+                    continue
                 if reply != operation.reply:
                     self.errors.append(f"writer {self.index}: {operation.text} answered {reply!r}, "
                                        f"expected {operation.reply!r} from the model")
@@ -290,14 +301,35 @@ def verify(server, writers, context, stats, previous=None):
         client.close()
 
 
-def run_crash_cycles(launcher, tmp_path, appendfsync, cycles):
+class DiskFiller:
+    """Fills the small disk with a ballast file and empties it again at random moments."""
+
+    def __init__(self, disk, rng):
+        self.disk = disk
+        self.rng = rng
+        self.fills = 0
+        self.stop = threading.Event()
+
+    def run(self):
+        while not self.stop.wait(self.rng.uniform(0.05, 0.25)):
+            if self.disk.ballast.exists():
+                self.disk.empty()
+            else:
+                self.disk.fill(leave=self.rng.choice([0, 4096, 1 << 20]))
+                self.fills += 1
+
+
+def run_crash_cycles(launcher, tmp_path, appendfsync, cycles, disk=None):
     """Write load, SIGKILL, restart, verify; `cycles` times, then a last restart and check.
+    With `disk` (a SmallDisk) the data lives there and fills up and empties during the load.
     Returns (seed, statistics)."""
     seed = int(os.environ.get("SKIPKV_TEST_SEED") or random.SystemRandom().randrange(1 << 32))
     print(f"crash recovery ({appendfsync}): SKIPKV_TEST_SEED={seed}, {cycles} cycles")
     rng = random.Random(seed)
     writers = [Writer(i, random.Random(rng.getrandbits(64))) for i in range(WRITERS)]
-    data_dir = tmp_path / "data"
+    for writer in writers:
+        writer.refusals_allowed = disk is not None
+    data_dir = (disk.path if disk else tmp_path) / "data"
     data_dir.mkdir()
     stats = {"kills": 0, "kills during recovery": 0, "kills during a snapshot": 0, "snapshot present": 0,
              "in-flight applied": 0, "in-flight lost": 0}
@@ -340,6 +372,9 @@ def run_crash_cycles(launcher, tmp_path, appendfsync, cycles):
             commands = ["BGSAVE", "BGSAVE", "BGREWRITEAOF", "BGREWRITEAOF", "SAVE"]
             admin = Admin(sorted((rng.uniform(0, window), rng.choice(commands)) for _ in range(rng.randint(1, 3))))
             threads.append(threading.Thread(target=admin.run, args=(server.port, go, admin_errors), daemon=True))
+        filler = DiskFiller(disk, random.Random(rng.getrandbits(64))) if disk else None
+        if filler:
+            threads.append(threading.Thread(target=filler.run, daemon=True))
         for thread in threads:
             thread.start()
         time.sleep(0.05)  # connections established
@@ -351,6 +386,9 @@ def run_crash_cycles(launcher, tmp_path, appendfsync, cycles):
         stats["snapshot present"] += snapshot_file(data_dir).exists()
         server.kill()
         stats["kills"] += 1
+        if filler:
+            filler.stop.set()
+            stats["disk fills"] = stats.get("disk fills", 0) + filler.fills
         assert "ThreadSanitizer" not in server.log_text(), server.describe()
         if admin is not None:
             stats["kills during a snapshot"] += admin.last_info.get("rdb_bgsave_in_progress", "0").strip() == "1"
@@ -363,12 +401,15 @@ def run_crash_cycles(launcher, tmp_path, appendfsync, cycles):
         if problems:
             pytest.fail(f"{context}: " + "\n".join(problems) + "\n" + server.describe(), pytrace=False)
         previous = server
+        if disk:
+            disk.empty()  # start-up checks that the directory takes a write
 
     kinds = {}
     for w in writers:
         for kind, count in w.ops_by_kind.items():
             kinds[kind] = kinds.get(kind, 0) + count
     stats["acknowledged writes"] = sum(w.acked for w in writers)
+    stats["refused writes"] = sum(w.refused for w in writers)
     highest = max(segment_names, key=lambda n: int(n.rsplit(".", 1)[1]), default=None)
     print(f"crash recovery ({appendfsync}): seed {seed}: {stats}, operations {kinds}, admin commands accepted "
           f"{accepted}, {len(segment_names)} segment names seen (highest {highest}), "
@@ -389,3 +430,16 @@ def test_sigkill_under_load_keeps_every_acknowledged_write(launcher, tmp_path):
 def test_sigkill_with_everysec_keeps_every_acknowledged_write(launcher, tmp_path):
     """appendfsync everysec defers only the fsync: a killed process loses no acknowledged write."""
     run_crash_cycles(launcher, tmp_path, "everysec", EVERYSEC_CYCLES)
+
+
+def test_sigkill_with_everysec_on_a_disk_that_fills_and_empties(launcher, tmp_path):
+    """A disk that keeps filling up refuses writes before they run and loses nothing."""
+    disk = SmallDisk.mount(tmp_path / "disk", 64)
+    if disk is None:
+        pytest.skip(f"no size-limited disk here: {SmallDisk.why_not}")
+    try:
+        seed, stats, _ = run_crash_cycles(launcher, tmp_path, "everysec", EVERYSEC_CYCLES, disk=disk)
+        assert stats.get("disk fills", 0) >= EVERYSEC_CYCLES, f"seed {seed}: the disk was never filled: {stats}"
+        assert stats["refused writes"] > 0, f"seed {seed}: a full disk never refused a write: {stats}"
+    finally:
+        disk.unmount()
