@@ -11,12 +11,13 @@ import SkipKVStore
 /// and `LogWriter`), fork-less snapshots (SAVE, BGSAVE, BGREWRITEAOF, the `save` rules and
 /// the automatic log rewrite), and a shutdown that restarts to the exact state.
 ///
-/// A snapshot is a scan of the live keyspace, not a point-in-time image. It is still exact
-/// when paired with the log from the moment it started: the log is switched to a new segment
-/// first, every write after that switch is in the new segment, and replaying records that
-/// carry resulting state over any mixture of older and newer values ends in the newest one
-/// (docs/ARCHITECTURE.md, "Durability", has the argument). Older segments are removed only
-/// once the new snapshot and its directory entry are fsynced.
+/// A snapshot is a scan of the live keyspace followed by the changes made during the scan
+/// (`ChangeCapture`), so it loads to the state at the instant the scan ended, with or without
+/// the log. Paired with the log from the rotation that precedes it, it restores every later
+/// write too: replaying records that carry resulting state over any mixture of older and
+/// newer values ends in the newest one (docs/ARCHITECTURE.md, "Durability", has both
+/// arguments). Older segments are removed only once the new snapshot and its directory entry
+/// are fsynced.
 ///
 /// Concurrency contract: any thread may call anything here. `settings` and `status` are
 /// locked values; `log` is written once by `recover` before `loading` turns false (a
