@@ -110,3 +110,12 @@ def wait_until(predicate, timeout=5.0):
             return True
         time.sleep(0.02)
     return False
+
+
+@pytest.fixture
+def launcher():
+    """Starts durability-test servers (durability_server.Launcher) and kills what is left."""
+    from durability_server import Launcher  # it imports this module: import it late
+    instance = Launcher()
+    yield instance
+    instance.cleanup()

@@ -29,18 +29,11 @@ from pathlib import Path
 import pytest
 
 from conftest import server_binary
-from durability_server import AOF_NAME, Launcher, RawClient, RespError, dump, find_unique, flip_bit, \
+from durability_server import AOF_NAME, RawClient, RespError, dump, find_unique, flip_bit, \
     free_port, info_persistence, listing, log_segments, overwrite, persistence_flags, reported_offsets, snapshot_file, \
     truncate, wait_for
 
 ALWAYS = persistence_flags("yes", "always", "")
-
-
-@pytest.fixture
-def launcher():
-    instance = Launcher()
-    yield instance
-    instance.cleanup()
 
 
 @pytest.fixture

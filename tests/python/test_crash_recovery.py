@@ -30,20 +30,13 @@ import time
 
 import pytest
 
-from durability_server import Launcher, RawClient, RespError, SmallDisk, listing, log_segments, \
+from durability_server import RawClient, RespError, SmallDisk, listing, log_segments, \
     persistence_flags, snapshot_file
 
 WRITERS = 6
 CYCLES = int(os.environ.get("SKIPKV_CRASH_CYCLES", "24"))
 EVERYSEC_CYCLES = max(1, CYCLES // 3)
 LARGE_VALUE_LIMIT = 250_000  # APPEND turns into SET beyond this length
-
-
-@pytest.fixture
-def launcher():
-    instance = Launcher()
-    yield instance
-    instance.cleanup()
 
 
 def short(value):

@@ -18,16 +18,9 @@ import time
 import pytest
 import redis
 
-from durability_server import Launcher, SmallDisk, info_persistence, persistence_flags, wait_for
+from durability_server import SmallDisk, info_persistence, persistence_flags, wait_for
 
 AOF_MISCONF = "MISCONF Errors writing to the AOF file: No space left on device"
-
-
-@pytest.fixture
-def launcher():
-    instance = Launcher()
-    yield instance
-    instance.cleanup()
 
 
 @pytest.fixture
