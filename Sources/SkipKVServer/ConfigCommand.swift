@@ -67,33 +67,25 @@ enum ConfigCommand {
                 c.error("ERR CONFIG SET failed (possibly related to argument '\(name)') - duplicate parameter")
                 return
             }
-            let mutable: Bool
-            if let directive = ConfigDirective.named(name) {
-                mutable = directive.mutable
-                if mutable {
-                    do {
-                        try directive.apply(directive.takesList ? value.split(separator: " ").map(String.init) : [value], &config)
-                    } catch {
-                        c.error("ERR CONFIG SET failed (possibly related to argument '\(name)') - \(error)")
-                        return
-                    }
-                }
-            } else if let redis = RedisDirective.named(name), redis.value != nil {
-                mutable = redis.mutable
-                if mutable {
-                    if let refusal = redis.refusal(of: [value], as: name) {
-                        c.error("ERR CONFIG SET failed (possibly related to argument '\(name)') - \(refusal)")
-                        return
-                    }
-                    config.redisDirectiveValues[redis.name] = value
-                    if let warning = redis.warning(as: name, source: "CONFIG SET") { warnings.append(warning) }
-                }
-            } else {
+            let directive = ConfigDirective.named(name)
+            // Redis's directives of the config file only are unknown here, as in Redis.
+            let redis = directive == nil ? RedisDirective.named(name).flatMap { $0.value == nil ? nil : $0 } : nil
+            guard directive != nil || redis != nil else {
                 c.error("ERR Unknown option or number of arguments for CONFIG SET - '\(c.string(index))'")
                 return
             }
-            guard mutable else {
+            guard directive?.mutable ?? redis!.mutable else {
                 c.error("ERR CONFIG SET failed (possibly related to argument '\(name)') - can't set immutable config")
+                return
+            }
+            do {
+                if let directive {
+                    try directive.apply(directive.takesList ? value.split(separator: " ").map(String.init) : [value], &config)
+                } else if let warning = try redis!.accept([value], as: name, source: "CONFIG SET", into: &config) {
+                    warnings.append(warning)
+                }
+            } catch {
+                c.error("ERR CONFIG SET failed (possibly related to argument '\(name)') - \(error)")
                 return
             }
         }

@@ -87,9 +87,7 @@ public enum ConfigLoader {
                 guard values.count == 1 else { throw ConfigValueError("wrong number of arguments for 'include'") }
                 try include(values[0])
             } else if let redis = RedisDirective.named(name) {
-                if let refusal = redis.refusal(of: values, as: name) { throw ConfigValueError(refusal) }
-                if redis.value != nil { config.redisDirectiveValues[redis.name] = values.joined(separator: " ") }
-                if let warning = redis.warning(as: name, source: source), warned.insert(redis.name).inserted {
+                if let warning = try redis.accept(values, as: name, source: source, into: &config), warned.insert(redis.name).inserted {
                     warnings.append(warning)
                 }
             } else {

@@ -58,7 +58,10 @@ struct Listener: Sendable {
             family = AF_INET
         }
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: \(lastError())", code: errno) }
+        guard fd >= 0 else {
+            let code = errno
+            throw Failure(description: "socket: \(String(cString: strerror(code)))", code: code)
+        }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         if family == AF_INET6 {

@@ -50,19 +50,23 @@ struct RedisDirective: Sendable {
         return all.first { $0.name == lower || $0.aliases.contains(lower) }
     }
 
-    /// Nil when `values` may be accepted, else why they are refused; `written` is the name as
-    /// the operator wrote it (possibly an alias).
-    func refusal(of values: [String], as written: String) -> String? {
-        guard case .refused(let harmless, let reason) = treatment else { return nil }
-        if harmless.contains(values.joined(separator: " ").lowercased()) { return nil }
-        let allowed = harmless.isEmpty ? "" : " (only \(harmless.map { "'\($0)'" }.joined(separator: " or ")) is accepted)"
-        return "'\(written)' is not supported by SkipKV: \(reason)\(allowed)"
-    }
-
-    /// The warning logged when an ignored directive is given.
-    func warning(as written: String, source: String) -> String? {
-        guard case .ignored(let reason) = treatment else { return nil }
-        return "Redis directive '\(written)' (\(source)) has no effect in SkipKV: \(reason)"
+    /// Takes `values` for this directive (written as `written`, possibly an alias, in
+    /// `source`) into `config`, for CONFIG GET, or throws why they are refused. Returns the
+    /// warning to log when the directive is ignored.
+    func accept(_ values: [String], as written: String, source: String, into config: inout ServerConfig) throws -> String? {
+        let warning: String?
+        switch treatment {
+        case .ignored(let reason):
+            warning = "Redis directive '\(written)' (\(source)) has no effect in SkipKV: \(reason)"
+        case .refused(let harmless, let reason):
+            guard harmless.contains(values.joined(separator: " ").lowercased()) else {
+                let allowed = harmless.map { $0.isEmpty ? "\"\"" : "'\($0)'" }.joined(separator: " or ")
+                throw ConfigValueError("'\(written)' is not supported by SkipKV: \(reason)\(harmless.isEmpty ? "" : " (only \(allowed) is accepted)")")
+            }
+            warning = nil
+        }
+        if value != nil { config.redisDirectiveValues[name] = values.joined(separator: " ") }
+        return warning
     }
 
     // Reasons shared by several directives.

@@ -113,6 +113,26 @@ final class ProtectedModeTests: XCTestCase {
         XCTAssertEqual(server.stop(), 0)
     }
 
+    /// The Docker image's command (ENTRYPOINT and CMD) serves clients that are not on the
+    /// loopback address, as every client of a container is: run with the repository's config
+    /// file, an ephemeral port and 127.0.0.1 in place of the image's paths, port and 0.0.0.0.
+    func testDockerImageCommandServesClientsFromOtherAddresses() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dockerfile = try String(contentsOf: repository.appendingPathComponent("Dockerfile"), encoding: .utf8)
+        var command: [String] = []
+        for instruction in ["ENTRYPOINT ", "CMD "] {
+            let line = try XCTUnwrap(dockerfile.split(separator: "\n").last { $0.hasPrefix(instruction) })
+            command += try JSONDecoder().decode([String].self, from: Data(line.dropFirst(instruction.count).utf8))
+        }
+        XCTAssertEqual(command.first, "skipkv-server")
+        let replacements = ["/etc/skipkv/skipkv.conf": repository.appendingPathComponent("config/skipkv.conf").path,
+                            "7379": "0", "0.0.0.0": "127.0.0.1"]
+        let arguments = command.dropFirst().map { replacements[$0] ?? $0 }
+        let server = try ServerProcess(arguments + ["--save", "", "--appendonly", "no"], testDefaults: false)
+        XCTAssertEqual(try exchange(from: "127.0.0.2", port: server.port, send: "PING\r\n"), "+PONG\r\n")
+        XCTAssertEqual(server.stop(), 0)
+    }
+
     /// Runs a command found on the PATH, feeding it `input`; returns its status and output.
     private func run(_ command: [String], input: String? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
