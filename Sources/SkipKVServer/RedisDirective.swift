@@ -20,7 +20,7 @@
 /// `maxmemory-clients`, `lfu-log-factor` and `lfu-decay-time` come with the memory ceiling and
 /// are not classified here.
 struct RedisDirective: Sendable {
-    enum Treatment: Sendable, Equatable {
+    enum Treatment: Sendable {
         case ignored(reason: String)
         case refused(harmless: [String], reason: String)
     }
@@ -75,7 +75,7 @@ struct RedisDirective: Sendable {
     private static let tls = ignored("SkipKV has no TLS (see tls-port)")
     private static let encoding = ignored("tunes the memory encoding of a Redis data type; SkipKV stores strings only")
     private static let allocator = ignored("tunes Redis's allocator or hash tables; SkipKV's memory is managed by its B-skiplist nodes")
-    private static let lazyFree = ignored("SkipKV frees deleted data the same way whatever this says")
+    private static let lazyFree = ignored("SkipKV frees deleted data through its epoch reclamation whatever this says")
     private static let cpuAffinity = ignored("SkipKV does not pin threads to CPUs")
     private static let syslog = ignored("SkipKV logs to logfile or standard output only")
     private static let scripting = ignored("SkipKV has no scripting or modules")
