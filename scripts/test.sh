@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test command (README, CI): installs what the tests need when missing, builds, and runs
-# every suite:
+# The test command (README, CI): installs what the tests need when missing (Debian packages,
+# through scripts/lib/debian-packages.sh), builds, and runs every suite:
 #   1. swift test: unit, model-based, concurrency stress, server integration, CLI, benchmark;
 #   2. the concurrency stress tests (index, log writer, journaled keyspace with snapshots)
 #      again under ThreadSanitizer;
@@ -12,21 +12,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-
-need_apt=()
-command -v pkg-config >/dev/null || need_apt+=(pkg-config)
-pkg-config --exists libuv 2>/dev/null || need_apt+=(libuv1-dev)
-pkg-config --exists libedit 2>/dev/null || need_apt+=(libedit-dev)
-command -v redis-server >/dev/null || need_apt+=(redis-server)
-command -v redis-cli >/dev/null || need_apt+=(redis-tools)
-command -v nc >/dev/null || need_apt+=(netcat-openbsd)
-python3 -m venv --help >/dev/null 2>&1 || need_apt+=(python3-venv)
-if [ ${#need_apt[@]} -gt 0 ]; then
-    echo "==> installing ${need_apt[*]}"
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
+# shellcheck source=lib/debian-packages.sh
+. scripts/lib/debian-packages.sh
+need_build_packages
+need_command redis-server redis-server
+need_command redis-cli redis-tools
+need_command nc netcat-openbsd
+# The protected-mode test puts a client in a network namespace.
+need_command ip iproute2
+python3 -m venv --help >/dev/null 2>&1 || needed_packages+=(python3-venv)
+install_needed_packages
 
 passed=0
 failed=0

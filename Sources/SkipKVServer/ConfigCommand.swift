@@ -1,10 +1,10 @@
 import SkipKVProtocol
 
-/// CONFIG GET pattern... | SET name value [name value ...] | RESETSTAT | HELP.
+/// CONFIG GET pattern... | SET name value [name value ...] | RESETSTAT | HELP. Besides its
+/// own directives, CONFIG knows Redis's (`RedisDirective`): GET shows their values, SET
+/// stores the ones SkipKV ignores (logging that they have no effect) and refuses what it
+/// cannot honour.
 enum ConfigCommand {
-    /// Read-only entries CONFIG GET reports for tools that ask: SkipKV has one database.
-    private static let compatibilityEntries = [("databases", "1")]
-
     static func config(_ c: CommandContext) {
         if c.argument(1, is: "GET") {
             guard ClientCommands.requireArity(c, -3, "get", command: "config") else { return }
@@ -31,10 +31,16 @@ enum ConfigCommand {
         }
     }
 
-    /// Every directive (and compatibility entry) matching any of the patterns, once each.
+    /// Every directive (and Redis directive, under each of its names) matching any of the
+    /// patterns, once each.
     private static func get(_ c: CommandContext) {
         let config = c.server.settings.config
-        var entries = ConfigDirective.all.map { ($0.name, $0.render(config)) } + compatibilityEntries
+        var entries = ConfigDirective.all.map { ($0.name, $0.render(config)) }
+        for redis in RedisDirective.all {
+            guard let initial = redis.value else { continue }
+            let value = config.redisDirectiveValues[redis.name] ?? initial
+            entries += ([redis.name] + redis.aliases).map { ($0, value) }
+        }
         entries = entries.filter { entry in
             (2..<c.count).contains { index in
                 var name = entry.0
@@ -53,29 +59,38 @@ enum ConfigCommand {
         let settings = c.server.settings
         var config = settings.config
         var seen = Set<String>()
+        var warnings: [String] = []
         for index in stride(from: 2, to: c.count, by: 2) {
             let name = c.string(index).lowercased()
+            let value = c.string(index + 1)
             guard seen.insert(name).inserted else {
                 c.error("ERR CONFIG SET failed (possibly related to argument '\(name)') - duplicate parameter")
                 return
             }
-            guard let directive = ConfigDirective.named(name) else {
+            let directive = ConfigDirective.named(name)
+            // Redis's directives of the config file only are unknown here, as in Redis.
+            let redis = directive == nil ? RedisDirective.named(name).flatMap { $0.value == nil ? nil : $0 } : nil
+            guard directive != nil || redis != nil else {
                 c.error("ERR Unknown option or number of arguments for CONFIG SET - '\(c.string(index))'")
                 return
             }
-            guard directive.mutable else {
+            guard directive?.mutable ?? redis!.mutable else {
                 c.error("ERR CONFIG SET failed (possibly related to argument '\(name)') - can't set immutable config")
                 return
             }
             do {
-                let value = c.string(index + 1)
-                try directive.apply(directive.takesList ? value.split(separator: " ").map(String.init) : [value], &config)
+                if let directive {
+                    try directive.apply(directive.takesList ? value.split(separator: " ").map(String.init) : [value], &config)
+                } else if let warning = try redis!.accept([value], as: name, source: "CONFIG SET", into: &config) {
+                    warnings.append(warning)
+                }
             } catch {
                 c.error("ERR CONFIG SET failed (possibly related to argument '\(name)') - \(error)")
                 return
             }
         }
         settings.update(config)
+        for warning in warnings { c.server.logger.warning("\(warning)") }
         c.server.log.setLevel(config.logLevel)
         c.server.persistence.update(config.persistence)
         c.reply.pointee.writeOK()

@@ -81,6 +81,48 @@ enum ConfigValue {
         return text
     }
 
+    /// `client-output-buffer-limit`: one size (SkipKV's own form), or Redis's groups of
+    /// `class hard soft seconds` (with Redis's error texts). Of Redis's form only the `normal`
+    /// class's hard limit applies: SkipKV has no replica or pub/sub clients, and it pauses a
+    /// client at the limit rather than disconnecting it, so a soft limit has nothing to do.
+    /// Nil when no group names the normal class.
+    static func outputBufferLimit(_ values: [String]) throws -> Int? {
+        let words = values.flatMap { $0.split(separator: " ").map(String.init) }
+        if words.count == 1 { return try memory(words[0], in: 0...Int.max) }
+        guard !words.isEmpty, words.count % 4 == 0 else {
+            throw ConfigValueError("Wrong number of arguments in buffer limit configuration.")
+        }
+        var limit: Int?
+        for group in stride(from: 0, to: words.count, by: 4) {
+            let kind = words[group].lowercased()
+            guard ["normal", "replica", "slave", "pubsub"].contains(kind) else {
+                throw ConfigValueError("Invalid client class specified in buffer limit configuration.")
+            }
+            guard let hard = try? memory(words[group + 1], in: 0...Int.max), (try? memory(words[group + 2], in: 0...Int.max)) != nil,
+                  let seconds = Int(words[group + 3]), seconds >= 0 else {
+                throw ConfigValueError("Error in hard, soft or soft_seconds setting in buffer limit configuration.")
+            }
+            if kind == "normal" { limit = hard }
+        }
+        return limit
+    }
+
+    /// `shutdown-on-sigint` / `shutdown-on-sigterm`: Redis's flags, shown as Redis shows them
+    /// (`default` alone, else the flags in this order).
+    static let shutdownFlags = ["save", "nosave", "now", "force"]
+
+    static func shutdownFlags(_ values: [String]) throws -> String {
+        let words = values.flatMap { $0.split(separator: " ").map { $0.lowercased() } }
+        guard !words.isEmpty, words.allSatisfy({ $0 == "default" || shutdownFlags.contains($0) }) else {
+            throw ConfigValueError("argument(s) must be one of the following: default, \(shutdownFlags.joined(separator: ", "))")
+        }
+        guard !(words.contains("save") && words.contains("nosave")) else {
+            throw ConfigValueError("shutdown options SAVE and NOSAVE can't be used simultaneously")
+        }
+        let flags = shutdownFlags.filter(words.contains)
+        return flags.isEmpty ? "default" : flags.joined(separator: " ")
+    }
+
     /// `save` values: pairs of seconds and changes; `""` (alone or as a word) clears.
     static func saveRules(_ values: [String]) throws -> [SaveRule] {
         let words = values.flatMap { $0.split(separator: " ").map(String.init) }

@@ -4,8 +4,9 @@ import Glibc
 import CLibUV
 
 /// Accepting clients: a poll handle on each listening socket this loop owns; `accept4`
-/// until the backlog is empty; each new socket goes round-robin to a loop (possibly this
-/// one), which wraps it in a libuv stream (`adopt`).
+/// until the backlog is empty; clients over `maxclients` or refused by protected mode are
+/// answered and closed at once; each other new socket goes round-robin to a loop (possibly
+/// this one), which wraps it in a libuv stream (`adopt`).
 extension EventLoop {
     /// Starts accepting on `listener` in this loop. Before the loop thread starts.
     func listen(on listener: Listener) {
@@ -25,7 +26,11 @@ extension EventLoop {
     private func acceptPending(_ listener: Listener) {
         for _ in 0..<64 {
             // Plain accept: uv_tcp_open / uv_pipe_open make the socket non-blocking.
-            let fd = accept(listener.descriptor, nil, nil)
+            var peer = sockaddr_storage()
+            var peerLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &peer) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener.descriptor, $0, &peerLength) }
+            }
             if fd < 0 {
                 if errno == EINTR || errno == ECONNABORTED { continue }
                 if errno != EAGAIN && errno != EWOULDBLOCK {
@@ -40,6 +45,14 @@ extension EventLoop {
                 refuse(fd, "-ERR max number of clients reached\r\n")
                 continue
             }
+            // After the maxclients check, as in Redis.
+            if listener.kind == .tcp && server.settings.protectedMode.load(ordering: .relaxed)
+                && !server.settings.passwordRequired.load(ordering: .relaxed) && !ProtectedMode.isLocal(peer) {
+                server.clients.release()
+                stats.add(.rejectedConnections)
+                refuse(fd, ProtectedMode.denied)
+                continue
+            }
             let loops = server.loops
             let target = loops[nextLoopForHandOff % loops.count]
             nextLoopForHandOff &+= 1
@@ -52,9 +65,14 @@ extension EventLoop {
     }
 
     /// Sends a one-line error to a client that will not be served, then closes it. The
-    /// socket is fresh, so the short write fits in its send buffer.
+    /// socket is fresh, so the short write fits in its send buffer. What the client already
+    /// sent is read first: closing a socket with unread input sends a reset, which can
+    /// discard the error before the client reads it.
     private func refuse(_ fd: Int32, _ message: StaticString) {
         _ = send(fd, message.utf8Start, message.utf8CodeUnitCount, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+        withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 1) { sink in
+            while recv(fd, sink.baseAddress, sink.count, Int32(MSG_DONTWAIT)) > 0 {}
+        }
         Glibc.close(fd)
     }
 

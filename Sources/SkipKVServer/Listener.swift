@@ -18,9 +18,19 @@ struct Listener: Sendable {
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
+        /// The `errno` of the failed call, 0 for a bad address.
+        var code: Int32 = 0
+
+        /// Whether Redis would go on without this address: `-address` (optional) not present
+        /// on the machine, or any address of a protocol the machine lacks.
+        func skippable(optional: Bool) -> Bool {
+            (code == EADDRNOTAVAIL && optional)
+                || [ENOPROTOOPT, EPROTONOSUPPORT, ESOCKTNOSUPPORT, EPFNOSUPPORT, EAFNOSUPPORT].contains(code)
+        }
     }
 
     /// A TCP socket bound to `address`:`port` (port 0: an ephemeral port) and listening.
+    /// `*` is every IPv4 address, `::*` every IPv6 address, as in Redis.
     static func tcp(address: String, port: Int, backlog: Int) throws -> Listener {
         var storage = sockaddr_storage()
         let length: socklen_t
@@ -29,7 +39,7 @@ struct Listener: Sendable {
             var sin6 = sockaddr_in6()
             sin6.sin6_family = sa_family_t(AF_INET6)
             sin6.sin6_port = in_port_t(UInt16(port).bigEndian)
-            guard inet_pton(AF_INET6, address, &sin6.sin6_addr) == 1 else {
+            guard inet_pton(AF_INET6, address == "::*" ? "::" : address, &sin6.sin6_addr) == 1 else {
                 throw Failure(description: "invalid bind address '\(address)'")
             }
             withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: sin6, as: sockaddr_in6.self) }
@@ -48,7 +58,10 @@ struct Listener: Sendable {
             family = AF_INET
         }
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: \(lastError())") }
+        guard fd >= 0 else {
+            let code = errno
+            throw Failure(description: "socket: \(String(cString: strerror(code)))", code: code)
+        }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         if family == AF_INET6 {
@@ -58,9 +71,9 @@ struct Listener: Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
         }
         guard bound == 0, listen(fd, Int32(backlog)) == 0 else {
-            let message = lastError()
+            let code = errno
             close(fd)
-            throw Failure(description: "could not listen on \(address):\(port): \(message)")
+            throw Failure(description: "could not listen on \(address):\(port): \(String(cString: strerror(code)))", code: code)
         }
         return Listener(descriptor: fd, kind: .tcp, name: Self.localName(fd) ?? "\(address):\(port)")
     }

@@ -19,6 +19,7 @@ final class RuntimeSettings: Sendable {
     let tcpKeepalive: Atomic<Int>
     let shutdownTimeout: Atomic<Int>
     let passwordRequired: Atomic<Bool>
+    let protectedMode: Atomic<Bool>
     let parserLimitsGeneration: Atomic<Int>
     private let limits: Locked<ParserLimits>
 
@@ -30,6 +31,7 @@ final class RuntimeSettings: Sendable {
         tcpKeepalive = Atomic(config.tcpKeepalive)
         shutdownTimeout = Atomic(config.shutdownTimeout)
         passwordRequired = Atomic(!config.requirePass.isEmpty)
+        protectedMode = Atomic(config.protectedMode)
         parserLimitsGeneration = Atomic(0)
         limits = Locked(Self.parserLimits(config))
     }
@@ -66,6 +68,7 @@ final class RuntimeSettings: Sendable {
         tcpKeepalive.store(config.tcpKeepalive, ordering: .relaxed)
         shutdownTimeout.store(config.shutdownTimeout, ordering: .relaxed)
         passwordRequired.store(!config.requirePass.isEmpty, ordering: .relaxed)
+        protectedMode.store(config.protectedMode, ordering: .relaxed)
         let newLimits = Self.parserLimits(config)
         let changed = limits.withLock { limits -> Bool in
             defer { limits = newLimits }

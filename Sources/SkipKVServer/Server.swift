@@ -38,8 +38,17 @@ public final class Server {
         var listeners: [Listener] = []
         do {
             var port = config.port
-            for address in config.bind {
-                let listener = try Listener.tcp(address: address, port: port, backlog: config.tcpBacklog)
+            for entry in config.bind {
+                // `-address`: optional, as in Redis.
+                let optional = entry.hasPrefix("-")
+                let address = optional ? String(entry.dropFirst()) : entry
+                let listener: Listener
+                do {
+                    listener = try Listener.tcp(address: address, port: port, backlog: config.tcpBacklog)
+                } catch let failure as Listener.Failure where failure.skippable(optional: optional) {
+                    logger.warning("\(failure); skipped")
+                    continue
+                }
                 // With port 0, every address shares the port the first one got.
                 port = listener.port
                 listeners.append(listener)
@@ -53,6 +62,7 @@ public final class Server {
                 listeners.append(try Listener.unix(path: config.unixSocket, permissions: config.unixSocketPerm, backlog: config.tcpBacklog))
                 state.unixSocketPath = config.unixSocket
             }
+            guard !listeners.isEmpty else { throw Listener.Failure(description: "Configured to not listen anywhere, exiting.") }
         } catch {
             for listener in listeners { close(listener.descriptor) }
             throw error
@@ -106,7 +116,8 @@ public final class Server {
         }
     }
 
-    /// SIGTERM and SIGINT start a clean shutdown, handled on loop 0.
+    /// SIGTERM and SIGINT start a clean shutdown, handled on loop 0, with the final snapshot
+    /// `shutdown-on-sigterm` / `shutdown-on-sigint` ask for.
     private func installSignalHandlers(on loop: EventLoop, state: ServerState) {
         for signalNumber in [SIGTERM, SIGINT] {
             let handle = UnsafeMutablePointer<uv_signal_t>.allocate(capacity: 1)
@@ -114,6 +125,12 @@ public final class Server {
             uv_signal_start(handle, { handle, signalNumber in
                 let loop = EventLoop.of(handle!.pointee.loop)
                 let name = signalNumber == SIGINT ? "SIGINT" : "SIGTERM"
+                let config = loop.server.settings.config
+                let choice = ShutdownSnapshot(signalFlags: signalNumber == SIGINT ? config.shutdownOnSigint : config.shutdownOnSigterm)
+                // A shutdown already under way (SHUTDOWN NOSAVE, say) keeps its choice.
+                if !loop.server.shutdownRequested.load(ordering: .acquiring) {
+                    loop.server.shutdownSnapshot.store(choice.rawValue, ordering: .relaxed)
+                }
                 loop.server.logger.notice("Received \(name), scheduling shutdown...")
                 loop.server.requestShutdown()
             }, signalNumber)

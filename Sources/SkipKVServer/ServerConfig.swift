@@ -49,6 +49,16 @@ public struct ServerConfig: Sendable {
     public var shutdownTimeout: Int = 10
     /// Where and how data is made durable: the data directory, the log, snapshots.
     public var persistence = PersistenceSettings()
+    /// Refuse clients connecting from other addresses than 127.0.0.1 and ::1 (Unix socket
+    /// clients are local) while no password is set, as Redis's `protected-mode`.
+    public var protectedMode: Bool = true
+    /// What SIGINT and SIGTERM do about the final snapshot, as Redis's `shutdown-on-sigint` and
+    /// `shutdown-on-sigterm`: `default`, or some of `save`, `nosave`, `now`, `force`.
+    public var shutdownOnSigint: String = "default"
+    public var shutdownOnSigterm: String = "default"
+    /// Values given to the Redis directives SkipKV accepts without acting on them
+    /// (`RedisDirective`), by name, which CONFIG GET shows.
+    public var redisDirectiveValues: [String: String] = [:]
 
     public init() {}
 

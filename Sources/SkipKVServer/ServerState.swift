@@ -86,6 +86,13 @@ enum ShutdownSnapshot: Int {
     case asConfigured
     case save
     case noSave
+
+    /// The choice of `shutdown-on-sigint` / `shutdown-on-sigterm` flags; `now` and `force`
+    /// change nothing, as for SHUTDOWN.
+    init(signalFlags: String) {
+        let flags = signalFlags.split(separator: " ")
+        self = flags.contains("save") ? .save : flags.contains("nosave") ? .noSave : .asConfigured
+    }
 }
 
 /// CLOCK_MONOTONIC in milliseconds (the clock `uv_now` also uses).

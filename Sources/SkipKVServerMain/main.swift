@@ -5,7 +5,7 @@ import Logging
 import SkipKVDiskFormat
 import SkipKVServer
 
-/// skipkv-server [--config FILE] [--<directive> value...]
+/// skipkv-server [FILE | --config FILE] [--<directive> value...]
 ///
 /// Order matters here: the configuration is read and checked first (so a bad value fails in
 /// the foreground), then the process daemonizes (fork before any thread exists), then the
@@ -14,11 +14,18 @@ import SkipKVServer
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") {
     print("""
-        Usage: skipkv-server [--config FILE] [--<directive> <value>...]
+        Usage: skipkv-server [FILE | --config FILE] [--<directive> <value>...]
         Every directive of the config file (see config/skipkv.conf) is also a flag, e.g.
           skipkv-server --port 7380 --bind 127.0.0.1 --io-threads 2 --loglevel verbose
-        Flags override the config file, which overrides the defaults.
+          skipkv-server /etc/redis/redis.conf --port 7380
+        Flags override the config file, which overrides the defaults. A Redis config file
+        works too: directives SkipKV does not implement are logged and ignored, or refused
+        when ignoring them would put data at risk; --redis-directives lists which.
         """)
+    exit(0)
+}
+if arguments == ["--redis-directives"] {
+    print(RedisDirectiveTable.markdown, terminator: "")
     exit(0)
 }
 if arguments.contains("--version") || arguments.contains("-v") {
@@ -26,12 +33,13 @@ if arguments.contains("--version") || arguments.contains("-v") {
     exit(0)
 }
 
-let config: ServerConfig
+let loaded: ConfigLoader.Loaded
 do {
-    config = try ConfigLoader.load(arguments: arguments)
+    loaded = try ConfigLoader.load(arguments: arguments)
 } catch {
     fail("\(error)")
 }
+let config = loaded.config
 
 let daemon = config.daemonize ? Daemon.detach() : nil
 let log: LogOutput
@@ -43,6 +51,7 @@ do {
 }
 LoggingSystem.bootstrap { log.handler(label: $0) }
 let logger = Logger(label: "skipkv")
+for warning in loaded.warnings { logger.warning("\(warning)") }
 
 // Tests make file operations fail on purpose (docs/OPERATIONS.md, "Fault injection").
 if let faults = getenv("SKIPKV_FAULTS").map({ String(cString: $0) }), !faults.isEmpty {

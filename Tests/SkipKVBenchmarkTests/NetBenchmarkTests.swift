@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import SkipKVTestSupport
 
 /// Runs the built `skipkv-benchmark net` against redis-server instances started on free
 /// loopback ports, at a tiny size, and checks its JSON and CSV output.

@@ -28,17 +28,25 @@ final class ServerProcess: @unchecked Sendable {
         return Bundle(for: ServerProcess.self).bundleURL.deletingLastPathComponent().appendingPathComponent("skipkv-server").path
     }
 
-    /// Starts the server with `arguments` added to the test defaults and waits until it
-    /// listens.
     /// The server's data directory: its own, so no test sees another's files.
     let dataDirectory: String
 
-    init(_ arguments: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws {
+    /// The flags every test server gets unless `testDefaults` is false.
+    private static func testDefaults(dataDirectory: String) -> [String] {
+        ["--bind", "127.0.0.1", "--port", "0", "--io-threads", "2", "--shards", "7", "--save", "", "--dir", dataDirectory]
+    }
+
+    /// Starts the server and waits until it listens. Its arguments: `configFile` first
+    /// (redis-server style) when given, then the test defaults unless `testDefaults` is false
+    /// (the server then runs in its data directory, and `arguments` must pick a free port),
+    /// then `arguments`.
+    init(_ arguments: [String] = [], configFile: String? = nil, testDefaults: Bool = true,
+         file: StaticString = #filePath, line: UInt = #line) throws {
         dataDirectory = NSTemporaryDirectory() + "skipkv-test-data-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         process.executableURL = URL(fileURLWithPath: Self.binaryPath)
-        process.arguments = ["--bind", "127.0.0.1", "--port", "0", "--io-threads", "2", "--shards", "7", "--save", "",
-                             "--dir", dataDirectory] + arguments
+        process.arguments = (configFile.map { [$0] } ?? []) + (testDefaults ? Self.testDefaults(dataDirectory: dataDirectory) : []) + arguments
+        if !testDefaults { process.currentDirectoryURL = URL(fileURLWithPath: dataDirectory) }
         process.standardOutput = output
         process.standardError = output
         let ready = DispatchSemaphore(value: 0)
@@ -105,12 +113,13 @@ final class ServerProcess: @unchecked Sendable {
     }
 }
 
-/// Runs the server binary to completion with `arguments` (startup failures, daemonizing);
-/// returns the exit status and everything it printed. Output goes through a temporary file
+/// Runs the server binary to completion with `arguments` (startup failures, daemonizing),
+/// after `configFile` when given (redis-server style); returns the exit status and everything
+/// it printed. Output goes through a temporary file
 /// rather than a pipe: a daemon keeps the inherited descriptors of its parent, and a pipe
 /// would then never reach end-of-file. posix_spawn and waitpid are used directly so the exit
 /// is observed even when the child leaves a grandchild behind.
-func runServerToExit(_ arguments: [String], timeout: TimeInterval = 20) throws -> (status: Int32, output: String) {
+func runServerToExit(_ arguments: [String], configFile: String? = nil, timeout: TimeInterval = 20) throws -> (status: Int32, output: String) {
     let outputPath = NSTemporaryDirectory() + "skipkv-test-output-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     defer { unlink(outputPath) }
     var actions = posix_spawn_file_actions_t()
@@ -119,7 +128,7 @@ func runServerToExit(_ arguments: [String], timeout: TimeInterval = 20) throws -
     posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
     // No snapshot rules: a test server must not leave a snapshot wherever it runs.
-    let argv = ([ServerProcess.binaryPath, "--save", ""] + arguments).map { strdup($0) } + [nil]
+    let argv = ([ServerProcess.binaryPath] + (configFile.map { [$0] } ?? []) + ["--save", ""] + arguments).map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
     var pid = pid_t()
     let spawned = posix_spawn(&pid, ServerProcess.binaryPath, &actions, nil, argv, environ)

@@ -4,7 +4,8 @@ markers are missing, and the file created when it does not exist), through a tem
 file and a rename so that an interrupted run leaves the old document whole.
 
 Used by scripts/compare-redis.sh and scripts/bench-durability.sh (through
-`publish_section`), whose sections carry their own markers."""
+`publish_section`) and scripts/gen-redis-directives.sh, whose sections carry their own
+markers."""
 import os
 
 

@@ -3,20 +3,20 @@ import XCTest
 
 /// A redis-server child process on a free port of 127.0.0.1, without persistence, killed when
 /// the test is done with it. Tests that need one are skipped when redis-server is not installed.
-final class RedisServerProcess: @unchecked Sendable {
-    let port: Int
+public final class RedisServerProcess: @unchecked Sendable {
+    public let port: Int
     private let process: Process
     private let output: Pipe
     private let collected: Log
 
-    static var binaryPath: String? {
+    public static var binaryPath: String? {
         let path = ProcessInfo.processInfo.environment["REDIS_SERVER_BINARY"] ?? "/usr/bin/redis-server"
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }
 
     /// Starts redis-server and waits until it accepts connections. A port found free can be
     /// taken by someone else before redis binds it, so a failed start is retried on another.
-    init() throws {
+    public init() throws {
         guard let binary = Self.binaryPath else { throw XCTSkip("redis-server is not installed") }
         var lastLog = ""
         for _ in 1...3 {
@@ -64,7 +64,7 @@ final class RedisServerProcess: @unchecked Sendable {
         func append(_ data: Data) { lock.withLock { collected += String(decoding: data, as: UTF8.self) } }
     }
 
-    var log: String { collected.text }
+    public var log: String { collected.text }
 
     /// A port the kernel reports free on 127.0.0.1 (bound to port 0, then released).
     private static func freePort() throws -> Int {
@@ -86,7 +86,7 @@ final class RedisServerProcess: @unchecked Sendable {
     }
 
     /// Kills the server and waits for it to exit.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
