@@ -29,8 +29,10 @@ public final class JournaledKeyspace: @unchecked Sendable {
     @usableFromInline let stripes = KeyStripeLocks()
     /// Keys changed since start, for `save` rules and INFO.
     @usableFromInline let changeCounter = StripedCounter()
-    @usableFromInline var logReference: Unmanaged<LogWriter>?
-    @usableFromInline var capture: ChangeCapture?
+    // Both are read on every write; their own protocols (above) order the accesses, so the
+    // runtime's dynamic exclusivity check (a swift_beginAccess per read) is turned off.
+    @exclusivity(unchecked) @usableFromInline var logReference: Unmanaged<LogWriter>?
+    @exclusivity(unchecked) @usableFromInline var capture: ChangeCapture?
 
     public init(_ keyspace: Keyspace) {
         self.keyspace = keyspace
