@@ -76,6 +76,7 @@ enum ConfigCommand {
             }
         }
         settings.update(config)
+        c.server.applyMemorySettings(config, on: c.loop)
         c.server.log.setLevel(config.logLevel)
         c.server.persistence.update(config.persistence)
         c.reply.pointee.writeOK()
