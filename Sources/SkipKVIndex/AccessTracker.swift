@@ -75,8 +75,13 @@ public final class AccessTracker: @unchecked Sendable {
         AccessTracking(rawValue: Word.atomicLoad(at: setting(0), ordering: .relaxed)) ?? .off
     }
 
-    /// The clock for one operation; nil while tracking is off, which costs one load.
+    /// Whether accesses are recorded: the one load an operation pays while they are not.
     @inline(__always)
+    var isTracking: Bool {
+        Word.atomicLoad(at: setting(0), ordering: .relaxed) != AccessTracking.off.rawValue
+    }
+
+    /// The clock for one operation; nil while tracking is off.
     public func now() -> AccessStamp? {
         let mode = Word.atomicLoad(at: setting(0), ordering: .relaxed)
         if mode == AccessTracking.off.rawValue { return nil }

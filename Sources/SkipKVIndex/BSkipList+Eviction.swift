@@ -37,7 +37,7 @@ extension BSkipList {
             var node: BNode
             var i: Int
             if let hand {
-                (node, i) = descendShared(to: 0, SearchKey(hand), .atOrBelow)
+                (node, i) = descendSharedOutOfLine(SearchKey(hand))
                 i += 1
             } else {
                 node = heads[0]
@@ -88,7 +88,7 @@ extension BSkipList {
     public func memoryUsage(ofKey key: UnsafeRawBufferPointer) -> Int? {
         pinned {
             let search = SearchKey(key)
-            let (leaf, i) = descendShared(to: 0, search, .atOrBelow)
+            let (leaf, i) = descendSharedOutOfLine(search)
             defer { leaf.unlockShared() }
             guard i > 0 || !leaf.isHead, leaf.compare(search, i) == 0 else { return nil }
             let stored = leaf.storedKey(i)
@@ -98,5 +98,12 @@ extension BSkipList {
             let value = valueLength > 8 ? ValueBlock.footprint(for: valueLength) : 0
             return leafShare + tower + stored.footprint + value
         }
+    }
+
+    /// `descendShared` to level 0 for the rarely used callers (eviction, MEMORY USAGE,
+    /// `contains`): one out-of-line copy of the descent, which is forced inline elsewhere.
+    @inline(never)
+    func descendSharedOutOfLine(_ key: SearchKey) -> (BNode, Int) {
+        descendShared(to: 0, key, .atOrBelow)
     }
 }

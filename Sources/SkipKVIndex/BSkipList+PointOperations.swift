@@ -12,18 +12,18 @@ extension BSkipList {
         return result
     }
 
-    /// Calls `body` with the value of `key` while its leaf is read-locked; false when absent.
-    /// Records the access (`AccessTracker`) unless `touching` is false.
+    /// Calls `body` with the value of `key` while its leaf is read-locked, and records the
+    /// access (`AccessTracker`); false when absent.
     @usableFromInline
     @discardableResult
-    func visitValue(forKey key: UnsafeRawBufferPointer, touching: Bool = true, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+    func visitValue(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
         pinned {
             let search = SearchKey(key)
             let (leaf, i) = descendShared(to: 0, search, .atOrBelow)
             defer { leaf.unlockShared() }
             guard i > 0 || !leaf.isHead, leaf.compare(search, i) == 0 else { return false }
             leaf.withValue(i, body)
-            if touching { touch(leaf, i) }
+            touch(leaf, i)
             return true
         }
     }
@@ -31,13 +31,24 @@ extension BSkipList {
     /// Whether `key` is present, without counting as an access (Redis's EXISTS and TYPE do
     /// not touch a key either).
     public func contains(_ key: UnsafeRawBufferPointer) -> Bool {
-        visitValue(forKey: key, touching: false) { _ in }
+        pinned {
+            let search = SearchKey(key)
+            let (leaf, i) = descendSharedOutOfLine(search)
+            defer { leaf.unlockShared() }
+            return (i > 0 || !leaf.isHead) && leaf.compare(search, i) == 0
+        }
     }
 
     /// Records an access to level-0 entry `i` of `node` (locked, shared or exclusive) when
-    /// access tracking is on.
+    /// access tracking is on. Without tracking, one load and a branch: the rest is out of line
+    /// to keep the read paths small.
     @inline(__always)
     func touch(_ node: BNode, _ i: Int) {
+        if access.isTracking { recordAccess(node, i) }
+    }
+
+    @inline(never)
+    func recordAccess(_ node: BNode, _ i: Int) {
         guard let stamp = access.now() else { return }
         node.touch(i, stamp, access)
     }

@@ -164,9 +164,17 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     /// A key's stored word, copying a key longer than 16 bytes out of line, with the access
     /// field of a new key.
     func makeStoredKey(_ key: UnsafeRawBufferPointer, valueLength: Int, stripe: UInt64) -> StoredKey {
-        let stored = StoredKey.make(key, valueLength: valueLength, stamp: access.now())
+        let stored = StoredKey.make(key, valueLength: valueLength)
         if let block = stored.block { byteCounter.add(block.footprint, stripe: stripe) }
-        return stored
+        return access.isTracking ? withInitialAccess(stored) : stored
+    }
+
+    /// `stored` with the access field of a key written now. Out of line, so that the common
+    /// path without tracking stays small enough for its callers to inline their helpers.
+    @inline(never)
+    func withInitialAccess(_ stored: StoredKey) -> StoredKey {
+        guard let stamp = access.now() else { return stored }
+        return stored.setting(access: stamp.initialField(width: stored.accessWidth))
     }
 
     /// Encodes a value as a payload: inline when at most 8 bytes, else a copy out of line.

@@ -20,16 +20,10 @@ struct StoredKey {
 
     init(word: UInt64) { self.word = word }
 
-    /// Copies `key` into a new key block when it is longer than 16 bytes; the access field
-    /// starts as `stamp` says for a new key (0 without tracking).
-    static func make(_ key: UnsafeRawBufferPointer, valueLength: Int, stamp: AccessStamp? = nil) -> StoredKey {
-        if key.count <= SearchKey.inlineBytes {
-            let access = stamp?.initialField(width: inlineAccessWidth) ?? 0
-            return StoredKey(word: inline(length: key.count, valueLength: valueLength).word | UInt64(access) << 8)
-        }
-        let access = stamp?.initialField(width: blockAccessWidth) ?? 0
-        return StoredKey(word: UInt64(UInt(bitPattern: KeyBlock.create(key, valueLength: valueLength).raw))
-                         | UInt64(access) << 48)
+    /// Copies `key` into a new key block when it is longer than 16 bytes; the access field is 0.
+    static func make(_ key: UnsafeRawBufferPointer, valueLength: Int) -> StoredKey {
+        if key.count <= SearchKey.inlineBytes { return inline(length: key.count, valueLength: valueLength) }
+        return StoredKey(word: UInt64(UInt(bitPattern: KeyBlock.create(key, valueLength: valueLength).raw)))
     }
 
     /// The empty key with no value (a head node's sentinel).

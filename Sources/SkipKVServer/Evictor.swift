@@ -38,8 +38,11 @@ final class Evictor {
         case outOfMemory
     }
 
-    private unowned(unsafe) let limits: MemoryLimits
-    private unowned(unsafe) let gauge: MemoryGauge
+    /// Unmanaged, as they are read before every command (see `KeyspaceHandle` for why).
+    private let limitsReference: Unmanaged<MemoryLimits>
+    private let gaugeReference: Unmanaged<MemoryGauge>
+    private var limits: MemoryLimits { limitsReference._withUnsafeGuaranteedRef { $0 } }
+    private var gauge: MemoryGauge { gaugeReference._withUnsafeGuaranteedRef { $0 } }
     private unowned(unsafe) let keyspace: Keyspace
     private unowned(unsafe) let journal: JournaledKeyspace
     private unowned(unsafe) let stats: LoopStats
@@ -53,8 +56,8 @@ final class Evictor {
     private var evictionLSN: UInt64 = 0
 
     init(limits: MemoryLimits, gauge: MemoryGauge, keyspace: Keyspace, journal: JournaledKeyspace, stats: LoopStats) {
-        self.limits = limits
-        self.gauge = gauge
+        limitsReference = Unmanaged.passUnretained(limits)
+        gaugeReference = Unmanaged.passUnretained(gauge)
         self.keyspace = keyspace
         self.journal = journal
         self.stats = stats
@@ -71,17 +74,16 @@ final class Evictor {
     /// Before a command: without a limit, one load.
     @inline(__always)
     func beforeCommand() -> Outcome {
-        if limits.maxMemory.load(ordering: .relaxed) == 0 { return .withinLimit }
+        if limitsReference._withUnsafeGuaranteedRef({ $0.maxMemory.load(ordering: .relaxed) }) == 0 { return .withinLimit }
         return performEvictions()
     }
 
     /// One pass, as described above.
     @inline(never)
     func performEvictions() -> Outcome {
-        let maxMemory = limits.maxMemory.load(ordering: .relaxed)
-        if maxMemory == 0 { return .withinLimit }
+        let maxMemory = limitsReference._withUnsafeGuaranteedRef { $0.maxMemory.load(ordering: .relaxed) }
+        if maxMemory == 0 || gaugeReference._withUnsafeGuaranteedRef({ $0.total }) <= maxMemory { return .withinLimit }
         var usage = gauge.measure()
-        if usage.total <= maxMemory { return .withinLimit }
         if usage.reclaimable > 0 {
             // Retired blocks wait for their reclaimer's next batch; free them now rather
             // than evict keys to make up for memory that is already on its way back.

@@ -12,6 +12,10 @@ public enum MaxmemoryPolicy: String, Sendable, CaseIterable {
     case allKeysRandom = "allkeys-random"
     case noEviction = "noeviction"
 
+    /// `allCases`, built once: the loops look policies up by position, and `allCases`
+    /// builds a new array on each use.
+    static let ordered = allCases
+
     /// Which keys the policy may evict.
     enum Candidates {
         /// None: writes that need memory are refused instead.

@@ -1,4 +1,5 @@
 import Synchronization
+import SkipKVIndex
 import SkipKVStore
 import SkipKVPersistence
 
@@ -35,6 +36,10 @@ struct MemoryUsage {
 /// are written by loop 0's tick and by INFO/MEMORY on any loop (relaxed; the peak only grows,
 /// through a compare-and-exchange loop).
 final class MemoryGauge: @unchecked Sendable {
+    /// The keyspace's counters (`Keyspace.memory`), unmanaged: reading them on every command
+    /// must not touch reference counts (see `KeyspaceHandle`).
+    private let indexBytes: Unmanaged<StripedCounter>
+    private let reclaimableBytes: Unmanaged<StripedCounter>
     private let keyspace: Keyspace
     private let clientCells: UnsafeMutablePointer<Atomic<Int>>
     private let loopCount: Int
@@ -47,6 +52,8 @@ final class MemoryGauge: @unchecked Sendable {
 
     init(keyspace: Keyspace, loops: Int) {
         self.keyspace = keyspace
+        indexBytes = Unmanaged.passUnretained(keyspace.memory.inUse)
+        reclaimableBytes = Unmanaged.passUnretained(keyspace.memory.awaitingReclamation)
         loopCount = loops
         clientCells = .allocate(capacity: loops * Self.cellStride)
         for i in 0..<(loops * Self.cellStride) { (clientCells + i).initialize(to: Atomic(0)) }
@@ -67,17 +74,24 @@ final class MemoryGauge: @unchecked Sendable {
     }
 
     /// Every client's buffers, over all loops.
+    @inline(__always)
     var clientMemory: Int {
         var total = 0
         for index in 0..<loopCount { total &+= clientCells[index * Self.cellStride].load(ordering: .relaxed) }
         return total
     }
 
-    /// Reads every counter: a striped sum for the keyspace, one load per loop, the cached log
-    /// buffer. No lock, no walk.
+    /// `used_memory`, as cheaply as it can be read: a striped sum for the keyspace, one load
+    /// per loop, the cached log buffer. No lock, no walk. The check before every command.
+    var total: Int {
+        indexBytes._withUnsafeGuaranteedRef { $0.value } &+ clientMemory &+ logBuffer.load(ordering: .relaxed)
+    }
+
+    /// Every counter, for decisions once `total` is over the limit, and for reports.
     func measure() -> MemoryUsage {
-        MemoryUsage(index: keyspace.memoryInUse, clients: clientMemory,
-                    logBuffer: logBuffer.load(ordering: .relaxed), reclaimable: keyspace.memoryAwaitingReclamation)
+        MemoryUsage(index: indexBytes._withUnsafeGuaranteedRef { $0.value }, clients: clientMemory,
+                    logBuffer: logBuffer.load(ordering: .relaxed),
+                    reclaimable: reclaimableBytes._withUnsafeGuaranteedRef { $0.value })
     }
 
     /// Re-reads the log's buffered bytes (its lock, once) and raises the peak to the current

@@ -23,14 +23,14 @@ final class MemoryLimits: Sendable {
     }
 
     var policy: MaxmemoryPolicy {
-        MaxmemoryPolicy.allCases[policyIndex.load(ordering: .relaxed)]
+        MaxmemoryPolicy.ordered[policyIndex.load(ordering: .relaxed)]
     }
 
     /// Publishes `config`'s memory settings. Access tracking runs only while a limit is set and
     /// the policy ranks keys by it, so that GET and SET pay nothing for it otherwise.
     func update(_ config: ServerConfig, keyspace: Keyspace) {
         let policy = config.maxMemoryPolicy
-        policyIndex.store(MaxmemoryPolicy.allCases.firstIndex(of: policy)!, ordering: .relaxed)
+        policyIndex.store(MaxmemoryPolicy.ordered.firstIndex(of: policy)!, ordering: .relaxed)
         samples.store(config.maxMemorySamples, ordering: .relaxed)
         tenacity.store(config.maxMemoryEvictionTenacity, ordering: .relaxed)
         clientsLimit.store(config.maxMemoryClients.bytes(maxMemory: config.maxMemory), ordering: .relaxed)
