@@ -20,9 +20,12 @@ extension EventLoop {
     }
 
     /// Keeps evicting on every loop iteration (an idle handle, so the loop does not block in
-    /// its poll meanwhile) until memory is under the limit or nothing is left to evict.
+    /// its poll meanwhile) until memory is under the limit or nothing is left to evict. Not
+    /// while the data loads (CONFIG SET runs then): recovery writes past the log, and would
+    /// bring back what eviction removed.
     func startBackgroundEviction() {
-        guard uv_is_active(UnsafeMutablePointer(OpaquePointer(evictionIdle))) == 0, !shuttingDown else { return }
+        guard uv_is_active(UnsafeMutablePointer(OpaquePointer(evictionIdle))) == 0, !shuttingDown,
+              loaded || checkLoaded() else { return }
         uv_idle_start(evictionIdle) { handle in
             let loop = EventLoop.of(handle!.pointee.loop)
             if loop.evictor.performEvictions() != .evicting { uv_idle_stop(handle) }
@@ -34,7 +37,7 @@ extension EventLoop {
     func memoryTick() {
         let usage = server.memoryGauge.refresh(log: persistence.takeUnretainedValue().log)
         let maxMemory = server.memoryLimits.maxMemory.load(ordering: .relaxed)
-        if maxMemory > 0 && usage.total > maxMemory && loaded { startBackgroundEviction() }
+        if maxMemory > 0 && usage.total > maxMemory { startBackgroundEviction() }
     }
 
     // MARK: Client memory
