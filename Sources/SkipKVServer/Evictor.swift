@@ -83,13 +83,9 @@ final class Evictor {
     func performEvictions() -> Outcome {
         let maxMemory = limitsReference._withUnsafeGuaranteedRef { $0.maxMemory.load(ordering: .relaxed) }
         if maxMemory == 0 || gaugeReference._withUnsafeGuaranteedRef({ $0.total }) <= maxMemory { return .withinLimit }
+        // Blocks retired to the reclaimer and not yet freed do not count: no key is evicted to
+        // make up for memory already on its way back (loop 0's tick frees them).
         var usage = gauge.measure()
-        if usage.reclaimable > 0 {
-            // Retired blocks wait for their reclaimer's next batch; free them now rather
-            // than evict keys to make up for memory that is already on its way back.
-            keyspace.reclaimUnreachable()
-            usage = gauge.measure()
-        }
         let policy = limits.policy
         if usage.countedForEviction > maxMemory && policy.candidates != .none {
             let budget = limits.evictionTimeLimitMicroseconds

@@ -94,10 +94,12 @@ final class MemoryGauge: @unchecked Sendable {
                     reclaimable: reclaimableBytes._withUnsafeGuaranteedRef { $0.value })
     }
 
-    /// Re-reads the log's buffered bytes (its lock, once) and raises the peak to the current
-    /// total; returns the fresh figures. For the tick and for INFO, not for every command.
+    /// Frees what the keyspace's reclaimers can free, re-reads the log's buffered bytes (its
+    /// lock, once) and raises the peak to the current total; returns the fresh figures. For
+    /// the tick and for INFO, not for every command.
     @discardableResult
     func refresh(log: LogWriter?) -> MemoryUsage {
+        keyspace.reclaimUnreachable()
         logBuffer.store(log?.bufferedBytes ?? 0, ordering: .relaxed)
         let usage = measure()
         var seen = peak.load(ordering: .relaxed)
