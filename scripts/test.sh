@@ -40,7 +40,7 @@ suite "swift test" swift test --skip-build
 if [ "${SKIPKV_SKIP_TSAN:-0}" != 1 ]; then
     suite "swift test --sanitize=thread (stress tests)" \
         env TSAN_OPTIONS="suppressions=$PWD/scripts/tsan-suppressions.txt halt_on_error=1" \
-        swift test --scratch-path .build-tsan --sanitize=thread --filter "IndexStressTests|RecoveryModelTests|LogWriterTests"
+        swift test --scratch-path .build-tsan --sanitize=thread --filter "IndexStressTests|EvictionSamplerTests|RecoveryModelTests|LogWriterTests"
 fi
 suite "redis-py suite" bash scripts/test-python.sh
 suite "redis-cli and redis-benchmark" bash scripts/redis-compat.sh

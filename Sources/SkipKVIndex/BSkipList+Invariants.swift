@@ -6,8 +6,16 @@ extension BSkipList {
     /// are the first of their node below it; level containment (every entry above level 0 points
     /// at a node of the level below starting with the same key, and every parented node is
     /// pointed at exactly once); that every node is reachable from its level's head; the key
-    /// count; and the bytes in use.
+    /// count; and the bytes in use (when `memory` counts this index alone).
     public func checkInvariants() throws {
+        let bytes = try checkStructure()
+        if ownsMemoryCounters && bytes != bytesInUse { throw InvariantViolation("bytesInUse \(bytesInUse) but \(bytes) bytes held") }
+    }
+
+    /// Everything `checkInvariants` checks except the memory counter; returns the heap bytes
+    /// the index holds, for a keyspace to compare the sum over its shards with their shared
+    /// counter. Only while no other thread uses the index.
+    public func checkStructure() throws -> Int {
         reclaimer?.drain()
         var nodesOnLevel: [Set<UnsafeMutableRawPointer>] = []
         var bytes = 0
@@ -32,7 +40,7 @@ extension BSkipList {
                     for i in (current.isHead ? 1 : 0)..<current.count {
                         keysOnLevel0 += 1
                         bytes += current.storedKey(i).footprint
-                        if current.valueLength(i) > 8 { bytes += current.valueLength(i) }
+                        if current.valueLength(i) > 8 { bytes += ValueBlock.footprint(for: current.valueLength(i)) }
                     }
                 }
                 node = current.next
@@ -41,7 +49,7 @@ extension BSkipList {
         }
         try checkContainment(nodesOnLevel)
         if keysOnLevel0 != count { throw InvariantViolation("count \(count) but \(keysOnLevel0) keys on level 0") }
-        if bytes != bytesInUse { throw InvariantViolation("bytesInUse \(bytesInUse) but \(bytes) bytes held") }
+        return bytes
     }
 
     private func checkNode(_ node: BNode, level: Int, previousKey: inout [UInt8]?) throws {

@@ -12,7 +12,8 @@ extension BSkipList {
         return result
     }
 
-    /// Calls `body` with the value of `key` while its leaf is read-locked; false when absent.
+    /// Calls `body` with the value of `key` while its leaf is read-locked, and records the
+    /// access (`AccessTracker`); false when absent.
     @usableFromInline
     @discardableResult
     func visitValue(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
@@ -22,8 +23,34 @@ extension BSkipList {
             defer { leaf.unlockShared() }
             guard i > 0 || !leaf.isHead, leaf.compare(search, i) == 0 else { return false }
             leaf.withValue(i, body)
+            touch(leaf, i)
             return true
         }
+    }
+
+    /// Whether `key` is present, without counting as an access (Redis's EXISTS and TYPE do
+    /// not touch a key either).
+    public func contains(_ key: UnsafeRawBufferPointer) -> Bool {
+        pinned {
+            let search = SearchKey(key)
+            let (leaf, i) = descendSharedOutOfLine(search)
+            defer { leaf.unlockShared() }
+            return (i > 0 || !leaf.isHead) && leaf.compare(search, i) == 0
+        }
+    }
+
+    /// Records an access to level-0 entry `i` of `node` (locked, shared or exclusive) when
+    /// access tracking is on. Without tracking, one load and a branch: the rest is out of line
+    /// to keep the read paths small.
+    @inline(__always)
+    func touch(_ node: BNode, _ i: Int) {
+        if access.isTracking { recordAccess(node, i) }
+    }
+
+    @inline(never)
+    func recordAccess(_ node: BNode, _ i: Int) {
+        guard let stamp = access.now() else { return }
+        node.touch(i, stamp, access)
     }
 
     @discardableResult
@@ -37,6 +64,7 @@ extension BSkipList {
                 }
                 let (leaf, i) = lockLeafEntry(of: locked.position, level: locked.height)
                 replaceValue(leaf, i, value, stripe: locked.stripe)
+                touch(leaf, i)
                 if locked.height > 0 { leaf.unlockExclusive() }
                 locked.position.unlock()
                 return .replaced
@@ -93,6 +121,7 @@ extension BSkipList {
             if case .store(let bytes) = action {
                 bytes.withUnsafeBytes { replaceValue(leaf, i, $0, stripe: locked.stripe) }
             }
+            if action != .remove { touch(leaf, i) }
             if locked.height > 0 { leaf.unlockExclusive() }
             if action == .remove {
                 // The level-`height` locks, still held, keep every other operation on the key out.

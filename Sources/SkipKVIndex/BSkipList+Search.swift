@@ -14,6 +14,7 @@ extension BSkipList {
 
     /// Index of the entry `probe` selects in `node`, searching slots 1..<count; slot 0 is
     /// assumed to qualify (the sentinel of a head, or a first key the caller checked).
+    @inline(__always)
     func position(in node: BNode, of key: SearchKey, _ probe: Probe) -> Int {
         search(count: node.count, probe) { node.compare(key, $0) }!
     }
@@ -67,6 +68,7 @@ extension BSkipList {
 
     /// Read-locked walk right from `start` (read-locked) to the node holding the entry `probe`
     /// selects; returns that node, still read-locked, and the entry's index.
+    @inline(__always)
     func walkShared(from start: BNode, _ key: SearchKey, _ probe: Probe) -> (BNode, Int) {
         var node = start
         while successorMayQualify(node, key, probe) {
@@ -83,13 +85,19 @@ extension BSkipList {
         return (node, position(in: node, of: key, probe))
     }
 
+    // The read path's pieces (this, `startNode`, `walkShared`, `position`) are forced inline:
+    // once eviction and MEMORY USAGE added callers of the descent, the optimizer stopped
+    // inlining it into GET, about 80 instructions more per GET under callgrind
+    // (docs/BENCHMARKS.md, "Memory limits").
     /// The read-locked node on `level` holding the entry `probe` selects, and that entry's index.
+    @inline(__always)
     func descendShared(to level: Int, _ key: SearchKey, _ probe: Probe) -> (BNode, Int) {
         walkShared(from: startNode(onLevel: level, key, probe, exclusive: false), key, probe)
     }
 
     /// The node on `level` where a walk toward `key` starts, locked shared or exclusive: the child
     /// of the entry `probe` selects one level up (the head, on the top level).
+    @inline(__always)
     func startNode(onLevel level: Int, _ key: SearchKey, _ probe: Probe, exclusive: Bool) -> BNode {
         if level == topLevel {
             let head = heads[topLevel]

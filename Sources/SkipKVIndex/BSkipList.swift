@@ -40,6 +40,11 @@ import Darwin
 ///  - Read coupling is optimistic by default (`ReadCoupling`): above the level where a
 ///    operation locks, it reads nodes without locking, validating each node's version before
 ///    following a pointer out of it, and falls back to read locks after repeated conflicts.
+///  - One field is written under a shared lock: a level-0 entry's access field (`AccessTracker`),
+///    which reads and writes of the key update, while access tracking is on, with relaxed
+///    atomics on the entry's `StoredKey` word (its other bits change only under the exclusive
+///    lock). Eviction samples keys under read locks (`sampleForEviction`) and removes them
+///    afterwards through the ordinary delete path.
 /// What a reader may observe: every single-key operation is linearizable (its effect happens
 /// while it holds the key's lock). A scan is not a snapshot: it returns keys in order, each at
 /// most once, every key present for the whole scan, and no key absent for the whole scan.
@@ -73,7 +78,14 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     let heads: UnsafeMutablePointer<BNode>
     let topLevel: Int
     let keyCounter = StripedCounter()
+    /// Heap bytes held, possibly shared with the other shards of a keyspace.
+    public let memory: MemoryCounters
+    /// Whether `memory` counts this index alone (then `checkInvariants` can compare it).
+    let ownsMemoryCounters: Bool
+    /// `memory.inUse`, held directly so the per-allocation update is one load away.
     let byteCounter: StripedCounter
+    /// What the access fields of level-0 entries record (shared across a keyspace's shards).
+    public let access: AccessTracker
 
     /// A merge happens when two neighbours fit in this many entries; the slack avoids a split
     /// followed at once by a merge of the same pair.
@@ -86,12 +98,19 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     ///     run of keys between two tall keys fills about one node.
     ///   - readCoupling: how reads descend; optimistic unless measuring.
     ///   - seed: mixed into the height hash.
+    ///   - memory: counters to share with other indexes (a keyspace's shards); nil for its own.
+    ///   - access: the access tracker to share with other indexes; nil for its own (off).
     public init(nodeBytes: Int = 4096, promotionDenominator: Int? = nil, readCoupling: ReadCoupling = .optimistic,
-                seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
+                seed: UInt64 = UInt64.random(in: 0...UInt64.max), memory: MemoryCounters? = nil,
+                access: AccessTracker? = nil) {
         self.readCoupling = readCoupling
-        let byteCounter = StripedCounter()
+        let counters = memory ?? MemoryCounters()
+        self.memory = counters
+        ownsMemoryCounters = memory == nil
+        self.access = access ?? AccessTracker(seed: seed)
+        let byteCounter = counters.inUse
         self.byteCounter = byteCounter
-        reclaimer = readCoupling == .optimistic ? EpochReclaimer(memory: byteCounter) : nil
+        reclaimer = readCoupling == .optimistic ? EpochReclaimer(memory: counters) : nil
         capacity = BNode.capacity(forNodeBytes: nodeBytes)
         self.nodeBytes = BNode.allocationBytes(capacity: capacity)
         heights = KeyHeight(promotionDenominator: promotionDenominator ?? capacity, seed: seed)
@@ -129,18 +148,33 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
 
     public var count: Int { keyCounter.value }
     /// Frees what the reclaimer can free first, so retired memory does not linger in the figure.
+    /// Counts every index sharing `memory`.
     public var bytesInUse: Int {
-        reclaimer?.drain()
+        reclaimUnreachable()
         return byteCounter.value
+    }
+
+    /// Frees the retired blocks no reader can reach any more.
+    public func reclaimUnreachable() {
+        reclaimer?.drain()
     }
 
     // MARK: storage of keys and values
 
-    /// A key's stored word, copying a key longer than 16 bytes out of line.
+    /// A key's stored word, copying a key longer than 16 bytes out of line, with the access
+    /// field of a new key.
     func makeStoredKey(_ key: UnsafeRawBufferPointer, valueLength: Int, stripe: UInt64) -> StoredKey {
         let stored = StoredKey.make(key, valueLength: valueLength)
         if let block = stored.block { byteCounter.add(block.footprint, stripe: stripe) }
-        return stored
+        return access.isTracking ? withInitialAccess(stored) : stored
+    }
+
+    /// `stored` with the access field of a key written now. Out of line, so that the common
+    /// path without tracking stays small enough for its callers to inline their helpers.
+    @inline(never)
+    func withInitialAccess(_ stored: StoredKey) -> StoredKey {
+        guard let stamp = access.now() else { return stored }
+        return stored.setting(access: stamp.initialField(width: stored.accessWidth))
     }
 
     /// Encodes a value as a payload: inline when at most 8 bytes, else a copy out of line.
@@ -151,7 +185,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
             return inline
         }
         let block = ValueBlock.make(copying: value)
-        byteCounter.add(value.count, stripe: stripe)
+        byteCounter.add(ValueBlock.footprint(for: value.count), stripe: stripe)
         return UInt64(UInt(bitPattern: block))
     }
 
@@ -159,7 +193,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
         let n = node.valueLength(i)
         if n > 8 {
             UnsafeMutableRawPointer(bitPattern: UInt(node.payload(i)))!.deallocate()
-            byteCounter.add(-n, stripe: UInt64(i))
+            byteCounter.add(-ValueBlock.footprint(for: n), stripe: UInt64(i))
         }
     }
 
@@ -180,9 +214,9 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     func replaceValue(_ node: BNode, _ i: Int, _ value: UnsafeRawBufferPointer, stripe: UInt64) {
         let old = node.valueLength(i)
         if old > 8, value.count > 8, ValueBlock.room(for: value.count) == ValueBlock.room(for: old) {
+            // Same room, same footprint: the counter does not move.
             let block = UnsafeMutableRawPointer(bitPattern: UInt(node.payload(i)))!
             block.copyMemory(from: value.baseAddress!, byteCount: value.count)
-            byteCounter.add(value.count - old, stripe: stripe)
             node.setValueLength(i, value.count)
             return
         }

@@ -1,3 +1,5 @@
+import Atomics
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,12 +22,16 @@ import Darwin
 ///   entries per cache line),
 ///   records [capacity] of 16 bytes: the `StoredKey` word (a key of at most 16 bytes: its
 ///   length and the value length; a longer key: the address of its `KeyBlock`, which holds
-///   both lengths and the key's bytes; the value length is meaningful on level 0 only), then
+///   both lengths and the key's bytes; the value length is meaningful on level 0 only; on
+///   level 0 also the key's access field, see `AccessTracker`), then
 ///   the payload UInt64 (leaf: value bytes inline when at most 8, else a pointer to them;
 ///   internal: the child node one level down that starts with the same key).
 /// 32 bytes per entry: 126 entries in a 4096-byte node.
 /// Slot 0 of a head node is the minus-infinity sentinel; its payload is the head one level down.
-/// Every field except the lock word is read and written only under the node's lock.
+/// Every field except the lock word is read and written only under the node's lock. The one
+/// field written under a shared lock is a level-0 entry's access field (`touch`): a `StoredKey`
+/// word is therefore always read and written with relaxed atomics under a shared lock, and
+/// its other bits change only under the exclusive lock.
 
 struct BNode: Equatable {
     let raw: UnsafeMutableRawPointer
@@ -138,7 +144,15 @@ struct BNode: Equatable {
 
     func high(_ i: Int) -> UInt64 { wordBase.load(fromByteOffset: i &* BNode.wordBytes, as: UInt64.self) }
     func low(_ i: Int) -> UInt64 { wordBase.load(fromByteOffset: i &* BNode.wordBytes &+ 8, as: UInt64.self) }
-    func storedKey(_ i: Int) -> StoredKey { StoredKey(word: record(i).load(as: UInt64.self)) }
+    func storedKey(_ i: Int) -> StoredKey {
+        StoredKey(word: UInt64.AtomicRepresentation.atomicLoad(at: storedKeyWord(i), ordering: .relaxed))
+    }
+    private func storedKeyWord(_ i: Int) -> UnsafeMutablePointer<UInt64.AtomicRepresentation> {
+        record(i).assumingMemoryBound(to: UInt64.AtomicRepresentation.self)
+    }
+    func setStoredKey(_ i: Int, _ stored: StoredKey) {
+        UInt64.AtomicRepresentation.atomicStore(stored.word, at: storedKeyWord(i), ordering: .relaxed)
+    }
     /// Reads the key block of a key longer than 16 bytes.
     func length(_ i: Int) -> Int { storedKey(i).length }
     /// Level 0 only; reads the key block of a key longer than 16 bytes.
@@ -152,7 +166,18 @@ struct BNode: Equatable {
         record(i).storeBytes(of: value, toByteOffset: 8, as: UInt64.self)
     }
     func setValueLength(_ i: Int, _ length: Int) {
-        record(i).storeBytes(of: storedKey(i).setting(valueLength: length).word, as: UInt64.self)
+        setStoredKey(i, storedKey(i).setting(valueLength: length))
+    }
+
+    /// Records an access to level-0 entry `i` at `stamp`; needs the node's lock, shared or
+    /// exclusive (see `AccessTracker` for why a shared lock is enough). Writes only when the
+    /// field changes.
+    @inline(__always)
+    func touch(_ i: Int, _ stamp: AccessStamp, _ tracker: AccessTracker) {
+        let stored = storedKey(i)
+        let field = stored.access
+        let touched = stamp.touched(field, width: stored.accessWidth) { tracker.randomWord() }
+        if touched != field { setStoredKey(i, stored.setting(access: touched)) }
     }
 
     func setEntry(_ i: Int, key: SearchKey, stored: StoredKey, payload: UInt64) {

@@ -49,7 +49,8 @@ public final class ClassicSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     private let head: Node
     private let keyCounter = StripedCounter()
     /// Bytes of nodes, key blocks and value blocks not yet freed (retired ones included).
-    private let memory: StripedCounter
+    private let counters: MemoryCounters
+    private var memory: StripedCounter { counters.inUse }
     private let reclaimer: EpochReclaimer
 
     /// Keys a scan visits between re-pins.
@@ -57,9 +58,9 @@ public final class ClassicSkipList: OrderedKeyValueIndex, @unchecked Sendable {
 
     public init(seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
         heights = KeyHeight(promotionDenominator: 4, seed: seed)
-        let memory = StripedCounter()
-        self.memory = memory
-        reclaimer = EpochReclaimer(memory: memory)
+        let counters = MemoryCounters()
+        self.counters = counters
+        reclaimer = EpochReclaimer(memory: counters)
         head = Node.create(key: UnsafeRawBufferPointer(start: nil, count: 0), topLevel: heights.maxHeight)
         head.markFullyLinked()
         memory.add(head.footprint, stripe: 0)

@@ -22,8 +22,10 @@ import Darwin
 /// retiring thread tries to advance the epoch and frees the expired prefix of its stripe's list
 /// every `collectBatch` retirements.
 ///
-/// Freed bytes are subtracted from the `memory` counter given at creation, which the owner
-/// increments when it allocates, so the counter covers everything not yet freed.
+/// Freed bytes are subtracted from the `memory.inUse` counter given at creation, which the
+/// owner increments when it allocates, so the counter covers everything not yet freed;
+/// `memory.awaitingReclamation` counts the retired bytes not yet freed, which a caller that
+/// must not count memory about to go away (eviction) subtracts.
 final class EpochReclaimer: @unchecked Sendable {
     typealias Word = UInt.AtomicRepresentation
 
@@ -46,9 +48,9 @@ final class EpochReclaimer: @unchecked Sendable {
 
     private let epoch: UnsafeMutablePointer<Word>
     private let stripes: UnsafeMutableRawPointer
-    private let memory: StripedCounter
+    private let memory: MemoryCounters
 
-    init(memory: StripedCounter) {
+    init(memory: MemoryCounters) {
         self.memory = memory
         // The epoch gets a cache line of its own: every pin reads it.
         epoch = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
@@ -117,6 +119,7 @@ final class EpochReclaimer: @unchecked Sendable {
         atomicMemoryFence(ordering: .sequentiallyConsistent)
         let retiredIn = Word.atomicLoad(at: epoch, ordering: .sequentiallyConsistent)
         stripe.append(Retired(block: block, bytes: bytes, epoch: retiredIn))
+        memory.awaitingReclamation.add(bytes, stripe: threadHash)
         let due = stripe.limboCount >= stripe.collectAt
         stripe.unlock()
         if due {
@@ -173,7 +176,8 @@ final class EpochReclaimer: @unchecked Sendable {
         if expired > 0 {
             memmove(limbo!, limbo! + expired, (count - expired) * MemoryLayout<Retired>.stride)
             stripe.limboCount = count - expired
-            memory.add(-freedBytes, stripe: UInt64(now))
+            memory.inUse.add(-freedBytes, stripe: UInt64(now))
+            memory.awaitingReclamation.add(-freedBytes, stripe: UInt64(now))
         }
         stripe.collectAt = stripe.limboCount + Self.collectBatch
         stripe.unlock()

@@ -1,19 +1,26 @@
 /// How both structures store, in one word, the part of a key that `SearchKey`'s words do not
 /// hold, together with the length of the key's value (the B-skiplist's; the classic skiplist
-/// keeps it 0, its value blocks carry their own length):
+/// keeps it 0, its value blocks carry their own length) and the key's access field for the
+/// eviction policies (`AccessTracker`):
 ///  - a key of at most 16 bytes (the words then hold every byte): the odd number
-///    `valueLength << 32 | length << 1 | 1`;
-///  - a longer key: the address of its `KeyBlock` (8-byte aligned, so even), which holds the
-///    key's length, the value length and every byte of the key.
+///    `valueLength << 32 | access << 8 | length << 1 | 1`, where the length (0...16) takes
+///    bits 1...7 and the 24-bit access field bits 8...31;
+///  - a longer key: the address of its `KeyBlock` (8-byte aligned, so even) in bits 0...47,
+///    with a 16-bit access field in bits 48...63. User-space addresses on x86-64 and arm64
+///    Linux stay below 2^48 (the kernel maps higher only when asked to with an address hint,
+///    which malloc never gives); `KeyBlock.create` checks it. The block holds the key's
+///    length, the value length and every byte of the key.
 /// One word means an optimistic reader gets the length and the block together in one load, and
 /// a scan reads the value length where it reads the key: in the word, or in the key block it
-/// reads anyway.
+/// reads anyway. The access field costs no memory: it lives in bits the word had spare (a
+/// longer key's word has no room for 24: its block's two 32-bit lengths and a 48-bit address
+/// leave 16, hence the narrower field, see `AccessStamp`). Only level-0 entries carry it.
 struct StoredKey {
     let word: UInt64
 
     init(word: UInt64) { self.word = word }
 
-    /// Copies `key` into a new key block when it is longer than 16 bytes.
+    /// Copies `key` into a new key block when it is longer than 16 bytes; the access field is 0.
     static func make(_ key: UnsafeRawBufferPointer, valueLength: Int) -> StoredKey {
         if key.count <= SearchKey.inlineBytes { return inline(length: key.count, valueLength: valueLength) }
         return StoredKey(word: UInt64(UInt(bitPattern: KeyBlock.create(key, valueLength: valueLength).raw)))
@@ -26,31 +33,52 @@ struct StoredKey {
         StoredKey(word: UInt64(UInt32(valueLength)) << 32 | UInt64(length) << 1 | 1)
     }
 
+    static let inlineAccessWidth = 24
+    static let blockAccessWidth = 16
+    private static let addressMask: UInt64 = (1 << 48) - 1
+    private static let inlineAccessMask: UInt64 = 0xFF_FFFF << 8
+
+    private var isInline: Bool { word & 1 != 0 }
+
     /// The key block of a key longer than 16 bytes; nil for shorter keys.
     var block: KeyBlock? {
-        word & 1 != 0 ? nil : KeyBlock(raw: UnsafeMutableRawPointer(bitPattern: UInt(word))!)
+        isInline ? nil : KeyBlock(raw: UnsafeMutableRawPointer(bitPattern: UInt(word & Self.addressMask))!)
     }
 
     /// Reads the key block for keys longer than 16 bytes.
     var length: Int { block?.length ?? inlineLength }
 
     /// The length of a key of at most 16 bytes.
-    private var inlineLength: Int { Int(truncatingIfNeeded: word >> 1 & 0x7FFF_FFFF) }
+    private var inlineLength: Int { Int(truncatingIfNeeded: word >> 1 & 0x7F) }
 
     /// Reads the key block for keys longer than 16 bytes.
     var valueLength: Int { block?.valueLength ?? Int(truncatingIfNeeded: word >> 32) }
 
     /// The word for `valueLength`; a longer key's block is updated in place (only the holder of
-    /// the entry's leaf lock reads or writes it there).
+    /// the entry's leaf lock reads or writes it there). The access field is kept.
     func setting(valueLength: Int) -> StoredKey {
-        guard let block else { return StoredKey.inline(length: inlineLength, valueLength: valueLength) }
+        guard let block else { return StoredKey(word: word & 0xFFFF_FFFF | UInt64(UInt32(valueLength)) << 32) }
         block.valueLength = valueLength
         return self
     }
 
-    /// The word with no value length, for entries without a value; a longer key's block,
-    /// shared with the key's entry on level 0, is left alone.
-    var withoutValueLength: StoredKey { block == nil ? StoredKey(word: word & 0xFFFF_FFFF) : self }
+    /// The word with neither value length nor access field, for entries above level 0; a
+    /// longer key's block, shared with the key's entry on level 0, is left alone.
+    var withoutValueLength: StoredKey { StoredKey(word: isInline ? word & 0xFF : word & Self.addressMask) }
+
+    /// Bits in this key's access field: 24 for a key of at most 16 bytes, else 16.
+    var accessWidth: Int { isInline ? Self.inlineAccessWidth : Self.blockAccessWidth }
+
+    /// The access field (`AccessStamp` interprets it).
+    var access: UInt32 {
+        UInt32(truncatingIfNeeded: isInline ? (word & Self.inlineAccessMask) >> 8 : word >> 48)
+    }
+
+    /// The word with access field `access` (which must fit `accessWidth` bits).
+    func setting(access: UInt32) -> StoredKey {
+        if isInline { return StoredKey(word: word & ~Self.inlineAccessMask | UInt64(access) << 8) }
+        return StoredKey(word: word & Self.addressMask | UInt64(access) << 48)
+    }
 
     /// The order of `key` and this key when their words tie: lengths and out-of-line bytes only,
     /// reading the key block only when both keys are longer than 16 bytes.
@@ -66,7 +94,7 @@ struct StoredKey {
         return withInlineKeyBytes(high, low, inlineLength, body)
     }
 
-    /// Bytes allocated for the key besides its words: the key block's, if any.
+    /// Heap bytes allocated for the key besides its words: the key block's, if any.
     var footprint: Int { block?.footprint ?? 0 }
 }
 
@@ -77,6 +105,8 @@ struct KeyBlock {
 
     static func create(_ key: UnsafeRawBufferPointer, valueLength: Int) -> KeyBlock {
         let raw = UnsafeMutableRawPointer.allocate(byteCount: 8 + key.count, alignment: 8)
+        // The stored word keeps the access field above bit 47 (see `StoredKey`).
+        precondition(UInt(bitPattern: raw) >> 48 == 0, "key block allocated above 2^48")
         raw.storeBytes(of: UInt32(key.count), as: UInt32.self)
         raw.storeBytes(of: UInt32(valueLength), toByteOffset: 4, as: UInt32.self)
         (raw + 8).copyMemory(from: key.baseAddress!, byteCount: key.count)
@@ -89,8 +119,8 @@ struct KeyBlock {
         nonmutating set { raw.storeBytes(of: UInt32(newValue), toByteOffset: 4, as: UInt32.self) }
     }
     var bytes: UnsafeMutableRawPointer { raw + 8 }
-    /// Bytes allocated for the block.
-    var footprint: Int { 8 + length }
+    /// Heap bytes the block takes.
+    var footprint: Int { MallocChunk.footprint(for: 8 + length) }
 
     func deallocate() { raw.deallocate() }
 }

@@ -29,6 +29,8 @@ final class ClientInfo: Sendable {
     let names = Locked(Names())
     /// Set by CLIENT KILL; the owning loop closes the connection when it sees it.
     let killRequested = Atomic<Bool>(false)
+    /// Bytes of the connection's buffers, as its loop last counted them (`accountMemory`).
+    let memory = Atomic<Int>(0)
 
     init(id: UInt64, address: String, localAddress: String, descriptor: Int32, now: UInt64) {
         self.id = id
@@ -48,7 +50,7 @@ final class ClientInfo: Sendable {
         let age = (now &- connectedAt) / 1000
         let idle = (now &- lastInteraction.load(ordering: .relaxed)) / 1000
         return "id=\(id) addr=\(address) laddr=\(localAddress) fd=\(descriptor) name=\(names.name) age=\(age) idle=\(idle) "
-            + "flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 cmd=\(command) user=default "
+            + "flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 tot-mem=\(memory.load(ordering: .relaxed)) cmd=\(command) user=default "
             + "resp=\(protocolVersion.load(ordering: .relaxed)) lib-name=\(names.libraryName) lib-ver=\(names.libraryVersion)"
     }
 }
@@ -98,6 +100,30 @@ final class ClientRegistry: Sendable {
             for client in clients.values where matches(client) {
                 client.killRequested.store(true, ordering: .relaxed)
                 flagged += 1
+            }
+            return flagged
+        }
+    }
+
+    /// Flags the biggest clients (by `memory`) for closing until the others fit in `limit`
+    /// bytes, leaving out clients already flagged, whose memory is on its way back; returns
+    /// the ones it flagged. Under the registry's lock, so loops deciding at the same time do
+    /// not both close a client for the same excess.
+    func evictLargest(toFit limit: Int) -> [ClientInfo] {
+        clients.withLock { clients in
+            var remaining = 0
+            var candidates: [(client: ClientInfo, memory: Int)] = []
+            for client in clients.values where !client.killRequested.load(ordering: .relaxed) {
+                let memory = client.memory.load(ordering: .relaxed)
+                remaining += memory
+                candidates.append((client, memory))
+            }
+            var flagged: [ClientInfo] = []
+            candidates.sort { $0.memory > $1.memory }
+            for candidate in candidates where remaining > limit {
+                candidate.client.killRequested.store(true, ordering: .relaxed)
+                remaining -= candidate.memory
+                flagged.append(candidate.client)
             }
             return flagged
         }

@@ -65,6 +65,7 @@ enum ErrorText {
     static let noAuth = "NOAUTH Authentication required."
     static let wrongPass = "WRONGPASS invalid username-password pair or user is disabled."
     static let loading = "LOADING SkipKV is loading the dataset in memory"
+    static let outOfMemory = "OOM command not allowed when used memory > 'maxmemory'."
 
     static func arity(_ name: String) -> String {
         "ERR wrong number of arguments for '\(name)' command"

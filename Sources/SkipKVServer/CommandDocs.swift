@@ -77,7 +77,10 @@ extension CommandID {
             _ flags: [String], keys: (Int, Int, Int) = (0, 0, 0), _ group: String, _ since: String,
             _ summary: String, _ complexity: String, _ arguments: [ArgumentDoc] = []
         ) -> CommandDoc {
-            CommandDoc(name: name, arity: arity, flags: flags, firstKey: keys.0, lastKey: keys.1, step: keys.2,
+            // `denyoom` comes from the table the executor checks, in Redis's place after `write`.
+            var flags = flags
+            if deniedOnOutOfMemory { flags.insert("denyoom", at: flags.firstIndex(of: "write").map { $0 + 1 } ?? 0) }
+            return CommandDoc(name: name, arity: arity, flags: flags, firstKey: keys.0, lastKey: keys.1, step: keys.2,
                        group: group, since: since, summary: summary, complexity: complexity, arguments: arguments)
         }
         let one = (1, 1, 1)
@@ -85,7 +88,7 @@ extension CommandID {
         case .get:
             return doc(["readonly", "fast"], keys: one, "string", "1.0.0", "Returns the string value of a key.", "O(log N)", [key])
         case .set:
-            return doc(["write", "denyoom"], keys: one, "string", "1.0.0",
+            return doc(["write"], keys: one, "string", "1.0.0",
                        "Sets the string value of a key. SkipKV keys do not expire: EX, PX, EXAT, PXAT and KEEPTTL are refused.",
                        "O(log N)", [
                         key, value,
@@ -93,15 +96,15 @@ extension CommandID {
                         ArgumentDoc.flag("GET").isOptional,
                        ])
         case .setnx:
-            return doc(["write", "denyoom", "fast"], keys: one, "string", "1.0.0", "Sets the value of a key only when the key does not exist.", "O(log N)", [key, value])
+            return doc(["write", "fast"], keys: one, "string", "1.0.0", "Sets the value of a key only when the key does not exist.", "O(log N)", [key, value])
         case .getset:
-            return doc(["write", "denyoom", "fast"], keys: one, "string", "1.0.0", "Returns the previous string value of a key after setting it to a new value.", "O(log N)", [key, value])
+            return doc(["write", "fast"], keys: one, "string", "1.0.0", "Returns the previous string value of a key after setting it to a new value.", "O(log N)", [key, value])
         case .getdel:
             return doc(["write", "fast"], keys: one, "string", "6.2.0", "Returns the string value of a key after deleting the key.", "O(log N)", [key])
         case .mget:
             return doc(["readonly", "fast"], keys: (1, -1, 1), "string", "1.0.0", "Atomically returns the string values of one or more keys.", "O(M log N) where M is the number of keys", [key.isMultiple])
         case .mset:
-            return doc(["write", "denyoom"], keys: (1, -1, 2), "string", "1.0.1", "Sets the string values of one or more keys.", "O(M log N) where M is the number of keys",
+            return doc(["write"], keys: (1, -1, 2), "string", "1.0.1", "Sets the string values of one or more keys.", "O(M log N) where M is the number of keys",
                        [ArgumentDoc(name: "data", type: "block", multiple: true, children: [key, value])])
         case .del:
             return doc(["write"], keys: (1, -1, 1), "generic", "1.0.0", "Deletes one or more keys.", "O(M log N) where M is the number of keys", [key.isMultiple])
@@ -110,15 +113,15 @@ extension CommandID {
         case .exists:
             return doc(["readonly", "fast"], keys: (1, -1, 1), "generic", "1.0.0", "Determines whether one or more keys exist.", "O(M log N) where M is the number of keys", [key.isMultiple])
         case .incr:
-            return doc(["write", "denyoom", "fast"], keys: one, "string", "1.0.0", "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "O(log N)", [key])
+            return doc(["write", "fast"], keys: one, "string", "1.0.0", "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "O(log N)", [key])
         case .decr:
-            return doc(["write", "denyoom", "fast"], keys: one, "string", "1.0.0", "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "O(log N)", [key])
+            return doc(["write", "fast"], keys: one, "string", "1.0.0", "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "O(log N)", [key])
         case .incrby:
-            return doc(["write", "denyoom", "fast"], keys: one, "string", "1.0.0", "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "O(log N)", [key, .integer("increment")])
+            return doc(["write", "fast"], keys: one, "string", "1.0.0", "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "O(log N)", [key, .integer("increment")])
         case .decrby:
-            return doc(["write", "denyoom", "fast"], keys: one, "string", "1.0.0", "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.", "O(log N)", [key, .integer("decrement")])
+            return doc(["write", "fast"], keys: one, "string", "1.0.0", "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.", "O(log N)", [key, .integer("decrement")])
         case .append:
-            return doc(["write", "denyoom", "fast"], keys: one, "string", "2.0.0", "Appends a string to the value of a key. Creates the key if it doesn't exist.", "O(log N + M) where M is the value length", [key, value])
+            return doc(["write", "fast"], keys: one, "string", "2.0.0", "Appends a string to the value of a key. Creates the key if it doesn't exist.", "O(log N + M) where M is the value length", [key, value])
         case .strlen:
             return doc(["readonly", "fast"], keys: one, "string", "2.2.0", "Returns the length of a string value.", "O(log N)", [key])
         case .type:
@@ -237,6 +240,18 @@ extension CommandID {
         case .lastsave:
             return doc(["loading", "stale", "fast"], "server", "1.0.0",
                        "Returns the Unix timestamp of the last successful save to disk.", "O(1)")
+        case .memory:
+            var container = doc([], "server", "4.0.0", "A container for memory diagnostics commands.", "Depends on subcommand.")
+            container.subcommands = [
+                sub("memory", "usage", -3, "Estimates the memory usage of a key.", [
+                    .key(), ArgumentDoc.tokenValue("SAMPLES", .integer("count")).isOptional,
+                ]),
+                sub("memory", "stats", 2, "Returns details about memory usage.", []),
+                sub("memory", "malloc-stats", 2, "Returns the allocator statistics.", []),
+                sub("memory", "purge", 2, "Asks the allocator to release memory.", []),
+                sub("memory", "help", 2, "Returns helpful text about the different subcommands.", []),
+            ]
+            return container
         }
     }
 

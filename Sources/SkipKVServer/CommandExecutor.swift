@@ -3,7 +3,7 @@ import SkipKVProtocol
 /// Runs one parsed command: finds it by name, checks arity and authentication, dispatches
 /// with a `switch` on the command id, and records the call in the loop's stats. Checks and
 /// error texts follow Redis's `processCommand` order: unknown command, then arity, then
-/// authentication.
+/// authentication, then (after loading) memory: evictions, and -OOM, then -MISCONF.
 enum CommandExecutor {
     /// Executes the command in `connection.arguments`, whose slices point into `buffer`.
     /// `startedAt` is the monotonic microsecond the command started (the previous command's
@@ -38,6 +38,12 @@ enum CommandExecutor {
         }
         if !loop.loaded && !loop.checkLoaded() && !command.allowedWhileLoading {
             reply.pointee.writeError(ErrorText.loading)
+            loop.stats.add(.rejected, for: command)
+            loop.stats.add(.errorReplies)
+            return startedAt
+        }
+        if !loop.memoryAdmits(command) {
+            reply.pointee.writeError(ErrorText.outOfMemory)
             loop.stats.add(.rejected, for: command)
             loop.stats.add(.errorReplies)
             return startedAt
@@ -108,6 +114,7 @@ enum CommandExecutor {
         case .info: InfoCommand.info(c)
         case .time: ServerCommands.time(c)
         case .shutdown: ServerCommands.shutdown(c)
+        case .memory: MemoryCommand.memory(c)
         case .save: PersistenceCommands.save(c)
         case .bgsave: PersistenceCommands.bgsave(c)
         case .bgrewriteaof: PersistenceCommands.bgrewriteaof(c)

@@ -11,7 +11,7 @@ enum CommandID: Int, CaseIterable, Sendable {
     // Connection
     case ping, echo, quit, hello, auth, select, client
     // Server
-    case command, config, info, time, shutdown
+    case command, config, info, time, shutdown, memory
     // Persistence
     case save, bgsave, bgrewriteaof, lastsave
 
@@ -24,7 +24,7 @@ enum CommandID: Int, CaseIterable, Sendable {
         case .get, .getdel, .incr, .decr, .strlen, .type, .keys, .echo, .select: return 2
         case .setnx, .getset, .incrby, .decrby, .append, .rangecount, .rangedel: return 3
         case .set, .mset, .range: return -3
-        case .mget, .del, .unlink, .exists, .scan, .auth, .client, .config: return -2
+        case .mget, .del, .unlink, .exists, .scan, .auth, .client, .config, .memory: return -2
         case .dbsize, .time, .save, .bgrewriteaof, .lastsave: return 1
         case .flushdb, .flushall, .ping, .quit, .hello, .command, .info, .shutdown, .bgsave: return -1
         }
@@ -38,6 +38,16 @@ enum CommandID: Int, CaseIterable, Sendable {
             return true
         default:
             return false
+        }
+    }
+
+    /// Whether it is refused with -OOM while used memory is over `maxmemory` and nothing more
+    /// can be evicted, as Redis's `denyoom` command flag (COMMAND INFO shows it from here).
+    /// Reads and deletes are not: they keep working, and deleting is how to make room.
+    var deniedOnOutOfMemory: Bool {
+        switch self {
+        case .set, .setnx, .getset, .mset, .incr, .decr, .incrby, .decrby, .append: return true
+        default: return false
         }
     }
 

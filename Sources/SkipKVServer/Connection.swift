@@ -44,6 +44,8 @@ struct Connection {
     var requiredLSN: UInt64 = 0
     /// In the loop's `durabilityWaiters`.
     var awaitingDurability = false
+    /// `bufferMemory` as last added to the loop's client memory (`accountMemory`).
+    var accountedMemory = 0
     /// `uv_now` at the last read, for the idle timeout.
     var lastInteraction: UInt64
     /// Links in the owning loop's list of connections.

@@ -127,6 +127,7 @@ extension EventLoop {
             authenticated: !server.settings.passwordRequired.load(ordering: .relaxed), now: now
         )
         link(connection)
+        accountMemory(connection)
         startReading(connection)
     }
 

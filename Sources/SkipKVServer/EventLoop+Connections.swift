@@ -43,6 +43,7 @@ extension EventLoop {
     /// client's next bytes, or for the kernel to take more replies), then reads only if it
     /// should.
     func drive(_ connection: UnsafeMutablePointer<Connection>) {
+        defer { accountMemory(connection) }
         let limit = withSettings { $0.outputBufferLimit.load(ordering: .relaxed) }
         while true {
             processInput(connection, outputLimit: limit)
@@ -242,6 +243,7 @@ extension EventLoop {
     func close(_ connection: UnsafeMutablePointer<Connection>) {
         if connection.pointee.closing { return }
         connection.pointee.closing = true
+        forgetMemory(connection)
         if connection.pointee.awaitingDurability {
             durabilityWaiters.removeAll { $0 == connection }
         }

@@ -23,6 +23,10 @@ final class EventLoop: @unchecked Sendable {
     /// `server.settings`, unmanaged for the per-read checks (see `KeyspaceHandle` for why).
     private let settingsReference: Unmanaged<RuntimeSettings>
     let stats = LoopStats()
+    /// Evicts keys when memory is over `maxmemory` (`EventLoop+Memory`).
+    let evictor: Evictor
+    /// Runs `evictor` on every iteration while it has more to evict in the background.
+    let evictionIdle: UnsafeMutablePointer<uv_idle_t>
     /// Scratch space for replies whose element count is known only at the end (RANGE,
     /// KEYS, SCAN): elements go here, then the header and these bytes to the connection.
     let scratch: UnsafeMutablePointer<ReplyWriter>
@@ -72,12 +76,15 @@ final class EventLoop: @unchecked Sendable {
             reference: Unmanaged.passUnretained(server.keyspace),
             journal: Unmanaged.passUnretained(server.persistence.journal), lastLSN: commandLSN)
         settingsReference = Unmanaged.passUnretained(server.settings)
+        evictor = Evictor(limits: server.memoryLimits, gauge: server.memoryGauge, keyspace: server.keyspace,
+                          journal: server.persistence.journal, stats: stats)
         uvLoop = .allocate(capacity: 1)
         uv_loop_init(uvLoop)
         scratch = .allocate(capacity: 1)
         scratch.initialize(to: ReplyWriter(version: .resp2, initialCapacity: 4096))
         wakeup = .allocate(capacity: 1)
         ticker = .allocate(capacity: 1)
+        evictionIdle = .allocate(capacity: 1)
         afterIO = .allocate(capacity: 1)
         uvLoop.pointee.data = Unmanaged.passUnretained(self).toOpaque()
         uv_async_init(uvLoop, wakeup) { handle in
@@ -87,6 +94,8 @@ final class EventLoop: @unchecked Sendable {
         uv_check_start(afterIO) { handle in
             EventLoop.of(handle!.pointee.loop).writeLogForWaitingReplies()
         }
+        uv_idle_init(uvLoop, evictionIdle)
+        extraHandles.append(UnsafeMutablePointer(OpaquePointer(evictionIdle)))
         uv_timer_init(uvLoop, ticker)
         uv_timer_start(ticker, { handle in
             EventLoop.of(handle!.pointee.loop).tick()
@@ -102,6 +111,7 @@ final class EventLoop: @unchecked Sendable {
         wakeup.deallocate()
         ticker.deallocate()
         afterIO.deallocate()
+        evictionIdle.deallocate()
     }
 
     static let tickMilliseconds: UInt64 = 100
@@ -201,6 +211,7 @@ final class EventLoop: @unchecked Sendable {
         if index == 0 {
             server.opsSampler.record(totalCommands: server.total(.commandsProcessed), now: now)
             if !shuttingDown { server.persistence.tick() }
+            memoryTick()
         }
         if shuttingDown {
             if now >= shutdownDeadline { closeAllConnections() }

@@ -58,16 +58,28 @@ enum InfoCommand {
                 "blocked_clients:0",
             ]
         case "memory":
-            let used = server.keyspace.bytesInUse
+            let usage = server.memoryGauge.refresh(log: server.persistence.log)
+            let used = usage.total
             let resident = residentBytes()
+            // Memory fields: docs/OPERATIONS.md, "Memory".
+            let peak = server.memoryGauge.peak.load(ordering: .relaxed)
+            let config = server.settings.config
             lines = [
                 "# Memory",
                 "used_memory:\(used)",
                 "used_memory_human:\(humanBytes(used))",
                 "used_memory_rss:\(resident)",
                 "used_memory_rss_human:\(humanBytes(resident))",
-                "maxmemory:0",
-                "maxmemory_policy:noeviction",
+                "used_memory_peak:\(peak)",
+                "used_memory_peak_human:\(humanBytes(peak))",
+                "used_memory_startup:\(server.memoryGauge.startup)",
+                "maxmemory:\(config.maxMemory)",
+                "maxmemory_human:\(humanBytes(config.maxMemory))",
+                "maxmemory_policy:\(config.maxMemoryPolicy.rawValue)",
+                "mem_not_counted_for_evict:\(usage.logBuffer)",
+                "mem_clients_normal:\(usage.clients)",
+                "mem_aof_buffer:\(usage.logBuffer)",
+                "mem_allocator:libc",
             ]
         case "persistence":
             lines = ["# Persistence"] + server.persistence.infoFields.map { "\($0.0):\($0.1)" }
@@ -81,7 +93,8 @@ enum InfoCommand {
                 "total_net_output_bytes:\(server.total(.networkOutputBytes))",
                 "rejected_connections:\(server.total(.rejectedConnections))",
                 "expired_keys:0",
-                "evicted_keys:0",
+                "evicted_keys:\(server.total(.evictedKeys))",
+                "evicted_clients:\(server.total(.evictedClients))",
                 "keyspace_hits:\(server.total(.keyspaceHits))",
                 "keyspace_misses:\(server.total(.keyspaceMisses))",
                 "total_error_replies:\(server.total(.errorReplies))",
@@ -121,7 +134,7 @@ enum InfoCommand {
     }
 
     /// Resident set size from /proc/self/statm (second field, in pages).
-    private static func residentBytes() -> Int {
+    static func residentBytes() -> Int {
         guard let file = fopen("/proc/self/statm", "r") else { return 0 }
         defer { fclose(file) }
         var size = 0
@@ -134,7 +147,7 @@ enum InfoCommand {
         return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    private static func humanBytes(_ bytes: Int) -> String {
+    static func humanBytes(_ bytes: Int) -> String {
         let units = ["B", "K", "M", "G", "T"]
         var value = Double(bytes)
         var unit = 0

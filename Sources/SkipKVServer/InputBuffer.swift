@@ -19,6 +19,9 @@ struct InputBuffer: ~Copyable {
     /// `bytesNeeded`), used to size the next read.
     var bytesNeeded = 1
 
+    /// Bytes the buffer holds allocated, for client memory accounting.
+    var memory: Int { bytes.storageCapacity }
+
     /// The received, unconsumed bytes. Valid until the next `prepareRead` or `consume`.
     var readable: UnsafeRawBufferPointer { bytes.readableBytes }
 

@@ -16,6 +16,8 @@ final class LoopStats: @unchecked Sendable {
         case keyspaceHits
         case keyspaceMisses
         case errorReplies
+        case evictedKeys
+        case evictedClients
     }
 
     /// Per command id: calls, microseconds, rejected calls (arity, auth), failed calls

@@ -59,6 +59,22 @@ public struct ServerConfig: Sendable {
     /// Values given to the Redis directives SkipKV accepts without acting on them
     /// (`RedisDirective`), by name, which CONFIG GET shows.
     public var redisDirectiveValues: [String: String] = [:]
+    // Memory (docs/OPERATIONS.md, "Memory").
+    /// Used memory beyond which `maxMemoryPolicy` applies; 0 for no limit.
+    public var maxMemory: Int = 0
+    /// What happens when used memory is over `maxMemory`.
+    public var maxMemoryPolicy: MaxmemoryPolicy = .noEviction
+    /// Keys sampled per eviction round.
+    public var maxMemorySamples: Int = 5
+    /// How long (0...100, Redis's scale) one eviction pass may run before the rest is left to
+    /// the background.
+    public var maxMemoryEvictionTenacity: Int = 10
+    /// How slowly the LFU counter grows (higher: more accesses per step).
+    public var lfuLogFactor: Int = 10
+    /// Minutes of idleness that take 1 off a key's LFU counter; 0 never decays.
+    public var lfuDecayTime: Int = 1
+    /// Cap on the memory of all clients together; the biggest clients are closed beyond it.
+    public var maxMemoryClients: ClientMemoryLimit = .bytes(0)
 
     public init() {}
 

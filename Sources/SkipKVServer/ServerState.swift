@@ -22,6 +22,10 @@ final class ServerState: @unchecked Sendable {
     let logger: Logger
     let clients = ClientRegistry()
     let opsSampler = OpsSampler()
+    /// `maxmemory` and the other memory settings, as the loops read them.
+    let memoryLimits: MemoryLimits
+    /// Used memory besides the keyspace's own counters (docs/OPERATIONS.md, "Memory").
+    let memoryGauge: MemoryGauge
     /// Monotonic milliseconds at startup.
     let startedAt: UInt64
     /// 40 hex digits identifying this run, as Redis's `run_id`.
@@ -37,6 +41,8 @@ final class ServerState: @unchecked Sendable {
 
     init(config: ServerConfig, log: LogOutput, logger: Logger) {
         keyspace = Keyspace(shards: config.shards, nodeBytes: config.nodeBytes)
+        memoryLimits = MemoryLimits(config, keyspace: keyspace)
+        memoryGauge = MemoryGauge(keyspace: keyspace, loops: config.effectiveIOThreads)
         // Loops are created after this; the closure finds them through the state.
         let loopsBox = LoopsBox()
         persistence = Persistence(keyspace: keyspace, settings: config.persistence, logger: logger) {

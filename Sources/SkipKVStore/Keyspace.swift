@@ -21,6 +21,11 @@ public final class Keyspace: @unchecked Sendable {
     @usableFromInline let shards: UnsafeMutablePointer<Unmanaged<BSkipList>>
     @usableFromInline let shardHash: SeededHash
     let scanCursors = ScanCursorTable()
+    /// Heap bytes of every shard, in one pair of counters so that reading the total (on every
+    /// command when `maxmemory` is set) costs one striped sum whatever the shard count.
+    public let memory = MemoryCounters()
+    /// What every shard's access fields record (set from `maxmemory-policy`).
+    public let access: AccessTracker
 
     /// - Parameters:
     ///   - shards: number of B-skiplists, at least 1.
@@ -30,9 +35,11 @@ public final class Keyspace: @unchecked Sendable {
         precondition(shards >= 1, "a keyspace needs at least one shard")
         shardCount = shards
         shardHash = SeededHash(seed: seed)
+        access = AccessTracker(seed: SeededHash.finalize(seed ^ 0xACCE55))
         self.shards = .allocate(capacity: shards)
         for index in 0..<shards {
-            let shard = BSkipList(nodeBytes: nodeBytes, seed: SeededHash.finalize(seed &+ UInt64(index) &+ 1))
+            let shard = BSkipList(nodeBytes: nodeBytes, seed: SeededHash.finalize(seed &+ UInt64(index) &+ 1),
+                                  memory: memory, access: access)
             (self.shards + index).initialize(to: Unmanaged.passRetained(shard))
         }
     }
@@ -76,9 +83,10 @@ public final class Keyspace: @unchecked Sendable {
         withShard(for: key) { $0.withValue(forKey: key, body) }
     }
 
+    /// Whether `key` is present; not an access for the eviction policies.
     @inlinable
     public func contains(_ key: UnsafeRawBufferPointer) -> Bool {
-        withValue(forKey: key) { _ in () } != nil
+        withShard(for: key) { $0.contains(key) }
     }
 
     /// Total number of keys (exact when no writer is active).
@@ -88,19 +96,32 @@ public final class Keyspace: @unchecked Sendable {
         return total
     }
 
-    /// Bytes held for nodes, keys and values across all shards.
+    /// Bytes held for nodes, keys and values across all shards, after freeing what the
+    /// shards' reclaimers can free.
     public var bytesInUse: Int {
-        var total = 0
-        for index in 0..<shardCount { total += withShard(at: index) { $0.bytesInUse } }
-        return total
+        reclaimUnreachable()
+        return memory.inUse.value
+    }
+
+    /// Bytes held for nodes, keys and values across all shards as the counter reads now: one
+    /// striped sum, cheap enough for every command. Includes retired blocks not yet freed.
+    public var memoryInUse: Int { memory.inUse.value }
+
+    /// The part of `memoryInUse` retired and waiting to be freed once no reader can reach it.
+    public var memoryAwaitingReclamation: Int { memory.awaitingReclamation.value }
+
+    /// Number of keys in shard `index`.
+    public func count(inShard index: Int) -> Int {
+        withShard(at: index) { $0.count }
     }
 
     /// Checks every shard's structure and that every key lives in the shard its hash picks.
     /// Only while no other thread uses the keyspace.
     public func checkInvariants() throws {
+        var held = 0
         for index in 0..<shardCount {
             let shard = shards[index].takeUnretainedValue()
-            try shard.checkInvariants()
+            held += try shard.checkStructure()
             var misplaced: [UInt8]? = nil
             shard.forEach(in: .all, reverse: false, offset: 0, limit: -1) { key, _ in
                 if shardIndex(for: key) != index { misplaced = Array(key) }
@@ -108,5 +129,6 @@ public final class Keyspace: @unchecked Sendable {
             }
             if let misplaced { throw InvariantViolation("key \(misplaced) found in shard \(index)") }
         }
+        if held != bytesInUse { throw InvariantViolation("bytesInUse \(bytesInUse) but the shards hold \(held) bytes") }
     }
 }

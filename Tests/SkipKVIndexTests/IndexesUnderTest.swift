@@ -7,4 +7,11 @@ let indexesUnderTest: [(name: String, make: @Sendable () -> any OrderedKeyValueI
     ("BSkipList(nodeBytes: 256)", { BSkipList(nodeBytes: 256) }),
     ("BSkipList()", { BSkipList() }),
     ("BSkipList(nodeBytes: 256, readCoupling: .locked)", { BSkipList(nodeBytes: 256, readCoupling: .locked) }),
+    // Access tracking on, with LFU's counter moving on every access (log factor 0): readers
+    // write access fields under shared locks throughout every generic test.
+    ("BSkipList(nodeBytes: 256, tracking LFU)", {
+        let tracker = AccessTracker()
+        tracker.configure(.frequency, logFactor: 0, decayMinutes: 1)
+        return BSkipList(nodeBytes: 256, access: tracker)
+    }),
 ]

@@ -73,7 +73,7 @@ final class SearchKeyTests: XCTestCase {
             XCTAssertEqual(s.valueLength, n, "\(key)")
             XCTAssertEqual(s.withoutValueLength.valueLength, s.block == nil ? 0 : n, "\(key)")
             XCTAssertEqual(s.withoutValueLength.length, key.count, "\(key)")
-            XCTAssertEqual(s.footprint, key.count <= SearchKey.inlineBytes ? 0 : 8 + key.count, "\(key)")
+            XCTAssertEqual(s.footprint, key.count <= SearchKey.inlineBytes ? 0 : MallocChunk.footprint(for: 8 + key.count), "\(key)")
             let words = key.withUnsafeBytes { keyWords($0.baseAddress, $0.count) }
             XCTAssertEqual(s.withBytes(high: words.high, low: words.low) { Array($0) }, key)
             let changed = s.setting(valueLength: 1 << 31)

@@ -20,13 +20,6 @@ struct RedisDirectiveList {
     /// By every name, aliases included.
     let entries: [String: Entry]
 
-    /// Implemented by the memory-ceiling work (the maxmemory branch), not classified here:
-    /// tests that enumerate every Redis directive leave exactly these out.
-    static let memoryCeilingDirectives: Set<String> = [
-        "maxmemory", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "maxmemory-clients",
-        "lfu-log-factor", "lfu-decay-time",
-    ]
-
     static func load() throws -> RedisDirectiveList {
         let process = Process()
         let output = Pipe()

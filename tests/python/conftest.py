@@ -31,11 +31,12 @@ def server_binary():
 
 
 class Server:
-    """A running skipkv-server; `port` is the port it announced."""
+    """A running skipkv-server; `port` is the port it announced. `launcher` is a command
+    prefix the server runs under (for example `prlimit --as=...`)."""
 
-    def __init__(self, *args):
+    def __init__(self, *args, launcher=()):
         self.process = subprocess.Popen(
-            [server_binary(), "--bind", "127.0.0.1", "--port", "0", "--io-threads", "2", "--save", "", *args],
+            [*launcher, server_binary(), "--bind", "127.0.0.1", "--port", "0", "--io-threads", "2", "--save", "", *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )
         self.log = []
