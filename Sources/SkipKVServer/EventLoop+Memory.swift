@@ -35,7 +35,7 @@ extension EventLoop {
     /// Loop 0's tick: re-reads the log buffer, raises the peak, and starts evicting when memory
     /// went over the limit while no command ran to notice (a lowered `maxmemory`, loaded data).
     func memoryTick() {
-        let usage = server.memoryGauge.refresh(log: persistence.takeUnretainedValue().log)
+        let usage = server.memoryGauge.refresh(persistence.takeUnretainedValue())
         let maxMemory = server.memoryLimits.maxMemory.load(ordering: .relaxed)
         if maxMemory > 0 && usage.total > maxMemory { startBackgroundEviction() }
     }

@@ -58,7 +58,7 @@ enum InfoCommand {
                 "blocked_clients:0",
             ]
         case "memory":
-            let usage = server.memoryGauge.refresh(log: server.persistence.log)
+            let usage = server.memoryGauge.refresh(server.persistence)
             let used = usage.total
             let resident = residentBytes()
             // Memory fields: docs/OPERATIONS.md, "Memory".

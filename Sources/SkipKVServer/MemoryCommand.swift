@@ -55,7 +55,7 @@ enum MemoryCommand {
     /// (docs/PROTOCOL.md lists the ones left out).
     private static func stats(_ c: CommandContext) {
         let server = c.server
-        let usage = server.memoryGauge.refresh(log: server.persistence.log)
+        let usage = server.memoryGauge.refresh(server.persistence)
         let peak = server.memoryGauge.peak.load(ordering: .relaxed)
         let startup = server.memoryGauge.startup
         let overhead = startup + usage.clients + usage.logBuffer

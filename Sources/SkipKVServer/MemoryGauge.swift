@@ -95,12 +95,13 @@ final class MemoryGauge: @unchecked Sendable {
     }
 
     /// Frees what the keyspace's reclaimers can free, re-reads the log's buffered bytes (its
-    /// lock, once) and raises the peak to the current total; returns the fresh figures. For
-    /// the tick and for INFO, not for every command.
+    /// lock, once) and a running snapshot's captured changes (which, like the log buffer,
+    /// evictions would only add to), and raises the peak to the current total; returns the
+    /// fresh figures. For the tick and for INFO, not for every command.
     @discardableResult
-    func refresh(log: LogWriter?) -> MemoryUsage {
+    func refresh(_ persistence: Persistence) -> MemoryUsage {
         keyspace.reclaimUnreachable()
-        logBuffer.store(log?.bufferedBytes ?? 0, ordering: .relaxed)
+        logBuffer.store((persistence.log?.bufferedBytes ?? 0) + persistence.journal.captureBytes, ordering: .relaxed)
         let usage = measure()
         var seen = peak.load(ordering: .relaxed)
         while usage.total > seen {
