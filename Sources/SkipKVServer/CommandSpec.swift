@@ -1,0 +1,85 @@
+/// Runs one command (or subcommand) once the executor has checked it against its record.
+typealias CommandHandler = @Sendable (CommandContext) -> Void
+
+/// Which arguments are keys, as COMMAND INFO's legacy fields state it (what cluster clients
+/// and proxies route by): the first key's position, the last one's (negative: counted from
+/// the end, -1 the last argument), and the step between keys. All zero: no keys. Positions
+/// count the command name (and a container's name) as argument 0.
+struct KeyPositions: Equatable, Sendable {
+    let first: Int
+    let last: Int
+    let step: Int
+
+    static let none = KeyPositions(first: 0, last: 0, step: 0)
+    static let one = KeyPositions(first: 1, last: 1, step: 1)
+    static let all = KeyPositions(first: 1, last: -1, step: 1)
+
+    /// The positions of the keys in an invocation of `count` arguments (arity already checked).
+    func positions(argumentCount count: Int) -> [Int] {
+        guard first > 0 else { return [] }
+        let end = last < 0 ? count + last : last
+        return end < first ? [] : Array(stride(from: first, through: min(end, count - 1), by: step))
+    }
+}
+
+/// Redis's command groups, as COMMAND DOCS shows them.
+enum CommandGroup: String, Sendable {
+    case generic, string, connection, server
+
+    /// The ACL category the group's commands belong to, where Redis gives them one.
+    var aclCategories: ACLCategories {
+        switch self {
+        case .generic: return .keyspace
+        case .string: return .string
+        case .connection: return .connection
+        case .server: return []
+        }
+    }
+}
+
+/// Everything SkipKV knows about one command or subcommand: the record `CommandTable`
+/// lists, from which the executor's checks, the name lookup and COMMAND's replies come.
+struct CommandSpec: Sendable {
+    /// Lowercase, as replies and errors show it: `get`, or `client|id` for a subcommand.
+    let name: String
+    /// Redis arity: N means exactly N arguments including the name(s), -N at least N.
+    let arity: Int
+    let flags: CommandFlags
+    let keys: KeyPositions
+    let group: CommandGroup
+    /// Stated categories; `aclCategories` adds the ones the flags imply.
+    let categories: ACLCategories
+    let since: String
+    let summary: String
+    let complexity: String
+    let arguments: [ArgumentDoc]
+    let subcommands: [CommandSpec]
+    /// Nil only for a container whose arity needs a subcommand (CLIENT, CONFIG, MEMORY).
+    let handler: CommandHandler?
+
+    init(
+        _ name: String, arity: Int, _ flags: CommandFlags, keys: KeyPositions = .none, group: CommandGroup,
+        categories: ACLCategories? = nil, since: String, summary: String, complexity: String,
+        arguments: [ArgumentDoc] = [], subcommands: [CommandSpec] = [], handler: CommandHandler?
+    ) {
+        self.name = name
+        self.arity = arity
+        self.flags = flags
+        self.keys = keys
+        self.group = group
+        self.categories = categories ?? group.aclCategories
+        self.since = since
+        self.summary = summary
+        self.complexity = complexity
+        self.arguments = arguments
+        self.subcommands = subcommands
+        self.handler = handler
+    }
+
+    var aclCategories: ACLCategories { categories.union(.implied(by: flags)) }
+
+    /// Whether `count` arguments satisfy the arity.
+    func accepts(argumentCount count: Int) -> Bool {
+        arity > 0 ? count == arity : count >= -arity
+    }
+}
