@@ -208,7 +208,7 @@ extension CommandTable {
                         since: "7.0.0", summary: "Returns documentary information about one, multiple or all commands.",
                         complexity: "O(N) where N is the number of commands to look up", arguments: [names],
                         handler: CommandCommand.docs),
-            CommandSpec("command|getkeys", arity: -3, commandFlags, group: .server, categories: .connection,
+            CommandSpec("command|getkeys", arity: -4, commandFlags, group: .server, categories: .connection,
                         since: "2.8.13", summary: "Extracts the key names from an arbitrary command.",
                         complexity: "O(N) where N is the number of arguments to the command",
                         arguments: [.string("command"), ArgumentDoc.string("arg").isOptional.isMultiple],
