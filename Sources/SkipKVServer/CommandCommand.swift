@@ -97,11 +97,47 @@ enum CommandCommand {
         let categories = spec.aclCategories.names
         reply.pointee.writeSetHeader(count: categories.count)
         for category in categories { reply.pointee.writeSimpleString(category) }
-        // Tips (a set, as Redis sends it) and key specs: none.
+        // Tips (a set, as Redis sends it): none.
         reply.pointee.writeSetHeader(count: 0)
-        reply.pointee.writeArrayHeader(count: 0)
+        writeKeySpecs(c, spec.keys)
         reply.pointee.writeArrayHeader(count: spec.subcommands.count)
         for sub in spec.subcommands { writeInfo(c, sub) }
+    }
+
+    /// Redis 7's key specs for the legacy key positions: one spec, the first key found by
+    /// index and the rest by range (`lastkey` relative to it unless counted from the end).
+    /// A set in RESP3, as Redis sends it.
+    private static func writeKeySpecs(_ c: CommandContext, _ keys: KeyPositions) {
+        let reply = c.reply
+        guard keys.first > 0 else { return reply.pointee.writeSetHeader(count: 0) }
+        reply.pointee.writeSetHeader(count: 1)
+        reply.pointee.writeMapHeader(count: keys.notes == nil ? 3 : 4)
+        if let notes = keys.notes {
+            reply.pointee.writeBulkString("notes")
+            reply.pointee.writeBulkString(notes)
+        }
+        reply.pointee.writeBulkString("flags")
+        let flags = keys.access.names
+        reply.pointee.writeSetHeader(count: flags.count)
+        for flag in flags { reply.pointee.writeSimpleString(flag) }
+        reply.pointee.writeBulkString("begin_search")
+        writeSearchStep(c, type: "index", [("index", keys.first)])
+        reply.pointee.writeBulkString("find_keys")
+        writeSearchStep(c, type: "range", [("lastkey", keys.relativeLastKey), ("keystep", keys.step), ("limit", 0)])
+    }
+
+    /// `{type: <type>, spec: {<name>: <value>, …}}`.
+    private static func writeSearchStep(_ c: CommandContext, type: String, _ fields: [(String, Int)]) {
+        let reply = c.reply
+        reply.pointee.writeMapHeader(count: 2)
+        reply.pointee.writeBulkString("type")
+        reply.pointee.writeBulkString(type)
+        reply.pointee.writeBulkString("spec")
+        reply.pointee.writeMapHeader(count: fields.count)
+        for (name, value) in fields {
+            reply.pointee.writeBulkString(name)
+            reply.pointee.writeInteger(value)
+        }
     }
 
     /// The COMMAND DOCS map of one command.

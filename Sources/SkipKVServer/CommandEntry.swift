@@ -23,7 +23,7 @@ struct CommandEntry {
 
     @inline(__always)
     func accepts(argumentCount count: Int) -> Bool {
-        arity > 0 ? count == arity : count >= -arity
+        CommandSpec.arity(arity, accepts: count)
     }
 }
 

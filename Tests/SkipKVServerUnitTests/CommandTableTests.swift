@@ -58,7 +58,13 @@ final class CommandTableTests: XCTestCase {
             XCTAssertFalse(spec.flags.isSuperset(of: [.write, .readonly]), spec.name)
             if spec.flags.contains(.denyoom) { XCTAssertTrue(spec.flags.contains(.write), "\(spec.name): denyoom implies write") }
             if spec.flags.contains(.noAuth) { XCTAssertTrue(spec.flags.contains(.loading), "\(spec.name): a handshake runs while loading") }
-            if spec.keys != .none { XCTAssertTrue(spec.keys.step > 0 && spec.keys.first > 0, spec.name) }
+            if spec.keys != .none {
+                XCTAssertTrue(spec.keys.step > 0 && spec.keys.first > 0, spec.name)
+                let readOnlyKeys = spec.keys.access.contains(.readOnly)
+                XCTAssertEqual(readOnlyKeys, spec.flags.contains(.readonly), "\(spec.name): RO keys iff a readonly command")
+                XCTAssertEqual(spec.keys.access.intersection([.readOnly, .readWrite, .overwrite, .remove]).rawValue.nonzeroBitCount, 1,
+                               "\(spec.name): one of RO, RW, OW, RM")
+            }
         }
     }
 
@@ -84,6 +90,18 @@ final class CommandTableTests: XCTestCase {
             XCTAssertEqual(entry.handler == nil, spec.handler == nil, spec.name)
             XCTAssertEqual(entry.subcommands.map { table.specs[$0].name }, spec.subcommands.map(\.name), spec.name)
         }
+    }
+
+    /// The key specs SkipKV's COMMAND INFO sends for `keys`, as redis-cli --json shows them.
+    private static func keySpecs(_ keys: KeyPositions) -> NSArray {
+        guard keys.first > 0 else { return [] }
+        var spec: [String: Any] = [
+            "flags": keys.access.names,
+            "begin_search": ["type": "index", "spec": ["index": keys.first]],
+            "find_keys": ["type": "range", "spec": ["lastkey": keys.relativeLastKey, "keystep": keys.step, "limit": 0]],
+        ]
+        if let notes = keys.notes { spec["notes"] = notes }
+        return [spec] as NSArray
     }
 
     /// Where SkipKV's COMMAND INFO may differ from Redis 7's, and why.
@@ -117,6 +135,7 @@ final class CommandTableTests: XCTestCase {
             XCTAssertEqual(info[4] as? Int, spec.keys.last, "\(spec.name) last key")
             XCTAssertEqual(info[5] as? Int, spec.keys.step, "\(spec.name) key step")
             XCTAssertEqual(info[6] as? [String], spec.aclCategories.names, "\(spec.name) ACL categories")
+            XCTAssertEqual(info[8] as? NSArray, Self.keySpecs(spec.keys), "\(spec.name) key specs")
         }
         print("compared \(compared) of \(names.count) records with redis-server's COMMAND INFO")
         XCTAssertGreaterThan(compared, table.specs.count - 6)
