@@ -2,7 +2,7 @@
 /// display order. A record states the categories of its subject (`@string`, `@keyspace`,
 /// `@connection`, `@dangerous`); the ones that follow from flags are added as Redis adds them
 /// (`implied(by:)`).
-struct ACLCategories: OptionSet, Sendable {
+struct ACLCategories: RedisNamedOptions, Sendable {
     let rawValue: UInt32
 
     static let keyspace = ACLCategories(rawValue: 1 << 0)
@@ -17,13 +17,12 @@ struct ACLCategories: OptionSet, Sendable {
     static let dangerous = ACLCategories(rawValue: 1 << 17)
     static let connection = ACLCategories(rawValue: 1 << 18)
 
-    private static let redisNames: [(ACLCategories, String)] = [
+    static let redisNames: [(ACLCategories, String)] = [
         (.keyspace, "@keyspace"), (.read, "@read"), (.write, "@write"), (.string, "@string"),
         (.pubsub, "@pubsub"), (.admin, "@admin"), (.fast, "@fast"), (.slow, "@slow"),
         (.blocking, "@blocking"), (.dangerous, "@dangerous"), (.connection, "@connection"),
     ]
 
-    var names: [String] { Self.redisNames.filter { contains($0.0) }.map(\.1) }
 
     /// What Redis's setImplicitACLCategories adds for these flags.
     static func implied(by flags: CommandFlags) -> ACLCategories {

@@ -1,7 +1,7 @@
 /// A command's Redis 7 flags, as COMMAND INFO shows them and as the executor checks them
 /// (`write`: -MISCONF while persistence fails; `denyoom`: -OOM over maxmemory; `loading`:
 /// runs while the data loads; `noAuth`: runs before AUTH). Bits in Redis's display order.
-struct CommandFlags: OptionSet, Sendable {
+struct CommandFlags: RedisNamedOptions, Sendable {
     let rawValue: UInt32
 
     static let write = CommandFlags(rawValue: 1 << 0)
@@ -24,7 +24,7 @@ struct CommandFlags: OptionSet, Sendable {
     static let allowBusy = CommandFlags(rawValue: 1 << 17)
 
     /// Redis's names, in the order COMMAND INFO lists them.
-    private static let redisNames: [(CommandFlags, String)] = [
+    static let redisNames: [(CommandFlags, String)] = [
         (.write, "write"), (.readonly, "readonly"), (.denyoom, "denyoom"), (.admin, "admin"),
         (.pubsub, "pubsub"), (.noscript, "noscript"), (.blocking, "blocking"), (.loading, "loading"),
         (.stale, "stale"), (.skipMonitor, "skip_monitor"), (.skipSlowlog, "skip_slowlog"), (.fast, "fast"),
@@ -32,6 +32,4 @@ struct CommandFlags: OptionSet, Sendable {
         (.noAsyncLoading, "no_async_loading"), (.noMulti, "no_multi"), (.allowBusy, "allow_busy"),
     ]
 
-    /// The flags' names as COMMAND INFO shows them.
-    var names: [String] { Self.redisNames.filter { contains($0.0) }.map(\.1) }
 }
