@@ -118,6 +118,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Unit tests of the server module itself: the command table's records against their
+        // handlers and against a running redis-server's COMMAND INFO.
+        .testTarget(
+            name: "SkipKVServerUnitTests",
+            dependencies: ["SkipKVServer", "SkipKVTestSupport"]
+        ),
         // Integration tests run the built skipkv-server binary; depending on its target makes
         // `swift test` build it next to the test bundle. Some compare with redis-server.
         .testTarget(

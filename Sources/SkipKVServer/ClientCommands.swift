@@ -1,71 +1,60 @@
 import SkipKVProtocol
 
-/// CLIENT ID | SETNAME | GETNAME | SETINFO | LIST | INFO | KILL | HELP.
+/// CLIENT ID | SETNAME | GETNAME | SETINFO | LIST | INFO | KILL | HELP: one handler per
+/// subcommand (the executor resolves the subcommand and checks its arity from `CommandTable`).
 enum ClientCommands {
     static let invalidNameMessage = "ERR Client names cannot contain spaces, newlines or special characters."
 
-    static func client(_ c: CommandContext) {
-        let client = c.connection.pointee.client
-        if c.argument(1, is: "ID") {
-            guard requireArity(c, 2, "id") else { return }
-            c.reply.pointee.writeInteger(Int64(client.id))
-        } else if c.argument(1, is: "SETNAME") {
-            guard requireArity(c, 3, "setname") else { return }
-            guard isValidName(c.argument(2)) else {
-                c.error(invalidNameMessage)
-                return
-            }
-            let name = c.string(2)
-            client.names.withLock { $0.name = name }
-            c.reply.pointee.writeOK()
-        } else if c.argument(1, is: "GETNAME") {
-            guard requireArity(c, 2, "getname") else { return }
-            let name = client.names.withLock { $0.name }
-            if name.isEmpty { c.reply.pointee.writeNull() } else { c.reply.pointee.writeBulkString(name) }
-        } else if c.argument(1, is: "SETINFO") {
-            guard requireArity(c, 4, "setinfo") else { return }
-            setInfo(c, client)
-        } else if c.argument(1, is: "LIST") {
-            list(c)
-        } else if c.argument(1, is: "INFO") {
-            guard requireArity(c, 2, "info") else { return }
-            c.reply.pointee.writeVerbatimString(client.describe(now: monotonicMilliseconds()) + "\n")
-        } else if c.argument(1, is: "KILL") {
-            guard c.count >= 3 else {
-                c.error(ErrorText.arity("client|kill"))
-                return
-            }
-            kill(c)
-        } else if c.argument(1, is: "HELP") {
-            writeHelp(c, [
-                "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                "GETNAME", "    Return the name of the current connection.",
-                "ID", "    Return the ID of the current connection.",
-                "INFO", "    Return information about the current client connection.",
-                "KILL <ip:port>", "    Kill connection made from <ip:port>.",
-                "KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are:",
-                "    * ADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made from the specified address",
-                "    * LADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made to specified local address",
-                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Kill connections by type.",
-                "    * USER <username>", "      Kill connections authenticated by <username>.",
-                "    * SKIPME (YES|NO)", "      Skip killing current connection (default: yes).",
-                "    * ID <client-id>", "      Kill connections by client id.",
-                "LIST [TYPE NORMAL]", "    Return information about client connections.",
-                "SETINFO <option> <value>", "    Set client meta attr. Options are:",
-                "    * LIB-NAME: the client lib name.", "    * LIB-VER: the client lib version.",
-                "SETNAME <name>", "    Assign the name <name> to the current connection.",
-                "HELP", "    Print this help.",
-            ])
-        } else {
-            c.error(ErrorText.unknownSubcommand(c.string(1), of: "client"))
+    static func id(_ c: CommandContext) {
+        c.reply.pointee.writeInteger(Int64(c.connection.pointee.client.id))
+    }
+
+    static func setName(_ c: CommandContext) {
+        guard isValidName(c.argument(2)) else {
+            c.error(invalidNameMessage)
+            return
         }
+        let name = c.string(2)
+        c.connection.pointee.client.names.withLock { $0.name = name }
+        c.reply.pointee.writeOK()
+    }
+
+    static func getName(_ c: CommandContext) {
+        let name = c.connection.pointee.client.names.withLock { $0.name }
+        if name.isEmpty { c.reply.pointee.writeNull() } else { c.reply.pointee.writeBulkString(name) }
+    }
+
+    static func info(_ c: CommandContext) {
+        c.reply.pointee.writeVerbatimString(c.connection.pointee.client.describe(now: monotonicMilliseconds()) + "\n")
+    }
+
+    static func help(_ c: CommandContext) {
+        writeHelp(c, [
+            "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "GETNAME", "    Return the name of the current connection.",
+            "ID", "    Return the ID of the current connection.",
+            "INFO", "    Return information about the current client connection.",
+            "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+            "KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are:",
+            "    * ADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made from the specified address",
+            "    * LADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made to specified local address",
+            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Kill connections by type.",
+            "    * USER <username>", "      Kill connections authenticated by <username>.",
+            "    * SKIPME (YES|NO)", "      Skip killing current connection (default: yes).",
+            "    * ID <client-id>", "      Kill connections by client id.",
+            "LIST [TYPE NORMAL]", "    Return information about client connections.",
+            "SETINFO <option> <value>", "    Set client meta attr. Options are:",
+            "    * LIB-NAME: the client lib name.", "    * LIB-VER: the client lib version.",
+            "SETNAME <name>", "    Assign the name <name> to the current connection.",
+            "HELP", "    Print this help.",
+        ])
     }
 
     /// CLIENT KILL addr (old form: `+OK`, or an error when no client has that address) or
     /// CLIENT KILL filters (new form: how many clients were killed). Clients on other loops
     /// are flagged and their loops woken to close them; the caller, when it kills itself,
     /// closes once this reply is sent.
-    private static func kill(_ c: CommandContext) {
+    static func kill(_ c: CommandContext) {
         let filter: ClientKillFilter
         switch ClientKillFilter.parse(c) {
         case .success(let parsed): filter = parsed
@@ -96,7 +85,8 @@ enum ClientCommands {
     }
 
     /// CLIENT SETINFO LIB-NAME|LIB-VER value (Redis 7.2; redis-py sends it on connect).
-    private static func setInfo(_ c: CommandContext, _ client: ClientInfo) {
+    static func setInfo(_ c: CommandContext) {
+        let client = c.connection.pointee.client
         let value = c.argument(3)
         guard isValidName(value) else {
             c.error("ERR \(c.string(2)) cannot contain spaces, newlines or special characters.")
@@ -115,7 +105,7 @@ enum ClientCommands {
     }
 
     /// CLIENT LIST [TYPE normal]: one line per client, every client being a normal one.
-    private static func list(_ c: CommandContext) {
+    static func list(_ c: CommandContext) {
         var onlyNone = false
         if c.count > 2 {
             guard c.count == 4, c.argument(2, is: "TYPE") else {
@@ -139,13 +129,6 @@ enum ClientCommands {
     /// Names must be printable ASCII without spaces, as Redis requires.
     static func isValidName(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.allSatisfy { $0 >= UInt8(ascii: "!") && $0 <= UInt8(ascii: "~") }
-    }
-
-    /// Checks a subcommand's argument count, replying with Redis's `'client|name'` error.
-    static func requireArity(_ c: CommandContext, _ arity: Int, _ subcommand: String, command: String = "client") -> Bool {
-        let ok = arity > 0 ? c.count == arity : c.count >= -arity
-        if !ok { c.error(ErrorText.arity("\(command)|\(subcommand)")) }
-        return ok
     }
 
     static func writeHelp(_ c: CommandContext, _ lines: [String]) {

@@ -23,7 +23,7 @@ final class ClientInfo: Sendable {
     let connectedAt: UInt64
     /// Monotonic milliseconds of the last read from the client.
     let lastInteraction: Atomic<UInt64>
-    /// `CommandID.rawValue` of the last command run, or -1.
+    /// `CommandID.rawValue` of the last command (or subcommand) run, or -1.
     let lastCommand: Atomic<Int>
     let protocolVersion: Atomic<Int>
     let names = Locked(Names())
@@ -46,7 +46,8 @@ final class ClientInfo: Sendable {
     /// One CLIENT LIST line (without the newline), fields named as in Redis.
     func describe(now: UInt64) -> String {
         let names = self.names.withLock { $0 }
-        let command = CommandID(rawValue: lastCommand.load(ordering: .relaxed))?.name ?? "NULL"
+        let row = lastCommand.load(ordering: .relaxed)
+        let command = row >= 0 ? CommandID(rawValue: row).name : "NULL"
         let age = (now &- connectedAt) / 1000
         let idle = (now &- lastInteraction.load(ordering: .relaxed)) / 1000
         return "id=\(id) addr=\(address) laddr=\(localAddress) fd=\(descriptor) name=\(names.name) age=\(age) idle=\(idle) "

@@ -1,9 +1,11 @@
 import SkipKVProtocol
 
-/// Runs one parsed command: finds it by name, checks arity and authentication, dispatches
-/// with a `switch` on the command id, and records the call in the loop's stats. Checks and
-/// error texts follow Redis's `processCommand` order: unknown command, then arity, then
-/// authentication, then (after loading) memory: evictions, and -OOM, then -MISCONF.
+/// Runs one parsed command: finds its row in `CommandTable` by name (and, for a container,
+/// by subcommand), checks arity, authentication, loading, memory and persistence against
+/// the row's flags, calls the row's handler, and records the call in the loop's stats.
+/// Checks and error texts follow Redis's `processCommand` order: unknown command or
+/// subcommand, then arity, then authentication, then (after loading) memory: evictions, and
+/// -OOM, then -MISCONF.
 enum CommandExecutor {
     /// Executes the command in `connection.arguments`, whose slices point into `buffer`.
     /// `startedAt` is the monotonic microsecond the command started (the previous command's
@@ -15,47 +17,59 @@ enum CommandExecutor {
     ) -> UInt64 {
         let arguments = connection.pointee.arguments
         let reply = connection.pointee.reply
-        guard let command = CommandLookup.shared.find(arguments.pointee.argument(0, in: buffer)) else {
+        guard var command = CommandTable.shared.find(arguments.pointee.argument(0, in: buffer)) else {
             writeUnknownCommand(arguments, buffer, reply)
             loop.stats.add(.errorReplies)
             return startedAt
         }
+        let entries = CommandTable.shared.entries
         let count = arguments.pointee.count
-        let arity = command.arity
-        if arity > 0 ? count != arity : count < -arity {
+        if !entries[command.rawValue].subcommands.isEmpty && count >= 2 {
+            guard let subcommand = CommandTable.shared.findSubcommand(arguments.pointee.argument(1, in: buffer), of: command) else {
+                let name = String(decoding: arguments.pointee.argument(1, in: buffer).prefix(128), as: UTF8.self)
+                reply.pointee.writeError(ErrorText.unknownSubcommand(name, of: command.name))
+                loop.stats.add(.errorReplies)
+                return startedAt
+            }
+            command = subcommand
+        }
+        let entry = entries + command.rawValue
+        if !entry.pointee.accepts(argumentCount: count) {
             reply.pointee.writeError(ErrorText.arity(command.name))
             loop.stats.add(.rejected, for: command)
             loop.stats.add(.errorReplies)
             return startedAt
         }
+        let flags = entry.pointee.flags
         // As in Redis, clearing requirepass at run time lets every client in at once.
-        if !connection.pointee.authenticated && !command.allowedBeforeAuthentication
+        if !connection.pointee.authenticated && !flags.contains(.noAuth)
             && loop.withSettings({ $0.passwordRequired.load(ordering: .relaxed) }) {
             reply.pointee.writeError(ErrorText.noAuth)
             loop.stats.add(.rejected, for: command)
             loop.stats.add(.errorReplies)
             return startedAt
         }
-        if !loop.loaded && !loop.checkLoaded() && !command.allowedWhileLoading {
+        if !loop.loaded && !loop.checkLoaded() && !flags.contains(.loading) {
             reply.pointee.writeError(ErrorText.loading)
             loop.stats.add(.rejected, for: command)
             loop.stats.add(.errorReplies)
             return startedAt
         }
-        if !loop.memoryAdmits(command) {
+        if !loop.memoryAdmits(flags) {
             reply.pointee.writeError(ErrorText.outOfMemory)
             loop.stats.add(.rejected, for: command)
             loop.stats.add(.errorReplies)
             return startedAt
         }
-        if command.isWrite && loop.persistence._withUnsafeGuaranteedRef({ $0.refusingWrites.load(ordering: .relaxed) }) {
+        if flags.contains(.write) && loop.persistence._withUnsafeGuaranteedRef({ $0.refusingWrites.load(ordering: .relaxed) }) {
             reply.pointee.writeError(loop.persistence._withUnsafeGuaranteedRef { $0.writeRefusal })
             loop.stats.add(.rejected, for: command)
             loop.stats.add(.errorReplies)
             return startedAt
         }
         let replyStart = reply.pointee.output.count
-        dispatch(command, CommandContext(connection: connection, loop: loop, arguments: arguments, buffer: buffer))
+        // Only a container whose arity needs a subcommand has no handler, and it never gets here.
+        entry.pointee.handler?(CommandContext(connection: connection, loop: loop, arguments: arguments, buffer: buffer))
         let lsn = loop.commandLSN.pointee
         if lsn != 0 {
             connection.pointee.requiredLSN = lsn
@@ -74,52 +88,6 @@ enum CommandExecutor {
         }
         connection.pointee.withClient { $0.lastCommand.store(command.rawValue, ordering: .relaxed) }
         return finishedAt
-    }
-
-    @inline(__always)
-    private static func dispatch(_ command: CommandID, _ c: CommandContext) {
-        switch command {
-        case .get: StringCommands.get(c)
-        case .set: StringCommands.set(c)
-        case .setnx: StringCommands.setnx(c)
-        case .getset: StringCommands.getset(c)
-        case .getdel: StringCommands.getdel(c)
-        case .mget: StringCommands.mget(c)
-        case .mset: StringCommands.mset(c)
-        case .del, .unlink: KeyspaceCommands.del(c)
-        case .exists: KeyspaceCommands.exists(c)
-        case .incr: StringCommands.incr(c)
-        case .decr: StringCommands.decr(c)
-        case .incrby: StringCommands.incrby(c)
-        case .decrby: StringCommands.decrby(c)
-        case .append: StringCommands.append(c)
-        case .strlen: StringCommands.strlen(c)
-        case .type: StringCommands.type(c)
-        case .keys: KeyspaceCommands.keys(c)
-        case .scan: KeyspaceCommands.scan(c)
-        case .range: RangeCommands.range(c)
-        case .rangecount: RangeCommands.rangecount(c)
-        case .rangedel: RangeCommands.rangedel(c)
-        case .dbsize: KeyspaceCommands.dbsize(c)
-        case .flushdb, .flushall: KeyspaceCommands.flush(c)
-        case .ping: ConnectionCommands.ping(c)
-        case .echo: ConnectionCommands.echo(c)
-        case .quit: ConnectionCommands.quit(c)
-        case .hello: ConnectionCommands.hello(c)
-        case .auth: ConnectionCommands.auth(c)
-        case .select: ConnectionCommands.select(c)
-        case .client: ClientCommands.client(c)
-        case .command: CommandCommand.command(c)
-        case .config: ConfigCommand.config(c)
-        case .info: InfoCommand.info(c)
-        case .time: ServerCommands.time(c)
-        case .shutdown: ServerCommands.shutdown(c)
-        case .memory: MemoryCommand.memory(c)
-        case .save: PersistenceCommands.save(c)
-        case .bgsave: PersistenceCommands.bgsave(c)
-        case .bgrewriteaof: PersistenceCommands.bgrewriteaof(c)
-        case .lastsave: PersistenceCommands.lastsave(c)
-        }
     }
 
     /// `-ERR unknown command 'name', with args beginning with: 'a' 'b' ` built from the raw

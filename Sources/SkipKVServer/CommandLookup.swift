@@ -1,56 +1,19 @@
-/// Finds the `CommandID` for a command name given as raw bytes, case-insensitively, without
-/// allocating: the name (at most 16 bytes) is lowercased into two machine words, hashed, and
-/// looked up in a small open-addressing table.
-///
-/// Concurrency contract: one table for the process, built on first use and immutable after;
-/// read by every loop thread. A struct over a pointer, so a lookup touches no reference
-/// count (the table is never freed).
-struct CommandLookup: @unchecked Sendable {
-    private struct Slot {
-        var low: UInt64
-        var high: UInt64
-        var length: Int
-        /// `CommandID.rawValue`, or -1 for an empty slot.
-        var command: Int
+/// A command name of at most 16 bytes, lowercased into two machine words so that names
+/// compare and hash without allocating. A zero byte packs like padding, so the length is
+/// kept as well.
+struct PackedName: Equatable {
+    let low: UInt64
+    let high: UInt64
+    let length: Int
+
+    init(_ name: String) {
+        var name = name
+        self = name.withUTF8 { PackedName(UnsafeRawBufferPointer($0))! }
     }
 
-    static let shared = CommandLookup()
-
-    private static let slotBits = 7
-    private static let slotCount = 1 << slotBits
-    private let slots: UnsafeMutablePointer<Slot>
-
-    private init() {
-        slots = .allocate(capacity: Self.slotCount)
-        slots.initialize(repeating: Slot(low: 0, high: 0, length: 0, command: -1), count: Self.slotCount)
-        for command in CommandID.allCases {
-            var name = command.name
-            let (low, high) = name.withUTF8 { Self.pack(UnsafeRawBufferPointer($0))! }
-            var index = Self.slot(low, high)
-            while slots[index].command >= 0 { index = (index + 1) & (Self.slotCount - 1) }
-            slots[index] = Slot(low: low, high: high, length: command.name.utf8.count, command: command.rawValue)
-        }
-    }
-
+    /// Nil beyond 16 bytes (no command name is that long).
     @inline(__always)
-    func find(_ name: UnsafeRawBufferPointer) -> CommandID? {
-        guard let (low, high) = Self.pack(name) else { return nil }
-        var index = Self.slot(low, high)
-        while true {
-            let slot = slots[index]
-            if slot.command < 0 { return nil }
-            if slot.low == low && slot.high == high && slot.length == name.count {
-                return CommandID(rawValue: slot.command)
-            }
-            index = (index + 1) & (Self.slotCount - 1)
-        }
-    }
-
-    /// The lowercased name as two little-endian words, zero padded; nil beyond 16 bytes
-    /// (no command name is that long). A zero byte in a name packs like padding, so the
-    /// length is compared as well.
-    @inline(__always)
-    private static func pack(_ name: UnsafeRawBufferPointer) -> (UInt64, UInt64)? {
+    init?(_ name: UnsafeRawBufferPointer) {
         guard name.count <= 16 else { return nil }
         var low: UInt64 = 0
         var high: UInt64 = 0
@@ -63,11 +26,58 @@ struct CommandLookup: @unchecked Sendable {
                 high |= UInt64(byte) << (8 * UInt64(i - 8))
             }
         }
-        return (low, high)
+        self.low = low
+        self.high = high
+        self.length = name.count
+    }
+}
+
+/// Finds a top-level command's row in `CommandTable` by its name given as raw bytes,
+/// case-insensitively, without allocating: the packed name is hashed and looked up in a
+/// small open-addressing table.
+///
+/// Concurrency contract: built once with `CommandTable.shared`, immutable after; read by
+/// every loop thread. A struct over a pointer, so a lookup touches no reference count (the
+/// table is never freed).
+struct CommandLookup: @unchecked Sendable {
+    private struct Slot {
+        var name: PackedName
+        /// The command's row, or -1 for an empty slot.
+        var row: Int
+    }
+
+    private static let slotBits = 7
+    private static let slotCount = 1 << slotBits
+    private let slots: UnsafeMutablePointer<Slot>
+
+    /// `names[i]` is row i.
+    init(names: [String]) {
+        precondition(names.count < Self.slotCount / 2, "grow CommandLookup.slotBits")
+        slots = .allocate(capacity: Self.slotCount)
+        let empty = PackedName(UnsafeRawBufferPointer(start: nil, count: 0))!
+        slots.initialize(repeating: Slot(name: empty, row: -1), count: Self.slotCount)
+        for (row, name) in names.enumerated() {
+            let packed = PackedName(name)
+            var index = Self.slot(packed)
+            while slots[index].row >= 0 { index = (index + 1) & (Self.slotCount - 1) }
+            slots[index] = Slot(name: packed, row: row)
+        }
     }
 
     @inline(__always)
-    private static func slot(_ low: UInt64, _ high: UInt64) -> Int {
-        Int(truncatingIfNeeded: ((low ^ (high &* 0x9E37_79B9_7F4A_7C15)) &* 0xFF51_AFD7_ED55_8CCD) >> UInt64(64 - slotBits))
+    func find(_ name: UnsafeRawBufferPointer) -> Int? {
+        guard let packed = PackedName(name) else { return nil }
+        var index = Self.slot(packed)
+        while true {
+            let slot = slots[index]
+            if slot.row < 0 { return nil }
+            if slot.name == packed { return slot.row }
+            index = (index + 1) & (Self.slotCount - 1)
+        }
+    }
+
+    @inline(__always)
+    private static func slot(_ name: PackedName) -> Int {
+        Int(truncatingIfNeeded: ((name.low ^ (name.high &* 0x9E37_79B9_7F4A_7C15)) &* 0xFF51_AFD7_ED55_8CCD) >> UInt64(64 - slotBits))
     }
 }

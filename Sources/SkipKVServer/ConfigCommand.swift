@@ -5,35 +5,24 @@ import SkipKVProtocol
 /// stores the ones SkipKV ignores (logging that they have no effect) and refuses what it
 /// cannot honour.
 enum ConfigCommand {
-    static func config(_ c: CommandContext) {
-        if c.argument(1, is: "GET") {
-            guard ClientCommands.requireArity(c, -3, "get", command: "config") else { return }
-            get(c)
-        } else if c.argument(1, is: "SET") {
-            guard ClientCommands.requireArity(c, -4, "set", command: "config") else { return }
-            // A name without its value is a syntax error, as in Redis (the arity check passed).
-            guard c.count % 2 == 0 else { return c.error(ErrorText.syntax) }
-            set(c)
-        } else if c.argument(1, is: "RESETSTAT") {
-            guard ClientCommands.requireArity(c, 2, "resetstat", command: "config") else { return }
-            for loop in c.server.loops { loop.requestStatsReset() }
-            c.reply.pointee.writeOK()
-        } else if c.argument(1, is: "HELP") {
-            ClientCommands.writeHelp(c, [
-                "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
-                "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
-                "RESETSTAT", "    Reset statistics reported by the INFO command.",
-                "HELP", "    Print this help.",
-            ])
-        } else {
-            c.error(ErrorText.unknownSubcommand(c.string(1), of: "config"))
-        }
+    static func resetStat(_ c: CommandContext) {
+        for loop in c.server.loops { loop.requestStatsReset() }
+        c.reply.pointee.writeOK()
+    }
+
+    static func help(_ c: CommandContext) {
+        ClientCommands.writeHelp(c, [
+            "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+            "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+            "RESETSTAT", "    Reset statistics reported by the INFO command.",
+            "HELP", "    Print this help.",
+        ])
     }
 
     /// Every directive (and Redis directive, under each of its names) matching any of the
     /// patterns, once each.
-    private static func get(_ c: CommandContext) {
+    static func get(_ c: CommandContext) {
         let config = c.server.settings.config
         var entries = ConfigDirective.all.map { ($0.name, $0.render(config)) }
         for redis in RedisDirective.all {
@@ -55,7 +44,9 @@ enum ConfigCommand {
     }
 
     /// Applies all pairs or none, with Redis's error texts.
-    private static func set(_ c: CommandContext) {
+    static func set(_ c: CommandContext) {
+        // A name without its value is a syntax error, as in Redis (the arity check passed).
+        guard c.count % 2 == 0 else { return c.error(ErrorText.syntax) }
         let settings = c.server.settings
         var config = settings.config
         var seen = Set<String>()

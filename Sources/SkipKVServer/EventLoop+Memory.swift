@@ -7,7 +7,7 @@ extension EventLoop {
     /// Redis's performEvictions before a command; false when the command must be refused with
     /// -OOM. Costs one load while no `maxmemory` is set.
     @inline(__always)
-    func memoryAdmits(_ command: CommandID) -> Bool {
+    func memoryAdmits(_ flags: CommandFlags) -> Bool {
         switch evictor.beforeCommand() {
         case .withinLimit:
             return true
@@ -15,7 +15,7 @@ extension EventLoop {
             startBackgroundEviction()
             return true
         case .outOfMemory:
-            return !command.deniedOnOutOfMemory
+            return !flags.contains(.denyoom)
         }
     }
 

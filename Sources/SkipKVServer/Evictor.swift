@@ -10,7 +10,7 @@ import SkipKVPersistence
 /// limit, evicts one key at a time and measures again, so it stops as soon as the memory is
 /// under; every 16 keys it checks the time budget `maxmemory-eviction-tenacity` gives it and,
 /// when that is spent, leaves the rest to the background and lets the command run. A command
-/// that needs memory (`CommandID.deniedOnOutOfMemory`) is refused when the pass ends over the
+/// that needs memory (`CommandFlags.denyoom`) is refused when the pass ends over the
 /// limit with nothing left to evict, or with the log buffer alone over it.
 ///
 /// Choosing a victim: LRU and LFU keep Redis's eviction pool (`EvictionPool`), fed each round

@@ -105,7 +105,7 @@ enum InfoCommand {
             if keys > 0 { lines.append("db0:keys=\(keys),expires=0,avg_ttl=0") }
         case "commandstats":
             lines = ["# Commandstats"]
-            for command in CommandID.allCases {
+            for command in CommandTable.shared.all {
                 let calls = server.total(.calls, for: command)
                 let rejected = server.total(.rejected, for: command)
                 guard calls > 0 || rejected > 0 else { continue }

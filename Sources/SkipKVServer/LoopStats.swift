@@ -33,7 +33,7 @@ final class LoopStats: @unchecked Sendable {
     private let commandCounters: UnsafeMutablePointer<Atomic<UInt64>>
     /// `CommandCounter.allCases.count`, as a constant: `allCases` builds an array.
     private static let countersPerCommand = 4
-    private static let commandSlots = CommandID.allCases.count * countersPerCommand
+    private static let commandSlots = CommandTable.shared.specs.count * countersPerCommand
 
     init() {
         counters = .allocate(capacity: Counter.allCases.count)

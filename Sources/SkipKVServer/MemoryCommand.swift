@@ -1,41 +1,33 @@
 /// MEMORY USAGE | STATS | MALLOC-STATS | PURGE | HELP. MEMORY DOCTOR is not implemented
 /// (docs/PROTOCOL.md).
 enum MemoryCommand {
-    static func memory(_ c: CommandContext) {
-        if c.argument(1, is: "USAGE") {
-            guard ClientCommands.requireArity(c, -3, "usage", command: "memory") else { return }
-            usage(c)
-        } else if c.argument(1, is: "STATS") {
-            guard ClientCommands.requireArity(c, 2, "stats", command: "memory") else { return }
-            stats(c)
-        } else if c.argument(1, is: "MALLOC-STATS") {
-            guard ClientCommands.requireArity(c, 2, "malloc-stats", command: "memory") else { return }
-            // What Redis answers when built with the C library's malloc, which SkipKV uses.
-            c.reply.pointee.writeVerbatimString("Stats not supported for the current allocator")
-        } else if c.argument(1, is: "PURGE") {
-            guard ClientCommands.requireArity(c, 2, "purge", command: "memory") else { return }
-            // As Redis built with the C library's malloc: only jemalloc has pages to purge.
-            c.reply.pointee.writeOK()
-        } else if c.argument(1, is: "HELP") {
-            ClientCommands.writeHelp(c, [
-                "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                "MALLOC-STATS", "    Return internal statistics report from the memory allocator.",
-                "PURGE", "    Attempt to purge dirty pages for reclamation by the allocator.",
-                "STATS", "    Return information about the memory usage of the server.",
-                "USAGE <key> [SAMPLES <count>]",
-                "    Return memory in bytes used by <key> and its value. Nested values are",
-                "    sampled up to <count> times (default: 5, 0 means sample all).",
-                "HELP", "    Prints this help.",
-            ])
-        } else {
-            c.error(ErrorText.unknownSubcommand(c.string(1), of: "memory"))
-        }
+    static func mallocStats(_ c: CommandContext) {
+        // What Redis answers when built with the C library's malloc, which SkipKV uses.
+        c.reply.pointee.writeVerbatimString("Stats not supported for the current allocator")
+    }
+
+    static func purge(_ c: CommandContext) {
+        // As Redis built with the C library's malloc: only jemalloc has pages to purge.
+        c.reply.pointee.writeOK()
+    }
+
+    static func help(_ c: CommandContext) {
+        ClientCommands.writeHelp(c, [
+            "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "MALLOC-STATS", "    Return internal statistics report from the memory allocator.",
+            "PURGE", "    Attempt to purge dirty pages for reclamation by the allocator.",
+            "STATS", "    Return information about the memory usage of the server.",
+            "USAGE <key> [SAMPLES <count>]",
+            "    Return memory in bytes used by <key> and its value. Nested values are",
+            "    sampled up to <count> times (default: 5, 0 means sample all).",
+            "HELP", "    Prints this help.",
+        ])
     }
 
     /// MEMORY USAGE key [SAMPLES count]: the bytes the key occupies in the index
     /// (`BSkipList.memoryUsage`), or null. SAMPLES is checked as Redis checks it; string
     /// values have nothing nested to sample.
-    private static func usage(_ c: CommandContext) {
+    static func usage(_ c: CommandContext) {
         var index = 3
         while index < c.count {
             guard c.argument(index, is: "SAMPLES"), index + 1 < c.count else { return c.error(ErrorText.syntax) }
@@ -53,7 +45,7 @@ enum MemoryCommand {
 
     /// MEMORY STATS: Redis's fields that apply to SkipKV, with Redis's names and meanings
     /// (docs/PROTOCOL.md lists the ones left out).
-    private static func stats(_ c: CommandContext) {
+    static func stats(_ c: CommandContext) {
         let server = c.server
         let usage = server.memoryGauge.refresh(server.persistence)
         let peak = server.memoryGauge.peak.load(ordering: .relaxed)

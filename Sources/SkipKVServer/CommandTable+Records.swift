@@ -1,0 +1,302 @@
+/// Every command SkipKV understands, one record each (subcommands as records inside their
+/// container's). Everything else is derived from here: the name lookup (`CommandLookup`),
+/// the executor's arity, authentication, loading, -OOM and -MISCONF checks (`CommandEntry`),
+/// COMMAND, COMMAND INFO/DOCS/COUNT/LIST/GETKEYS, INFO commandstats and CLIENT LIST's `cmd=`.
+/// Flags, key positions and ACL categories follow Redis 7 for the commands Redis also has
+/// (SkipKVServerUnitTests compares them with a running redis-server).
+///
+/// To add a command: write its handler, add its record here. Nothing else.
+extension CommandTable {
+    static let records: [CommandSpec] = strings + keyspace + connection + server + persistence
+
+    private static let key = ArgumentDoc.key()
+    private static let value = ArgumentDoc.string("value")
+    private static let bounds = [ArgumentDoc.string("min"), ArgumentDoc.string("max")]
+    private static let logN = "O(log N)"
+    private static let perKey = "O(M log N) where M is the number of keys"
+    /// What Redis's connection-handshake commands share.
+    private static let handshake: CommandFlags = [.noscript, .loading, .stale, .fast, .noAuth, .allowBusy]
+    private static let help = "Returns helpful text about the different subcommands."
+
+    private static let strings: [CommandSpec] = [
+        CommandSpec("get", arity: 2, [.readonly, .fast], keys: .one([.readOnly, .access]), group: .string, since: "1.0.0",
+                    summary: "Returns the string value of a key.", complexity: logN, arguments: [key],
+                    handler: StringCommands.get),
+        CommandSpec("set", arity: -3, [.write, .denyoom], keys: KeyPositions(
+                        first: 1, last: 1, step: 1, access: [.readWrite, .access, .update, .variableFlags],
+                        notes: "RW and ACCESS due to the optional `GET` argument"), group: .string, since: "1.0.0",
+                    summary: "Sets the string value of a key. SkipKV keys do not expire: EX, PX, EXAT, PXAT and KEEPTTL are refused.",
+                    complexity: logN, arguments: [
+                        key, value,
+                        .oneOf("condition", [.flag("NX"), .flag("XX")]).isOptional,
+                        ArgumentDoc.flag("GET").isOptional,
+                    ], handler: StringCommands.set),
+        CommandSpec("setnx", arity: 3, [.write, .denyoom, .fast], keys: .one([.overwrite, .insert]), group: .string, since: "1.0.0",
+                    summary: "Sets the value of a key only when the key does not exist.", complexity: logN,
+                    arguments: [key, value], handler: StringCommands.setnx),
+        CommandSpec("getset", arity: 3, [.write, .denyoom, .fast], keys: .one([.readWrite, .access, .update]), group: .string, since: "1.0.0",
+                    summary: "Returns the previous string value of a key after setting it to a new value.",
+                    complexity: logN, arguments: [key, value], handler: StringCommands.getset),
+        CommandSpec("getdel", arity: 2, [.write, .fast], keys: .one([.readWrite, .access, .delete]), group: .string, since: "6.2.0",
+                    summary: "Returns the string value of a key after deleting the key.", complexity: logN,
+                    arguments: [key], handler: StringCommands.getdel),
+        CommandSpec("mget", arity: -2, [.readonly, .fast], keys: .all([.readOnly, .access]), group: .string, since: "1.0.0",
+                    summary: "Atomically returns the string values of one or more keys.", complexity: perKey,
+                    arguments: [key.isMultiple], handler: StringCommands.mget),
+        CommandSpec("mset", arity: -3, [.write, .denyoom], keys: KeyPositions(first: 1, last: -1, step: 2, access: [.overwrite, .update]),
+                    group: .string, since: "1.0.1", summary: "Sets the string values of one or more keys.",
+                    complexity: perKey,
+                    arguments: [ArgumentDoc(name: "data", type: "block", multiple: true, children: [key, value])],
+                    handler: StringCommands.mset),
+        CommandSpec("incr", arity: 2, [.write, .denyoom, .fast], keys: .one([.readWrite, .access, .update]), group: .string, since: "1.0.0",
+                    summary: "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
+                    complexity: logN, arguments: [key], handler: StringCommands.incr),
+        CommandSpec("decr", arity: 2, [.write, .denyoom, .fast], keys: .one([.readWrite, .access, .update]), group: .string, since: "1.0.0",
+                    summary: "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
+                    complexity: logN, arguments: [key], handler: StringCommands.decr),
+        CommandSpec("incrby", arity: 3, [.write, .denyoom, .fast], keys: .one([.readWrite, .access, .update]), group: .string, since: "1.0.0",
+                    summary: "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+                    complexity: logN, arguments: [key, .integer("increment")], handler: StringCommands.incrby),
+        CommandSpec("decrby", arity: 3, [.write, .denyoom, .fast], keys: .one([.readWrite, .access, .update]), group: .string, since: "1.0.0",
+                    summary: "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.",
+                    complexity: logN, arguments: [key, .integer("decrement")], handler: StringCommands.decrby),
+        CommandSpec("append", arity: 3, [.write, .denyoom, .fast], keys: .one([.readWrite, .insert]), group: .string, since: "2.0.0",
+                    summary: "Appends a string to the value of a key. Creates the key if it doesn't exist.",
+                    complexity: "O(log N + M) where M is the value length", arguments: [key, value],
+                    handler: StringCommands.append),
+        CommandSpec("strlen", arity: 2, [.readonly, .fast], keys: .one(.readOnly), group: .string, since: "2.2.0",
+                    summary: "Returns the length of a string value.", complexity: logN, arguments: [key],
+                    handler: StringCommands.strlen),
+    ]
+
+    private static let keyspace: [CommandSpec] = [
+        CommandSpec("del", arity: -2, [.write], keys: .all([.remove, .delete]), group: .generic, since: "1.0.0",
+                    summary: "Deletes one or more keys.", complexity: perKey, arguments: [key.isMultiple],
+                    handler: KeyspaceCommands.del),
+        CommandSpec("unlink", arity: -2, [.write, .fast], keys: .all([.remove, .delete]), group: .generic, since: "4.0.0",
+                    summary: "Deletes one or more keys (the same as DEL in SkipKV).", complexity: perKey,
+                    arguments: [key.isMultiple], handler: KeyspaceCommands.del),
+        CommandSpec("exists", arity: -2, [.readonly, .fast], keys: .all(.readOnly), group: .generic, since: "1.0.0",
+                    summary: "Determines whether one or more keys exist.", complexity: perKey,
+                    arguments: [key.isMultiple], handler: KeyspaceCommands.exists),
+        CommandSpec("type", arity: 2, [.readonly, .fast], keys: .one(.readOnly), group: .generic, since: "1.0.0",
+                    summary: "Determines the type of value stored at a key.", complexity: logN, arguments: [key],
+                    handler: StringCommands.type),
+        CommandSpec("keys", arity: 2, [.readonly], group: .generic, categories: [.keyspace, .dangerous],
+                    since: "1.0.0", summary: "Returns all key names that match a pattern, in key order.",
+                    complexity: "O(N) over the keys sharing the pattern's literal prefix", arguments: [.pattern()],
+                    handler: KeyspaceCommands.keys),
+        CommandSpec("scan", arity: -2, [.readonly], group: .generic, since: "2.8.0",
+                    summary: "Iterates over the key names in key order.", complexity: "O(COUNT log N) per call",
+                    arguments: [
+                        .integer("cursor"),
+                        ArgumentDoc.tokenValue("MATCH", .pattern()).isOptional,
+                        ArgumentDoc.tokenValue("COUNT", .integer("count")).isOptional,
+                        ArgumentDoc.tokenValue("TYPE", .string("type")).isOptional,
+                    ], handler: KeyspaceCommands.scan),
+        // The range commands' bounds are not keys: they name no key a cluster could route by.
+        CommandSpec("range", arity: -3, [.readonly], group: .generic, since: "0.1.0",
+                    summary: "Returns the keys and values between min and max ([key inclusive, (key exclusive, - and +), in key order or reversed.",
+                    complexity: "O(log N + M) where M is the number of entries returned", arguments: bounds + [
+                        ArgumentDoc.flag("REV").isOptional,
+                        ArgumentDoc.tokenBlock("LIMIT", [.integer("offset"), .integer("count")]).isOptional,
+                        ArgumentDoc.flag("NOVALUES").isOptional,
+                    ], handler: RangeCommands.range),
+        CommandSpec("rangecount", arity: 3, [.readonly], group: .generic, since: "0.1.0",
+                    summary: "Counts the keys between min and max.",
+                    complexity: "O(log N + M) where M is the number of keys counted", arguments: bounds,
+                    handler: RangeCommands.rangecount),
+        CommandSpec("rangedel", arity: 3, [.write], group: .generic, since: "0.1.0",
+                    summary: "Deletes the keys between min and max.",
+                    complexity: "O(M log N) where M is the number of keys removed", arguments: bounds,
+                    handler: RangeCommands.rangedel),
+        CommandSpec("dbsize", arity: 1, [.readonly, .fast], group: .server, categories: .keyspace, since: "1.0.0",
+                    summary: "Returns the number of keys in the database.", complexity: "O(shards)",
+                    handler: KeyspaceCommands.dbsize),
+        CommandSpec("flushdb", arity: -1, [.write], group: .server, categories: [.keyspace, .dangerous],
+                    since: "1.0.0", summary: "Removes all keys from the current database.", complexity: "O(N)",
+                    arguments: [.oneOf("flush-type", [.flag("ASYNC"), .flag("SYNC")]).isOptional],
+                    handler: KeyspaceCommands.flush),
+        CommandSpec("flushall", arity: -1, [.write], group: .server, categories: [.keyspace, .dangerous],
+                    since: "1.0.0", summary: "Removes all keys from all databases.", complexity: "O(N)",
+                    arguments: [.oneOf("flush-type", [.flag("ASYNC"), .flag("SYNC")]).isOptional],
+                    handler: KeyspaceCommands.flush),
+    ]
+
+    private static let connection: [CommandSpec] = [
+        CommandSpec("ping", arity: -1, [.fast], group: .connection, since: "1.0.0",
+                    summary: "Returns the server's liveliness response.", complexity: "O(1)",
+                    arguments: [ArgumentDoc.string("message").isOptional], handler: ConnectionCommands.ping),
+        CommandSpec("echo", arity: 2, [.loading, .stale, .fast], group: .connection, since: "1.0.0",
+                    summary: "Returns the given string.", complexity: "O(1)", arguments: [.string("message")],
+                    handler: ConnectionCommands.echo),
+        CommandSpec("quit", arity: -1, handshake, group: .connection, since: "1.0.0",
+                    summary: "Closes the connection.", complexity: "O(1)", handler: ConnectionCommands.quit),
+        CommandSpec("hello", arity: -1, handshake, group: .connection, since: "6.0.0",
+                    summary: "Handshakes with the server.", complexity: "O(1)", arguments: [
+                        ArgumentDoc(name: "arguments", type: "block", optional: true, children: [
+                            .integer("protover"),
+                            ArgumentDoc.tokenBlock("AUTH", [.string("username"), .string("password")]).isOptional,
+                            ArgumentDoc.tokenValue("SETNAME", .string("clientname")).isOptional,
+                        ]),
+                    ], handler: ConnectionCommands.hello),
+        CommandSpec("auth", arity: -2, handshake, group: .connection, since: "1.0.0",
+                    summary: "Authenticates the connection.", complexity: "O(N) where N is the password length",
+                    arguments: [ArgumentDoc.string("username").isOptional, .string("password")],
+                    handler: ConnectionCommands.auth),
+        CommandSpec("select", arity: 2, [.loading, .stale, .fast], group: .connection, since: "1.0.0",
+                    summary: "Changes the selected database (SkipKV has only database 0).", complexity: "O(1)",
+                    arguments: [.integer("index")], handler: ConnectionCommands.select),
+        client,
+    ]
+
+    private static let clientFlags: CommandFlags = [.noscript, .loading, .stale]
+    private static let client = CommandSpec(
+        "client", arity: -2, [], group: .connection, categories: [], since: "2.4.0",
+        summary: "A container for client connection commands.", complexity: "Depends on subcommand.",
+        subcommands: [
+            CommandSpec("client|id", arity: 2, clientFlags, group: .connection, since: "5.0.0",
+                        summary: "Returns the unique client ID of the connection.", complexity: "O(1)",
+                        handler: ClientCommands.id),
+            CommandSpec("client|setname", arity: 3, clientFlags, group: .connection, since: "2.6.9",
+                        summary: "Sets the connection name.", complexity: "O(1)",
+                        arguments: [.string("connection-name")], handler: ClientCommands.setName),
+            CommandSpec("client|getname", arity: 2, clientFlags, group: .connection, since: "2.6.9",
+                        summary: "Returns the name of the connection.", complexity: "O(1)",
+                        handler: ClientCommands.getName),
+            CommandSpec("client|setinfo", arity: 4, clientFlags, group: .connection, since: "7.2.0",
+                        summary: "Sets information specific to the client or connection.", complexity: "O(1)",
+                        arguments: [
+                            .oneOf("attr", [ArgumentDoc.tokenValue("LIB-NAME", .string("libname")),
+                                            ArgumentDoc.tokenValue("LIB-VER", .string("libver"))]),
+                        ], handler: ClientCommands.setInfo),
+            CommandSpec("client|list", arity: -2, clientFlags.union(.admin), group: .connection, since: "2.4.0",
+                        summary: "Lists open connections.", complexity: "O(N) where N is the number of client connections",
+                        arguments: [ArgumentDoc.tokenValue("TYPE", .string("client-type")).isOptional],
+                        handler: ClientCommands.list),
+            CommandSpec("client|info", arity: 2, clientFlags, group: .connection, since: "6.2.0",
+                        summary: "Returns information about the connection.", complexity: "O(1)",
+                        handler: ClientCommands.info),
+            CommandSpec("client|kill", arity: -3, clientFlags.union(.admin), group: .connection, since: "2.4.0",
+                        summary: "Terminates open connections.", complexity: "O(N) where N is the number of client connections",
+                        arguments: [
+                            .oneOf("filter", [
+                                ArgumentDoc.string("ip:port"),
+                                ArgumentDoc(name: "new-format", type: "oneof", children: [
+                                    ArgumentDoc.tokenValue("ID", .integer("client-id")),
+                                    ArgumentDoc.tokenValue("TYPE", .string("client-type")),
+                                    ArgumentDoc.tokenValue("USER", .string("username")),
+                                    ArgumentDoc.tokenValue("ADDR", .string("ip:port")),
+                                    ArgumentDoc.tokenValue("LADDR", .string("ip:port")),
+                                    ArgumentDoc.tokenValue("SKIPME", .string("yes/no")),
+                                ]).isMultiple,
+                            ]),
+                        ], handler: ClientCommands.kill),
+            CommandSpec("client|help", arity: 2, [.loading, .stale], group: .connection, since: "5.0.0",
+                        summary: help, complexity: "O(1)", handler: ClientCommands.help),
+        ], handler: nil)
+
+    private static let commandFlags: CommandFlags = [.loading, .stale]
+    private static let names = ArgumentDoc.string("command-name").isOptional.isMultiple
+    private static let command = CommandSpec(
+        "command", arity: -1, commandFlags, group: .server, categories: .connection, since: "2.8.13",
+        summary: "Returns detailed information about all commands.",
+        complexity: "O(N) where N is the total number of commands",
+        subcommands: [
+            CommandSpec("command|count", arity: 2, commandFlags, group: .server, categories: .connection,
+                        since: "2.8.13", summary: "Returns a count of commands.", complexity: "O(1)",
+                        handler: CommandCommand.count),
+            CommandSpec("command|docs", arity: -2, commandFlags, group: .server, categories: .connection,
+                        since: "7.0.0", summary: "Returns documentary information about one, multiple or all commands.",
+                        complexity: "O(N) where N is the number of commands to look up", arguments: [names],
+                        handler: CommandCommand.docs),
+            CommandSpec("command|getkeys", arity: -4, commandFlags, group: .server, categories: .connection,
+                        since: "2.8.13", summary: "Extracts the key names from an arbitrary command.",
+                        complexity: "O(N) where N is the number of arguments to the command",
+                        arguments: [.string("command"), ArgumentDoc.string("arg").isOptional.isMultiple],
+                        handler: CommandCommand.getkeys),
+            CommandSpec("command|info", arity: -2, commandFlags, group: .server, categories: .connection,
+                        since: "2.8.13", summary: "Returns information about one, multiple or all commands.",
+                        complexity: "O(N) where N is the number of commands to look up", arguments: [names],
+                        handler: CommandCommand.info),
+            CommandSpec("command|list", arity: -2, commandFlags, group: .server, categories: .connection,
+                        since: "7.0.0", summary: "Returns a list of command names.",
+                        complexity: "O(N) where N is the total number of commands", handler: CommandCommand.list),
+            CommandSpec("command|help", arity: 2, commandFlags, group: .server, categories: .connection,
+                        since: "5.0.0", summary: help, complexity: "O(1)", handler: CommandCommand.help),
+        ], handler: CommandCommand.all)
+
+    private static let configFlags: CommandFlags = [.admin, .noscript, .loading, .stale]
+    private static let config = CommandSpec(
+        "config", arity: -2, [], group: .server, since: "2.0.0",
+        summary: "A container for server configuration commands.", complexity: "Depends on subcommand.",
+        subcommands: [
+            CommandSpec("config|get", arity: -3, configFlags, group: .server, since: "2.0.0",
+                        summary: "Returns the effective values of configuration parameters.",
+                        complexity: "O(N) when N is the number of configuration parameters provided",
+                        arguments: [ArgumentDoc.pattern("parameter").isMultiple], handler: ConfigCommand.get),
+            CommandSpec("config|set", arity: -4, configFlags, group: .server, since: "2.0.0",
+                        summary: "Sets configuration parameters in-flight.",
+                        complexity: "O(N) when N is the number of configuration parameters provided",
+                        arguments: [ArgumentDoc(name: "data", type: "block", multiple: true,
+                                                children: [.string("parameter"), .string("value")])],
+                        handler: ConfigCommand.set),
+            CommandSpec("config|resetstat", arity: 2, configFlags, group: .server, since: "2.0.0",
+                        summary: "Resets the server's statistics.", complexity: "O(1)",
+                        handler: ConfigCommand.resetStat),
+            CommandSpec("config|help", arity: 2, [.loading, .stale], group: .server, since: "5.0.0",
+                        summary: help, complexity: "O(1)", handler: ConfigCommand.help),
+        ], handler: nil)
+
+    private static let memory = CommandSpec(
+        "memory", arity: -2, [], group: .server, since: "4.0.0",
+        summary: "A container for memory diagnostics commands.", complexity: "Depends on subcommand.",
+        subcommands: [
+            CommandSpec("memory|usage", arity: -3, [.readonly], keys: KeyPositions(first: 2, last: 2, step: 1, access: .readOnly),
+                        group: .server, since: "4.0.0", summary: "Estimates the memory usage of a key.",
+                        complexity: logN,
+                        arguments: [.key(), ArgumentDoc.tokenValue("SAMPLES", .integer("count")).isOptional],
+                        handler: MemoryCommand.usage),
+            CommandSpec("memory|stats", arity: 2, [], group: .server, since: "4.0.0",
+                        summary: "Returns details about memory usage.", complexity: "O(1)", handler: MemoryCommand.stats),
+            CommandSpec("memory|malloc-stats", arity: 2, [], group: .server, since: "4.0.0",
+                        summary: "Returns the allocator statistics.", complexity: "O(1)",
+                        handler: MemoryCommand.mallocStats),
+            CommandSpec("memory|purge", arity: 2, [], group: .server, since: "4.0.0",
+                        summary: "Asks the allocator to release memory.", complexity: "O(1)", handler: MemoryCommand.purge),
+            CommandSpec("memory|help", arity: 2, [.loading, .stale], group: .server, since: "4.0.0",
+                        summary: help, complexity: "O(1)", handler: MemoryCommand.help),
+        ], handler: nil)
+
+    private static let server: [CommandSpec] = [
+        command, config,
+        CommandSpec("info", arity: -1, [.loading, .stale], group: .server, categories: .dangerous, since: "1.0.0",
+                    summary: "Returns information and statistics about the server.", complexity: "O(1)",
+                    arguments: [ArgumentDoc.string("section").isOptional.isMultiple], handler: InfoCommand.info),
+        CommandSpec("time", arity: 1, [.loading, .stale, .fast], group: .server, since: "2.6.0",
+                    summary: "Returns the server time.", complexity: "O(1)", handler: ServerCommands.time),
+        CommandSpec("shutdown", arity: -1, [.admin, .noscript, .loading, .stale, .noMulti, .allowBusy],
+                    group: .server, since: "1.0.0", summary: "Stops the server after writing pending replies.",
+                    complexity: "O(N) where N is the number of clients", arguments: [
+                        .oneOf("save-selector", [.flag("NOSAVE"), .flag("SAVE")]).isOptional,
+                        ArgumentDoc.flag("NOW").isOptional, ArgumentDoc.flag("FORCE").isOptional,
+                    ], handler: ServerCommands.shutdown),
+        memory,
+    ]
+
+    private static let persistence: [CommandSpec] = [
+        CommandSpec("save", arity: 1, [.admin, .noscript, .noAsyncLoading, .noMulti], group: .server, since: "1.0.0",
+                    summary: "Synchronously saves the database(s) to disk.",
+                    complexity: "O(N) where N is the total number of keys in all databases",
+                    handler: PersistenceCommands.save),
+        CommandSpec("bgsave", arity: -1, [.admin, .noscript, .noAsyncLoading], group: .server, since: "1.0.0",
+                    summary: "Asynchronously saves the database(s) to disk.", complexity: "O(1)",
+                    arguments: [ArgumentDoc.flag("SCHEDULE").isOptional], handler: PersistenceCommands.bgsave),
+        CommandSpec("bgrewriteaof", arity: 1, [.admin, .noscript, .noAsyncLoading], group: .server, since: "1.0.0",
+                    summary: "Asynchronously rewrites the append-only file to disk.", complexity: "O(1)",
+                    handler: PersistenceCommands.bgrewriteaof),
+        CommandSpec("lastsave", arity: 1, [.loading, .stale, .fast], group: .server, categories: [.admin, .dangerous],
+                    since: "1.0.0", summary: "Returns the Unix timestamp of the last successful save to disk.",
+                    complexity: "O(1)", handler: PersistenceCommands.lastsave),
+    ]
+}
