@@ -36,7 +36,7 @@ INTEGER_ARGS = [
 NUMERIC_VALUES = [
     b"0", b"1", b"-1", b"42", b"-100", str(INT64_MAX).encode(), str(INT64_MIN).encode(),
     str(INT64_MAX - 1).encode(), str(INT64_MIN + 1).encode(), str(INT64_MAX + 1).encode(),
-    b"007", b" 1", b"1 ", b"+5", b"1.5", b"-0", b"1e3", b"9" * 25,
+    b"007", b" 1", b"1 ", b"+5", b"1.5", b"-0", b"-01", b"00", b"1e3", b"9" * 25,
 ]
 
 KEY_PATTERNS = [
@@ -56,6 +56,8 @@ class Generator:
         return self.rng.choice(KEYS)
 
     def keys(self, low=1, high=5):
+        if self.rng.random() < 0.03:  # now and then a long list, with many repeats
+            high = 100
         return [self.key() for _ in range(self.rng.randint(low, high))]
 
     def value(self):
@@ -72,7 +74,18 @@ class Generator:
         return rng.randbytes(rng.randint(1000, 20000))
 
     def integer(self):
-        return self.rng.choice(INTEGER_ARGS) if self.rng.random() < 0.5 else str(self.rng.randint(-50, 50)).encode()
+        roll = self.rng.random()
+        if roll < 0.45:
+            return self.rng.choice(INTEGER_ARGS)
+        if roll < 0.55:
+            return str(self.rng.randint(INT64_MIN, INT64_MAX)).encode()
+        return str(self.rng.randint(-50, 50)).encode()
+
+    def pattern(self):
+        """A glob pattern: a chosen one, or random bytes from the glob syntax and the keys."""
+        if self.rng.random() < 0.6:
+            return self.rng.choice(KEY_PATTERNS)
+        return bytes(self.rng.choice(b"k1K:*?[]^-\\a\x00\xff") for _ in range(self.rng.randint(0, 8)))
 
     def name(self, command):
         """The command name in upper, lower or mixed case (names are case-insensitive)."""
@@ -234,7 +247,7 @@ DBSIZE = simple("dbsize", weight=3)
 
 @single("keys", weight=6)
 def keys(g):
-    return [g.name(b"keys"), g.rng.choice(KEY_PATTERNS)]
+    return [g.name(b"keys"), g.pattern()]
 
 
 @single("flushdb", weight=1)
@@ -247,7 +260,7 @@ def flushdb(g):
 @single(weight=2)
 def unknown_command(g):
     """A name no server has; Redis's message quotes it and the first arguments, cut at 128 bytes."""
-    name = g.rng.choice([b"NOSUCHCOMMAND", b"GETX", b"x" * 200, b"s\r\net", b""])
+    name = g.rng.choice([b"NOSUCHCOMMAND", b"GETX", b"x" * 200, b"s\r\net", b"", b"get\x00", b"GET "])
     return [name, *g.keys(0, 3), *([g.value()] if g.rng.random() < 0.3 else [])]
 
 
@@ -381,7 +394,7 @@ def wrong_arity(g, arities):
     `arities` maps names to Redis's COMMAND INFO arity."""
     name, arity = g.rng.choice(sorted(arities.items()))
     count = arity + 1 if arity > 0 else g.rng.randint(1, -arity - 1)
-    return [g.name(name), *g.keys(count - 1, count - 1)]
+    return [g.name(name), *(g.key() for _ in range(count - 1))]
 
 
 def generate(seed_rng, entries, arities, count):

@@ -64,9 +64,26 @@ def repeats_an_expiry_option(args):
     return len(set(options)) < len(options)
 
 
+def has_high_byte_range(args):
+    """A glob pattern with a range `[a-b]` one of whose ends is a byte >= 0x80 (roughly: such a
+    byte next to a '-')."""
+    pattern = args[1] if len(args) == 2 else b""
+    return any(pattern[i] >= 0x80 and b"-" in pattern[max(i - 1, 0):i + 2] for i in range(len(pattern)))
+
+
+def array_of_any_keys(reply):
+    return reply.raw[:1]
+
+
 ALLOWED_DIFFERENCES = [
     AllowedDifference(b"keys", lambda args: True, unordered,
                       "SkipKV returns keys in key order, Redis in hash order (docs/PROTOCOL.md, KEYS)"),
+    AllowedDifference(b"keys", has_high_byte_range, array_of_any_keys,
+                      "BUG: a glob range with an end >= 0x80 compares bytes as signed chars in Redis "
+                      "(x86-64), unsigned in SkipKV: with keys k1 k4 k~, KEYS k[\\xff-?] -> Redis "
+                      "k1 k4 (range -1..63), SkipKV k~ (63..255); KEYS k[\\x01-\\x80] -> Redis none, "
+                      "SkipKV all three. The same applies to SCAN MATCH. (Redis on arm64, where char is "
+                      "unsigned, agrees with SkipKV.)"),
     AllowedDifference(b"set", repeats_an_expiry_option, refused,
                       "BUG: SET with an expiry option given twice: Redis uses the last one "
                       "(SET k v EX 10 EX abc -> 'value is not an integer or out of range', "
@@ -85,12 +102,11 @@ ALLOWED_DIFFERENCES = [
 # answers), COPY ... DB (one database), and RANGE, RANGECOUNT, RANGEDEL (Redis lacks them).
 
 
-def allowed_difference(args):
+def allowed(args, first, second):
+    """Whether some row of ALLOWED_DIFFERENCES lets these two replies to `args` differ."""
     name = args[0].lower()
-    for difference in ALLOWED_DIFFERENCES:
-        if difference.command == name and difference.applies(args):
-            return difference
-    return None
+    return any(row.command == name and row.applies(args) and row.normalize(first) == row.normalize(second)
+               for row in ALLOWED_DIFFERENCES)
 
 
 def show(data, limit=200):
@@ -183,10 +199,7 @@ def compare_stream(label, first, second, commands, names=("skipkv", "redis ")):
             replies = first.read(), second.read()
         except (OSError, ValueError) as error:
             pytest.fail(failure(label, index, args, history, str(error).encode(), b"(not read)", names))
-        if replies[0].raw == replies[1].raw:
-            continue
-        difference = allowed_difference(args)
-        if difference is None or difference.normalize(replies[0]) != difference.normalize(replies[1]):
+        if replies[0].raw != replies[1].raw and not allowed(args, *replies):
             pytest.fail(failure(label, index, args, history, replies[0].raw, replies[1].raw, names))
 
 
