@@ -259,8 +259,11 @@ def flushdb(g):
 
 @single(weight=2)
 def unknown_command(g):
-    """A name no server has; Redis's message quotes it and the first arguments, cut at 128 bytes."""
-    name = g.rng.choice([b"NOSUCHCOMMAND", b"GETX", b"x" * 200, b"s\r\net", b"", b"get\x00", b"GET "])
+    """A name no server has; Redis's message quotes it and the first arguments, cut at 128 bytes.
+    Not a known name followed by a NUL ("get\\0"): whether Redis then finds GET differs from one
+    redis-server process to the next (2 of 30 fresh ones did; it compares names as C strings, so a
+    hash-bucket collision with GET, which its random hash seed decides, is the likely cause)."""
+    name = g.rng.choice([b"NOSUCHCOMMAND", b"GETX", b"x" * 200, b"s\r\net", b"", b"GET "])
     return [name, *g.keys(0, 3), *([g.value()] if g.rng.random() < 0.3 else [])]
 
 
