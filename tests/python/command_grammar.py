@@ -8,6 +8,10 @@ entries below) waits, unused, until the server gains the command; then it joins 
 with no change here. `test_grammar_is_deterministic` runs every entry Redis supports against
 two redis-servers, so an entry is known to be replayable before SkipKV picks it up.
 
+Adding a command: one line for `COMMAND <drawn arguments>`, such as
+`STRLEN = simple("strlen", one_key, weight=5)`, or a function decorated with `@single(...)`
+(one command) or `@sequence(...)` (set-up commands, then the one under test).
+
 Entries must produce commands whose replies are a function of the commands before them:
 nothing that depends on time, randomness in the server (RANDOMKEY, SCAN cursors), memory
 layout (OBJECT, MEMORY USAGE) or a second database.
