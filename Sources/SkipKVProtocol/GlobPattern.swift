@@ -1,8 +1,9 @@
 /// Glob matching with the semantics of Redis's `stringmatchlen` (KEYS, SCAN MATCH): `*` any
 /// run of bytes, `?` any one byte, `[abc]` / `[^abc]` / `[a-z]` classes (`\` escapes inside
 /// them, reversed ranges are swapped, an unterminated class ends at the pattern's end), and
-/// `\x` for a literal `x`. Binary-safe; bytes compare unsigned (Redis compares range bounds
-/// as C `char`, which is signed on x86 and unsigned on ARM).
+/// `\x` for a literal `x`. Binary-safe. Range bounds compare as signed bytes, as Redis's C
+/// `char` does on x86-64 (the reference, Debian's redis-server there): `[\xff-?]` is -1...63.
+/// Redis on ARM, where `char` is unsigned, differs; the differential test holds us to x86.
 ///
 /// Every element other than `*` consumes exactly one byte, so backtracking only ever needs to
 /// resume at the most recent `*`: the loop below runs in O(pattern × string) time and constant
@@ -99,14 +100,14 @@ public enum GlobPattern {
             } else if pattern[i] == UInt8(ascii: "]") {
                 break
             } else if end - i >= 3 && pattern[i + 1] == UInt8(ascii: "-") {
-                var low = pattern[i]
-                var high = pattern[i + 2]
+                var low = Int8(bitPattern: pattern[i])
+                var high = Int8(bitPattern: pattern[i + 2])
                 if low > high { swap(&low, &high) }
-                var candidate = byte
+                var candidate = Int8(bitPattern: byte)
                 if caseInsensitive {
-                    low = ASCII.lowercased(low)
-                    high = ASCII.lowercased(high)
-                    candidate = ASCII.lowercased(candidate)
+                    low = Int8(bitPattern: ASCII.lowercased(UInt8(bitPattern: low)))
+                    high = Int8(bitPattern: ASCII.lowercased(UInt8(bitPattern: high)))
+                    candidate = Int8(bitPattern: ASCII.lowercased(byte))
                 }
                 if candidate >= low && candidate <= high { matched = true }
                 i += 2

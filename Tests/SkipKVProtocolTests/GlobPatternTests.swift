@@ -94,10 +94,15 @@ final class GlobPatternTests: XCTestCase {
         XCTAssertFalse(matches("*", ""), "as in Redis; KEYS and SCAN special-case a lone *")
     }
 
-    func testHighBytesCompareUnsigned() {
+    /// As Redis on x86-64: range bounds are signed chars, so 0xFF is -1 and 0x80 is -128.
+    func testHighBytesCompareAsSignedChars() {
         XCTAssertTrue(matches([UInt8(ascii: "["), 0x80, UInt8(ascii: "-"), 0xFF, UInt8(ascii: "]")], [0x90]))
-        // Redis on x86 compares range bounds as signed char, where 0xFF is -1 and this fails.
-        XCTAssertTrue(matches([UInt8(ascii: "["), UInt8(ascii: "a"), UInt8(ascii: "-"), 0xFF, UInt8(ascii: "]")], [0x62]))
+        // [a-\xff] is the range -1...97 swapped: it holds '1' but not 'b'.
+        XCTAssertFalse(matches([UInt8(ascii: "["), UInt8(ascii: "a"), UInt8(ascii: "-"), 0xFF, UInt8(ascii: "]")], [0x62]))
+        XCTAssertTrue(matches([UInt8(ascii: "["), UInt8(ascii: "a"), UInt8(ascii: "-"), 0xFF, UInt8(ascii: "]")], [0x31]))
+        // [\x01-\x80] is -128...1: it holds 0x80 and 0x01, not '1'.
+        XCTAssertFalse(matches([UInt8(ascii: "["), 0x01, UInt8(ascii: "-"), 0x80, UInt8(ascii: "]")], [0x31]))
+        XCTAssertTrue(matches([UInt8(ascii: "["), 0x01, UInt8(ascii: "-"), 0x80, UInt8(ascii: "]")], [0x80]))
         XCTAssertTrue(matches([0xC3, UInt8(ascii: "?")], [0xC3, 0xA9]))
     }
 

@@ -64,26 +64,9 @@ def repeats_an_expiry_option(args):
     return len(set(options)) < len(options)
 
 
-def has_high_byte_range(args):
-    """A glob pattern with a range `[a-b]` one of whose ends is a byte >= 0x80 (roughly: such a
-    byte next to a '-')."""
-    pattern = args[1] if len(args) == 2 else b""
-    return any(pattern[i] >= 0x80 and b"-" in pattern[max(i - 1, 0):i + 2] for i in range(len(pattern)))
-
-
-def array_of_any_keys(reply):
-    return reply.raw[:1]
-
-
 ALLOWED_DIFFERENCES = [
     AllowedDifference(b"keys", lambda args: True, unordered,
                       "SkipKV returns keys in key order, Redis in hash order (docs/PROTOCOL.md, KEYS)"),
-    AllowedDifference(b"keys", has_high_byte_range, array_of_any_keys,
-                      "BUG: a glob range with an end >= 0x80 compares bytes as signed chars in Redis "
-                      "(x86-64), unsigned in SkipKV: with keys k1 k4 k~, KEYS k[\\xff-?] -> Redis "
-                      "k1 k4 (range -1..63), SkipKV k~ (63..255); KEYS k[\\x01-\\x80] -> Redis none, "
-                      "SkipKV all three. The same applies to SCAN MATCH. (Redis on arm64, where char is "
-                      "unsigned, agrees with SkipKV.)"),
     AllowedDifference(b"set", repeats_an_expiry_option, refused,
                       "BUG: SET with an expiry option given twice: Redis uses the last one "
                       "(SET k v EX 10 EX abc -> 'value is not an integer or out of range', "
