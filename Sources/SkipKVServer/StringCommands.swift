@@ -120,6 +120,25 @@ enum StringCommands {
         c.reply.pointee.writeOK()
     }
 
+    /// MSETNX stores every pair only when none of the keys exists, atomically with respect to
+    /// other writes; a reader may still see some keys before the rest (docs/ARCHITECTURE.md,
+    /// "Known limitations").
+    static func msetnx(_ c: CommandContext) {
+        guard c.count % 2 == 1 else {
+            c.error(ErrorText.arity("msetnx"))
+            return
+        }
+        var keys: [UnsafeRawBufferPointer] = []
+        var values: [UnsafeRawBufferPointer] = []
+        keys.reserveCapacity(c.count / 2)
+        values.reserveCapacity(c.count / 2)
+        for index in stride(from: 1, to: c.count, by: 2) {
+            keys.append(c.argument(index))
+            values.append(c.argument(index + 1))
+        }
+        c.reply.pointee.writeInteger(c.keyspace.putAllIfAbsent(keys: keys, values: values) ? 1 : 0)
+    }
+
     static func incr(_ c: CommandContext) { incrementBy(c, 1) }
 
     static func decr(_ c: CommandContext) { incrementBy(c, -1) }
