@@ -41,23 +41,22 @@ enum LongDoubleText {
 
     /// The bytes Redis stores for `value` (finite).
     static func humanFriendly(_ value: Value) -> [UInt8] {
-        var buffer = [CChar](repeating: 0, count: maxCharacters)
-        var length = buffer.withUnsafeMutableBufferPointer { buffer in
-            withVaList([value]) { arguments in
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: maxCharacters) { buffer -> [UInt8] in
+            let printed = withVaList([value]) { arguments in
                 #if arch(x86_64) || arch(i386)
                 Int(vsnprintf(buffer.baseAddress!, buffer.count, "%.17Lf", arguments))
                 #else
                 Int(vsnprintf(buffer.baseAddress!, buffer.count, "%.17f", arguments))
                 #endif
             }
+            let text = UnsafeRawBufferPointer(start: buffer.baseAddress!, count: min(printed, maxCharacters - 1))
+            var end = text.count
+            if text.contains(UInt8(ascii: ".")) {
+                while text[end - 1] == UInt8(ascii: "0") { end -= 1 }
+                if text[end - 1] == UInt8(ascii: ".") { end -= 1 }
+            }
+            if end == 2 && text[0] == UInt8(ascii: "-") && text[1] == UInt8(ascii: "0") { return [UInt8(ascii: "0")] }
+            return Array(text[0..<end])
         }
-        length = min(length, maxCharacters - 1)
-        var bytes = buffer[0..<length].map { UInt8(bitPattern: $0) }
-        if bytes.contains(UInt8(ascii: ".")) {
-            while bytes.last == UInt8(ascii: "0") { bytes.removeLast() }
-            if bytes.last == UInt8(ascii: ".") { bytes.removeLast() }
-        }
-        if bytes == [UInt8(ascii: "-"), UInt8(ascii: "0")] { bytes = [UInt8(ascii: "0")] }
-        return bytes
     }
 }
