@@ -179,6 +179,28 @@ final class StringEditCommandTests: ServerTestCase {
         try assertReply(["GET", "k"], .bulk("v4"))
     }
 
+    /// What the new writes log replays to the same values after a restart: INCRBYFLOAT's
+    /// and SETRANGE's results, every pair of an MSETNX and none of a refused one.
+    func testWritesSurviveRestartFromTheLog() throws {
+        let directory = NSTemporaryDirectory() + "skipkv-strings-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let flags = ["--dir", directory, "--appendonly", "yes", "--appendfsync", "always"]
+        let writes: [([String], RESP)] = [
+            (["INCRBYFLOAT", "f", "10.5"], .bulk("10.5")), (["INCRBYFLOAT", "f", "0.1"], .bulk("10.6")),
+            (["SETRANGE", "r", "2", "ab"], .integer(4)), (["MSETNX", "a", "1", "b", "2"], .integer(1)),
+            (["MSETNX", "b", "3", "c", "4"], .integer(0)), (["SET", "k", "v1", "NX", "GET"], .null),
+        ]
+        let first = try ServerProcess(flags)
+        let writer = try first.client()
+        for (command, expected) in writes { XCTAssertEqual(try writer.call(command), expected, "\(command)") }
+        XCTAssertEqual(first.stop(), 0)
+        let second = try ServerProcess(flags)
+        defer { second.stop() }
+        XCTAssertEqual(try second.client().call("MGET", "f", "r", "a", "b", "c", "k"),
+                       .array([.bulk("10.6"), .bulk([0, 0] + Array("ab".utf8)), .bulk("1"), .bulk("2"), .null, .bulk("v1")]))
+    }
+
     /// The same commands to redis-server and skipkv-server, in RESP2 and RESP3, must get the
     /// same replies: the fixed list above's edge cases, then a seeded random stream of LCS.
     func testRepliesMatchRedis() throws {
