@@ -9,8 +9,8 @@ import Glibc
 /// single-key write runs while they apply and log, so their one record sits at a point in
 /// the log that agrees with every key they touched, whatever shard it lives in.
 ///
-/// Concurrency contract: any thread. A thread holds at most one stripe, or all of them
-/// (always taken in ascending order), so stripes cannot deadlock. Stripes are taken before
+/// Concurrency contract: any thread. A thread holds one stripe, or several taken in ascending
+/// stripe order (a multi-key write's, or all of them), so stripes cannot deadlock. Stripes are taken before
 /// any index node lock and before the log buffer's lock.
 @usableFromInline
 final class KeyStripeLocks: @unchecked Sendable {
@@ -44,6 +44,11 @@ final class KeyStripeLocks: @unchecked Sendable {
 
     @inlinable
     func unlock(_ hash: UInt64) { pthread_mutex_unlock(mutex(stripe(hash))) }
+
+    /// One stripe by its index (multi-key writes, which take theirs in ascending order).
+    func lockStripe(_ index: Int) { pthread_mutex_lock(mutex(index)) }
+
+    func unlockStripe(_ index: Int) { pthread_mutex_unlock(mutex(index)) }
 
     func lockAll() {
         for index in 0..<Self.count { pthread_mutex_lock(mutex(index)) }

@@ -14,6 +14,7 @@ extension CommandTable {
     private static let bounds = [ArgumentDoc.string("min"), ArgumentDoc.string("max")]
     private static let logN = "O(log N)"
     private static let perKey = "O(M log N) where M is the number of keys"
+    private static let rangeLength = "O(log N + M) where M is the length of the returned string"
     /// What Redis's connection-handshake commands share.
     private static let handshake: CommandFlags = [.noscript, .loading, .stale, .fast, .noAuth, .allowBusy]
     private static let help = "Returns helpful text about the different subcommands."
@@ -67,6 +68,32 @@ extension CommandTable {
         CommandSpec("strlen", arity: 2, [.readonly, .fast], keys: .one(.readOnly), group: .string, since: "2.2.0",
                     summary: "Returns the length of a string value.", complexity: logN, arguments: [key],
                     handler: StringCommands.strlen),
+        CommandSpec("incrbyfloat", arity: 3, [.write, .denyoom, .fast], keys: .one([.readWrite, .access, .update]), group: .string,
+                    since: "2.6.0", summary: "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+                    complexity: logN, arguments: [key, .string("increment")], handler: StringCommands.incrbyfloat),
+        CommandSpec("getrange", arity: 4, [.readonly], keys: .one([.readOnly, .access]), group: .string, since: "2.4.0",
+                    summary: "Returns a substring of the string stored at a key.", complexity: rangeLength,
+                    arguments: [key, .integer("start"), .integer("end")], handler: StringCommands.getrange),
+        CommandSpec("substr", arity: 4, [.readonly], keys: .one([.readOnly, .access]), group: .string, since: "1.0.0",
+                    summary: "Returns a substring from a string value (deprecated: use GETRANGE).", complexity: rangeLength,
+                    arguments: [key, .integer("start"), .integer("end")], handler: StringCommands.getrange),
+        CommandSpec("setrange", arity: 4, [.write, .denyoom], keys: .one([.readWrite, .update]), group: .string, since: "2.2.0",
+                    summary: "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.",
+                    complexity: "O(log N + M) where M is the resulting length",
+                    arguments: [key, .integer("offset"), value], handler: StringCommands.setrange),
+        CommandSpec("msetnx", arity: -3, [.write, .denyoom], keys: KeyPositions(first: 1, last: -1, step: 2, access: [.overwrite, .insert]),
+                    group: .string, since: "1.0.1", summary: "Atomically modifies the string values of one or more keys only when all keys don't exist.",
+                    complexity: perKey,
+                    arguments: [ArgumentDoc(name: "data", type: "block", multiple: true, children: [key, value])],
+                    handler: StringCommands.msetnx),
+        CommandSpec("lcs", arity: -3, [.readonly], keys: KeyPositions(first: 1, last: 2, step: 1, access: [.readOnly, .access]),
+                    group: .string, since: "7.0.0", summary: "Finds the longest common substring.",
+                    complexity: "O(N*M) where N and M are the lengths of s1 and s2, respectively",
+                    arguments: [
+                        .key("key1"), .key("key2"), ArgumentDoc.flag("LEN").isOptional, ArgumentDoc.flag("IDX").isOptional,
+                        ArgumentDoc.tokenValue("MINMATCHLEN", .integer("min-match-len")).isOptional,
+                        ArgumentDoc.flag("WITHMATCHLEN").isOptional,
+                    ], handler: StringCommands.lcs),
     ]
 
     private static let keyspace: [CommandSpec] = [

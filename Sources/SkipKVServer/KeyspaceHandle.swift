@@ -41,6 +41,11 @@ struct KeyspaceHandle {
         journal._withUnsafeGuaranteedRef { $0.remove(key, lsn: &lastLSN.pointee) }
     }
 
+    /// MSETNX's write: every pair or none (see `JournaledKeyspace.putAllIfAbsent`).
+    func putAllIfAbsent(keys: [UnsafeRawBufferPointer], values: [UnsafeRawBufferPointer]) -> Bool {
+        journal._withUnsafeGuaranteedRef { $0.putAllIfAbsent(keys: keys, values: values, lsn: &lastLSN.pointee) }
+    }
+
     @inline(__always)
     func update<R>(_ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) -> (UpdateAction, R)) -> R {
         journal._withUnsafeGuaranteedRef { $0.update(key, lsn: &lastLSN.pointee, body) }

@@ -110,14 +110,37 @@ enum StringCommands {
     /// MSET sets each pair in turn: every key is written, but another client may observe
     /// some of them before the rest (each key's write is atomic, the batch is not).
     static func mset(_ c: CommandContext) {
-        guard c.count % 2 == 1 else {
-            c.error(ErrorText.arity("mset"))
-            return
-        }
+        guard hasPairs(c, "mset") else { return }
         for index in stride(from: 1, to: c.count, by: 2) {
             c.keyspace.put(c.argument(index), c.argument(index + 1))
         }
         c.reply.pointee.writeOK()
+    }
+
+    /// MSETNX stores every pair only when none of the keys exists, atomically with respect to
+    /// other writes; a reader may still see some keys before the rest (docs/ARCHITECTURE.md,
+    /// "Known limitations").
+    static func msetnx(_ c: CommandContext) {
+        guard hasPairs(c, "msetnx") else { return }
+        var keys: [UnsafeRawBufferPointer] = []
+        var values: [UnsafeRawBufferPointer] = []
+        keys.reserveCapacity(c.count / 2)
+        values.reserveCapacity(c.count / 2)
+        for index in stride(from: 1, to: c.count, by: 2) {
+            keys.append(c.argument(index))
+            values.append(c.argument(index + 1))
+        }
+        c.reply.pointee.writeInteger(c.keyspace.putAllIfAbsent(keys: keys, values: values) ? 1 : 0)
+    }
+
+    /// Whether the arguments after the name are key-value pairs; if not, replies with Redis's
+    /// arity error (the table's arity cannot say "odd").
+    private static func hasPairs(_ c: CommandContext, _ name: String) -> Bool {
+        guard c.count % 2 == 1 else {
+            c.error(ErrorText.arity(name))
+            return false
+        }
+        return true
     }
 
     static func incr(_ c: CommandContext) { incrementBy(c, 1) }

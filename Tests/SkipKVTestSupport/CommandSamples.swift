@@ -24,6 +24,13 @@ public struct CommandSample: Sendable {
         .init("decrby", ["DECRBY", "k1", "5"], keys: [1]),
         .init("append", ["APPEND", "k1", "v"], keys: [1]),
         .init("strlen", ["STRLEN", "k1"], keys: [1]),
+        .init("incrbyfloat", ["INCRBYFLOAT", "k1", "1.5"], keys: [1]),
+        .init("getrange", ["GETRANGE", "k1", "0", "-1"], keys: [1]),
+        .init("substr", ["SUBSTR", "k1", "0", "-1"], keys: [1]),
+        .init("setrange", ["SETRANGE", "k1", "2", "v"], keys: [1]),
+        .init("msetnx", ["MSETNX", "k1", "v1", "k2", "v2"], keys: [1, 3]),
+        // Both keys the same: with one stored as "1" and the other absent the LCS is empty either way.
+        .init("lcs", ["LCS", "k1", "k1", "LEN"], keys: [1, 2]),
         // Keyspace
         .init("del", ["DEL", "k1", "k2"], keys: [1, 2]),
         .init("unlink", ["UNLINK", "k1", "k2"], keys: [1, 2]),

@@ -86,3 +86,63 @@ def test_wrong_arity_and_unknown_command(r):
     with pytest.raises(redis.ResponseError, match="^unknown command 'FOO', with args beginning with: 'a' $"):
         r.execute_command("FOO", "a")
     assert r.ping() is True
+
+
+def test_incrbyfloat(r):
+    assert r.incrbyfloat("f", 10.5) == 10.5
+    assert r.incrbyfloat("f", 0.1) == pytest.approx(10.6)
+    assert r.get("f") == b"10.6"
+    assert r.incrbyfloat("f", 5.0e3) == pytest.approx(5010.6)
+    assert r.get("f") == b"5010.60000000000000009"
+    with pytest.raises(redis.ResponseError, match="increment would produce NaN or Infinity"):
+        r.incrbyfloat("f", "inf")
+    r.set("text", "abc")
+    with pytest.raises(redis.ResponseError, match="value is not a valid float"):
+        r.incrbyfloat("text", 1)
+
+
+def test_getrange_substr_setrange(r):
+    r.set("s", "Hello World")
+    assert r.getrange("s", 0, 3) == b"Hell"
+    assert r.getrange("s", -3, -1) == b"rld"
+    assert r.getrange("s", 0, -100) == b"H"
+    assert r.substr("s", 6) == b"World"
+    assert r.getrange("missing", 0, -1) == b""
+    assert r.setrange("s", 6, "Redis") == 11
+    assert r.get("s") == b"Hello Redis"
+    assert r.setrange("pad", 3, "x") == 4
+    assert r.get("pad") == b"\x00\x00\x00x"
+    assert r.setrange("none", 5, "") == 0
+    assert r.exists("none") == 0
+    with pytest.raises(redis.ResponseError, match="offset is out of range"):
+        r.setrange("s", -1, "x")
+    with pytest.raises(redis.ResponseError, match=r"string exceeds maximum allowed size \(proto-max-bulk-len\)"):
+        r.setrange("s", 512 * 1024 * 1024, "x")
+
+
+def test_msetnx(r):
+    assert r.msetnx({"a": 1, "b": 2}) is True
+    assert r.msetnx({"b": 3, "c": 4}) is False
+    assert r.mget("a", "b", "c") == [b"1", b"2", None]
+
+
+def test_lcs(r):
+    r.mset({"key1": "ohmytext", "key2": "mynewtext"})
+    assert r.lcs("key1", "key2") == b"mytext"
+    assert r.lcs("key1", "key2", len=True) == 6
+    reply = r.lcs("key1", "key2", idx=True, minmatchlen=4, withmatchlen=True)
+    if isinstance(reply, dict):
+        assert reply == {b"matches": [[[4, 7], [5, 8], 4]], b"len": 6}
+    else:
+        assert reply == [b"matches", [[[4, 7], [5, 8], 4]], b"len", 6]
+    with pytest.raises(redis.ResponseError, match="please just use IDX"):
+        r.lcs("key1", "key2", len=True, idx=True)
+
+
+def test_set_get_with_condition(r):
+    assert r.set("k", "v1", nx=True, get=True) is None
+    assert r.set("k", "v2", nx=True, get=True) == b"v1"
+    assert r.set("k", "v3", xx=True, get=True) == b"v1"
+    assert r.get("k") == b"v3"
+    assert r.set("absent", "v", xx=True, get=True) is None
+    assert r.exists("absent") == 0
