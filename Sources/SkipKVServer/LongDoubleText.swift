@@ -3,7 +3,8 @@ import Glibc
 #endif
 
 /// Redis's long doubles as text, for INCRBYFLOAT: parsing as Redis's `string2ld` does
-/// (`strtold`, refusing leading space, trailing bytes, NaN, overflow and underflow to zero) and
+/// (`strtold`, refusing leading space, trailing or embedded-NUL bytes, NaN, overflow and
+/// underflow to zero) and
 /// printing in its "human friendly" mode (`%.17Lf`, then trailing zeros and a bare `.`
 /// dropped, `-0` printed as `0`). On x86_64 Swift's `Float80` is C's `long double`, so sums
 /// round exactly as Redis's do; elsewhere `Double` stands in (as `long double` does on
@@ -33,7 +34,8 @@ enum LongDoubleText {
             #else
             let value = strtod(base, &end)
             #endif
-            guard let end, end.pointee == 0, errno != EINVAL, !value.isNaN else { return nil }
+            // The whole text must be the number: a NUL inside it ends strtold's view early.
+            guard let end, end == base + text.count, errno != EINVAL, !value.isNaN else { return nil }
             if errno == ERANGE && (value.isInfinite || value == 0) { return nil }
             return value
         }

@@ -99,6 +99,11 @@ def test_incrbyfloat(r):
     r.set("text", "abc")
     with pytest.raises(redis.ResponseError, match="value is not a valid float"):
         r.incrbyfloat("text", 1)
+    # The whole value must be the number: an embedded NUL (found by the differential test).
+    r.set("nul", b"1\x002")
+    with pytest.raises(redis.ResponseError, match="value is not a valid float"):
+        r.incrbyfloat("nul", 1)
+    assert r.incrbyfloat("hex", "0x10") == 16
 
 
 def test_getrange_substr_setrange(r):
