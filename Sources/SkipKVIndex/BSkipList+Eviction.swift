@@ -100,6 +100,20 @@ extension BSkipList {
         }
     }
 
+    /// The eviction score of `key` now (`AccessStamp.evictionScore`: idle milliseconds, or
+    /// 255 minus the decayed LFU counter; 0 while tracking is off), without recording an
+    /// access; nil when absent. OBJECT IDLETIME and FREQ read it.
+    public func evictionScore(ofKey key: UnsafeRawBufferPointer) -> UInt64? {
+        pinned {
+            let search = SearchKey(key)
+            let (leaf, i) = descendSharedOutOfLine(search)
+            defer { leaf.unlockShared() }
+            guard i > 0 || !leaf.isHead, leaf.compare(search, i) == 0 else { return nil }
+            let stored = leaf.storedKey(i)
+            return access.current().evictionScore(stored.access, width: stored.accessWidth)
+        }
+    }
+
     /// `descendShared` to level 0 for the rarely used callers (eviction, MEMORY USAGE,
     /// `contains`): one out-of-line copy of the descent, which is forced inline elsewhere.
     @inline(never)

@@ -9,8 +9,9 @@ import Glibc
 /// single-key write runs while they apply and log, so their one record sits at a point in
 /// the log that agrees with every key they touched, whatever shard it lives in.
 ///
-/// Concurrency contract: any thread. A thread holds at most one stripe, or all of them
-/// (always taken in ascending order), so stripes cannot deadlock. Stripes are taken before
+/// Concurrency contract: any thread. A thread holds one stripe, the distinct stripes of a
+/// multi-key command's keys, or all of them; several are always taken in ascending order,
+/// so stripes cannot deadlock. Stripes are taken before
 /// any index node lock and before the log buffer's lock.
 @usableFromInline
 final class KeyStripeLocks: @unchecked Sendable {
@@ -44,6 +45,24 @@ final class KeyStripeLocks: @unchecked Sendable {
 
     @inlinable
     func unlock(_ hash: UInt64) { pthread_mutex_unlock(mutex(stripe(hash))) }
+
+    /// Locks the stripes of two keys: one when they share it, else both, lower first.
+    func lock(_ first: UInt64, _ second: UInt64) {
+        let (low, high) = ordered(first, second)
+        pthread_mutex_lock(mutex(low))
+        if high != low { pthread_mutex_lock(mutex(high)) }
+    }
+
+    func unlock(_ first: UInt64, _ second: UInt64) {
+        let (low, high) = ordered(first, second)
+        if high != low { pthread_mutex_unlock(mutex(high)) }
+        pthread_mutex_unlock(mutex(low))
+    }
+
+    private func ordered(_ first: UInt64, _ second: UInt64) -> (Int, Int) {
+        let (a, b) = (stripe(first), stripe(second))
+        return a <= b ? (a, b) : (b, a)
+    }
 
     func lockAll() {
         for index in 0..<Self.count { pthread_mutex_lock(mutex(index)) }

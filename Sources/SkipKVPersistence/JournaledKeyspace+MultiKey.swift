@@ -1,0 +1,76 @@
+import SkipKVDiskFormat
+import SkipKVStore
+
+/// The write path of commands that change two keys at once (RENAME, RENAMENX, COPY): both
+/// keys' stripes are held while the command reads, applies and logs, so no other write to
+/// either key interleaves, two such commands over the same keys on different event loops
+/// serialize (a key is never lost or duplicated), and the changes reach the log and a
+/// running snapshot's capture as ONE batch record (`LogRecordKind.batch`), which recovery
+/// applies whole or, when a crash tore it, not at all.
+///
+/// Readers do not take stripes: a GET or EXISTS on another loop may see the middle state
+/// (during a RENAME, both keys or, after the destination's put and before the source's
+/// removal, the value under both names). docs/ARCHITECTURE.md, "Known limitations".
+///
+/// Lock order: the keys' distinct stripes, ascending → index node locks → log / capture.
+extension JournaledKeyspace {
+    /// Runs `body` holding the stripes of `first` and `second`; the changes `body` makes
+    /// through the `MultiKeyWrite` are applied at once and logged together afterwards,
+    /// before the stripes are released.
+    public func withKeys<R>(
+        _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, lsn: inout UInt64,
+        _ body: (inout MultiKeyWrite) -> R
+    ) -> R {
+        let firstHash = keyspace.keyHash(first)
+        stripes.lock(firstHash, keyspace.keyHash(second))
+        var write = MultiKeyWrite(keyspace: keyspace, journaled: logReference != nil || capture != nil)
+        let result = body(&write)
+        let changed = write.changed
+        if changed > 0, let batch = write.batch {
+            let record = batch.record()
+            if let log = logReference { lsn = log._withUnsafeGuaranteedRef { $0.append(record: record) } }
+            capture?.record(record)
+        }
+        stripes.unlock(firstHash, keyspace.keyHash(second))
+        if changed > 0 { changeCounter.add(changed, stripe: firstHash) }
+        return result
+    }
+}
+
+/// The changes of one multi-key command, made while `JournaledKeyspace.withKeys` holds the
+/// stripes of the keys involved: only those keys may be read or changed through it.
+public struct MultiKeyWrite {
+    let keyspace: Keyspace
+    /// The batch record being built; nil when nothing is logged or captured.
+    var batch: LogBatchBuilder?
+    /// Keys changed so far.
+    var changed = 0
+
+    init(keyspace: Keyspace, journaled: Bool) {
+        self.keyspace = keyspace
+        batch = journaled ? LogBatchBuilder() : nil
+    }
+
+    /// A copy of the key's value, or nil when it is absent.
+    public func value(_ key: UnsafeRawBufferPointer) -> [UInt8]? {
+        keyspace.withValue(forKey: key) { Array($0) }
+    }
+
+    public func contains(_ key: UnsafeRawBufferPointer) -> Bool {
+        keyspace.contains(key)
+    }
+
+    public mutating func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
+        keyspace.put(key, value)
+        batch?.appendSet(key: key, value: value)
+        changed += 1
+    }
+
+    @discardableResult
+    public mutating func remove(_ key: UnsafeRawBufferPointer) -> Bool {
+        guard keyspace.remove(key) else { return false }
+        batch?.appendDelete(key: key)
+        changed += 1
+        return true
+    }
+}
