@@ -38,31 +38,31 @@ enum ObjectCommand {
         c.reply.pointee.writeInteger(count)
     }
 
-    /// Seconds since the key's last access, from its access field; refused under an LFU
-    /// policy, as Redis does. 0 while the access field is not kept (no maxmemory, or a
-    /// policy that does not rank by recency), where Redis would still count.
+    /// Seconds since the key's last access, from its access field: null for a missing key,
+    /// then refused under an LFU policy, as Redis does. 0 while the access field is not kept
+    /// (no maxmemory, or a policy that does not rank by recency), where Redis would count.
     static func idletime(_ c: CommandContext) {
-        guard c.server.memoryLimits.policy.choice != .leastFrequentlyUsed else {
-            return c.error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
-        }
         let keyspace = c.keyspace.reference
         guard let score = keyspace._withUnsafeGuaranteedRef({ $0.evictionScore(ofKey: c.argument(2)) }) else {
             return c.reply.pointee.writeNull()
+        }
+        guard c.server.memoryLimits.policy.choice != .leastFrequentlyUsed else {
+            return c.error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
         }
         let recency = keyspace._withUnsafeGuaranteedRef { $0.access.tracking } == .recency
         c.reply.pointee.writeInteger(recency ? Int(score / 1000) : 0)
     }
 
-    /// The key's logarithmic access counter (decayed to now); refused unless the policy is an
-    /// LFU one, as Redis does. While the access field is not kept (maxmemory 0), the counter a
-    /// new key starts with (5).
+    /// The key's logarithmic access counter (decayed to now): null for a missing key, then
+    /// refused unless the policy is an LFU one, as Redis does. While the access field is not
+    /// kept (maxmemory 0), the counter a new key starts with (5).
     static func freq(_ c: CommandContext) {
-        guard c.server.memoryLimits.policy.choice == .leastFrequentlyUsed else {
-            return c.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
-        }
         let keyspace = c.keyspace.reference
         guard let score = keyspace._withUnsafeGuaranteedRef({ $0.evictionScore(ofKey: c.argument(2)) }) else {
             return c.reply.pointee.writeNull()
+        }
+        guard c.server.memoryLimits.policy.choice == .leastFrequentlyUsed else {
+            return c.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
         }
         let frequency = keyspace._withUnsafeGuaranteedRef { $0.access.tracking } == .frequency
         c.reply.pointee.writeInteger(frequency ? 255 - Int(score) : Int(AccessStamp.initialCounter))
