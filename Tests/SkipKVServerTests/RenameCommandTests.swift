@@ -97,7 +97,6 @@ final class RenameCommandTests: ServerTestCase {
     /// its value under exactly one of its names.
     func testConcurrentRenamesNeitherLoseNorDuplicateKeys() throws {
         let seed = testSeed(#function)
-        print("seed \(seed)")
         let pairs = 4
         for pair in 0..<pairs { try assertReply(["SET", "a:\(pair)", "value:\(pair)"], .simple("OK")) }
         let port = try server.port
