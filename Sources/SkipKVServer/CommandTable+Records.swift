@@ -142,7 +142,7 @@ extension CommandTable {
                     summary: "Returns a random key name from the database.",
                     complexity: "O(log N + N/B): a walk over the nodes of one shard's bottom level",
                     handler: KeyspaceCommands.randomkey),
-        object,
+        object, slowlog,
     ]
 
     private static let object = CommandSpec(
@@ -163,6 +163,22 @@ extension CommandTable {
                         complexity: logN, arguments: [key], handler: ObjectCommand.freq),
             CommandSpec("object|help", arity: 2, [.loading, .stale], group: .generic, since: "6.2.0",
                         summary: help, complexity: "O(1)", handler: ObjectCommand.help),
+        ], handler: nil)
+
+    private static let slowlog = CommandSpec(
+        "slowlog", arity: -2, [], group: .server, since: "2.2.12",
+        summary: "A container for slow log commands.", complexity: "Depends on subcommand.",
+        subcommands: [
+            CommandSpec("slowlog|get", arity: -2, [.admin, .loading, .stale], group: .server, since: "2.2.12",
+                        summary: "Returns the slow log's entries.", complexity: "O(N) where N is the number of entries returned",
+                        arguments: [ArgumentDoc.integer("count").isOptional], handler: SlowlogCommand.get),
+            CommandSpec("slowlog|len", arity: 2, [.admin, .loading, .stale], group: .server, since: "2.2.12",
+                        summary: "Returns the number of entries in the slow log.", complexity: "O(1)", handler: SlowlogCommand.len),
+            CommandSpec("slowlog|reset", arity: 2, [.admin, .loading, .stale], group: .server, since: "2.2.12",
+                        summary: "Clears all entries from the slow log.", complexity: "O(N) where N is the number of entries in the slowlog",
+                        handler: SlowlogCommand.reset),
+            CommandSpec("slowlog|help", arity: 2, [.loading, .stale], group: .server, since: "6.2.0",
+                        summary: help, complexity: "O(1)", handler: SlowlogCommand.help),
         ], handler: nil)
 
     private static let connection: [CommandSpec] = [

@@ -47,6 +47,10 @@ public struct CommandSample: Sendable {
         .init("object|idletime", ["OBJECT", "IDLETIME", "k1"], keys: [2]),
         .init("object|freq", ["OBJECT", "FREQ", "k1"], keys: [2]),
         .init("object|help", ["OBJECT", "HELP"], keys: []),
+        .init("slowlog|get", ["SLOWLOG", "GET", "5"], keys: []),
+        .init("slowlog|len", ["SLOWLOG", "LEN"], keys: []),
+        .init("slowlog|reset", ["SLOWLOG", "RESET"], keys: []),
+        .init("slowlog|help", ["SLOWLOG", "HELP"], keys: []),
         // Connection
         .init("ping", ["PING"], keys: []),
         .init("echo", ["ECHO", "k1"], keys: []),
