@@ -7,4 +7,6 @@ public enum LogEntry {
     case delete(key: UnsafeRawBufferPointer)
     case rangeDelete(KeyRange)
     case flushAll
+    /// The records of one multi-key command, to apply together (see `LogRecordKind.batch`).
+    case batch(LogBatch)
 }

@@ -27,6 +27,10 @@ enum LogRecordDecoder {
         case .flushAll:
             guard body.count == 1 else { throw LogRecordProblem(reason: "bytes after flush-all") }
             return .flushAll
+        case .batch:
+            let batch = LogBatch(records: slice(body, 1, body.count - 1))
+            try batch.validate()
+            return .batch(batch)
         case nil:
             throw LogRecordProblem(reason: "unknown record kind \(kindByte)")
         }

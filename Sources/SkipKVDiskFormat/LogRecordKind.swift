@@ -3,7 +3,10 @@
 /// - delete: key (the rest);
 /// - rangeDelete: lower bound, upper bound, each a `LogBoundKind` byte, a length u32 and the
 ///   bytes (length 0 for unbounded);
-/// - flushAll: nothing.
+/// - flushAll: nothing;
+/// - batch: complete records (each with its 12-byte header), none of them a batch. The
+///   changes of one multi-key command (RENAME, COPY): one checksum covers them all, so a
+///   crash mid-append tears the batch as a whole and recovery applies all of it or none.
 /// Records carry the resulting state (a SET's final value, never an INCR), so replaying a
 /// record twice leaves the same keyspace.
 public enum LogRecordKind: UInt8, Sendable {
@@ -11,4 +14,5 @@ public enum LogRecordKind: UInt8, Sendable {
     case delete = 2
     case rangeDelete = 3
     case flushAll = 4
+    case batch = 5
 }

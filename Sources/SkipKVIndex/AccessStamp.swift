@@ -45,7 +45,7 @@ public struct AccessStamp: Sendable {
     }
 
     /// The counter of a new key, as Redis's LFU_INIT_VAL.
-    static let initialCounter: UInt32 = 5
+    public static let initialCounter: UInt32 = 5
     static let exponentBits = 5
 
     /// The field of a key written now for the first time.

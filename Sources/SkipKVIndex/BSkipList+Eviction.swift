@@ -86,17 +86,35 @@ extension BSkipList {
     /// longer than 16 bytes) and its value block (values longer than 8 bytes), each as the
     /// malloc chunk it takes.
     public func memoryUsage(ofKey key: UnsafeRawBufferPointer) -> Int? {
-        pinned {
-            let search = SearchKey(key)
-            let (leaf, i) = descendSharedOutOfLine(search)
-            defer { leaf.unlockShared() }
-            guard i > 0 || !leaf.isHead, leaf.compare(search, i) == 0 else { return nil }
+        withLeafEntry(ofKey: key) { leaf, i in
             let stored = leaf.storedKey(i)
             let leafShare = leaf.isHead ? BNode.bytesPerEntry : (nodeBytes + leaf.count - 1) / leaf.count
             let tower = heights.height(key) * BNode.bytesPerEntry
             let valueLength = stored.valueLength
             let value = valueLength > 8 ? ValueBlock.footprint(for: valueLength) : 0
             return leafShare + tower + stored.footprint + value
+        }
+    }
+
+    /// The eviction score of `key` now (`AccessStamp.evictionScore`: idle milliseconds, or
+    /// 255 minus the decayed LFU counter; 0 while tracking is off), without recording an
+    /// access; nil when absent. OBJECT IDLETIME and FREQ read it.
+    public func evictionScore(ofKey key: UnsafeRawBufferPointer) -> UInt64? {
+        withLeafEntry(ofKey: key) { leaf, i in
+            let stored = leaf.storedKey(i)
+            return access.current().evictionScore(stored.access, width: stored.accessWidth)
+        }
+    }
+
+    /// Calls `body` with `key`'s leaf, read-locked, and its index there; nil when absent. No
+    /// access is recorded.
+    private func withLeafEntry<R>(ofKey key: UnsafeRawBufferPointer, _ body: (BNode, Int) -> R) -> R? {
+        pinned {
+            let search = SearchKey(key)
+            let (leaf, i) = descendSharedOutOfLine(search)
+            defer { leaf.unlockShared() }
+            guard i > 0 || !leaf.isHead, leaf.compare(search, i) == 0 else { return nil }
+            return body(leaf, i)
         }
     }
 

@@ -22,7 +22,8 @@ import SkipKVDiskFormat
 /// - Per key, records reach the log and the capture in the order the writes took effect:
 ///   both happen under the key's stripe (`KeyStripeLocks`). RANGEDEL and FLUSHALL hold every
 ///   stripe, so they are atomic with respect to other writes and their single record is
-///   ordered against every key they touched.
+///   ordered against every key they touched. Two-key commands (RENAME, COPY) hold both keys'
+///   stripes and append one batch record (JournaledKeyspace+MultiKey.swift).
 /// Lock order: key stripe(s) → index node locks → log state / capture mutex.
 public final class JournaledKeyspace: @unchecked Sendable {
     public let keyspace: Keyspace

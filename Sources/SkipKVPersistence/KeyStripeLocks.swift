@@ -9,8 +9,9 @@ import Glibc
 /// single-key write runs while they apply and log, so their one record sits at a point in
 /// the log that agrees with every key they touched, whatever shard it lives in.
 ///
-/// Concurrency contract: any thread. A thread holds one stripe, or several taken in ascending
-/// stripe order (a multi-key write's, or all of them), so stripes cannot deadlock. Stripes are taken before
+/// Concurrency contract: any thread. A thread holds one stripe, the distinct stripes of a
+/// multi-key command's keys, or all of them; several are always taken in ascending order,
+/// so stripes cannot deadlock. Stripes are taken before
 /// any index node lock and before the log buffer's lock.
 @usableFromInline
 final class KeyStripeLocks: @unchecked Sendable {

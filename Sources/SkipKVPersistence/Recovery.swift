@@ -145,6 +145,7 @@ enum Recovery {
         case .delete(let key): keyspace.remove(key)
         case .rangeDelete(let range): keyspace.removeAll(in: range)
         case .flushAll: keyspace.removeAll()
+        case .batch(let batch): batch.forEach { apply($0, to: keyspace) }
         }
     }
 

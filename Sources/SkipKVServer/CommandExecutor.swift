@@ -87,7 +87,22 @@ enum CommandExecutor {
             stats.add(.errorReplies)
         }
         connection.pointee.withClient { $0.lastCommand.store(command.rawValue, ordering: .relaxed) }
+        let duration = finishedAt &- startedAt
+        if loop.server.slowLog.isSlow(duration) && !flags.contains(.skipSlowlog) {
+            recordSlow(connection, arguments, buffer, duration, loop.server.slowLog)
+        }
         return finishedAt
+    }
+
+    /// Adds the command to SLOWLOG (rare: only commands over the threshold get here).
+    @inline(never)
+    private static func recordSlow(
+        _ connection: UnsafeMutablePointer<Connection>, _ arguments: UnsafeMutablePointer<CommandArguments>,
+        _ buffer: UnsafeRawBufferPointer, _ microseconds: UInt64, _ slowLog: SlowLog
+    ) {
+        let (address, name) = connection.pointee.withClient { ($0.address, $0.names.withLock { $0.name }) }
+        slowLog.record(microseconds: microseconds, arguments: arguments.pointee.count, { arguments.pointee.argument($0, in: buffer) },
+                       address: address, clientName: name)
     }
 
     /// `-ERR unknown command 'name', with args beginning with: 'a' 'b' ` built from the raw

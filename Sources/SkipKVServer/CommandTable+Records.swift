@@ -148,7 +148,65 @@ extension CommandTable {
                     since: "1.0.0", summary: "Removes all keys from all databases.", complexity: "O(N)",
                     arguments: [.oneOf("flush-type", [.flag("ASYNC"), .flag("SYNC")]).isOptional],
                     handler: KeyspaceCommands.flush),
+        CommandSpec("rename", arity: 3, [.write], keys: .sourceAndDestination([.readWrite, .access, .delete], [.overwrite, .update]),
+                    group: .generic, since: "1.0.0", summary: "Renames a key and overwrites the destination.",
+                    complexity: logN, arguments: [.key("key"), .key("newkey")], handler: RenameCommands.rename),
+        CommandSpec("renamenx", arity: 3, [.write, .fast], keys: .sourceAndDestination([.readWrite, .access, .delete], [.overwrite, .insert]),
+                    group: .generic, since: "1.0.0", summary: "Renames a key only when the target key name doesn't exist.",
+                    complexity: logN, arguments: [.key("key"), .key("newkey")], handler: RenameCommands.renamenx),
+        CommandSpec("copy", arity: -3, [.write, .denyoom], keys: .sourceAndDestination([.readOnly, .access], [.overwrite, .update]),
+                    group: .generic, since: "6.2.0",
+                    summary: "Copies the value of a key to a new key. There is one database: DB other than 0 is refused.",
+                    complexity: logN, arguments: [
+                        .key("source"), .key("destination"),
+                        ArgumentDoc.tokenValue("DB", .integer("destination-db")).isOptional,
+                        ArgumentDoc.flag("REPLACE").isOptional,
+                    ], handler: RenameCommands.copy),
+        CommandSpec("touch", arity: -2, [.readonly, .fast], keys: .all(.readOnly), group: .generic, since: "3.2.1",
+                    summary: "Returns the number of existing keys out of those specified after updating the time they were last accessed.",
+                    complexity: perKey, arguments: [key.isMultiple], handler: KeyspaceCommands.touch),
+        CommandSpec("randomkey", arity: 1, [.readonly], group: .generic, since: "1.0.0",
+                    summary: "Returns a random key name from the database.",
+                    complexity: "O(log N + N/B): a walk over the nodes of one shard's bottom level",
+                    handler: KeyspaceCommands.randomkey),
+        object, slowlog,
     ]
+
+    private static let object = CommandSpec(
+        "object", arity: -2, [], group: .generic, categories: [], since: "2.2.3",
+        summary: "A container for object introspection commands.", complexity: "Depends on subcommand.",
+        subcommands: [
+            CommandSpec("object|encoding", arity: 3, [.readonly], keys: KeyPositions(first: 2, last: 2, step: 1, access: .readOnly),
+                        group: .generic, since: "2.2.3", summary: "Returns the internal encoding of a string value: int, embstr or raw, by Redis's rules.",
+                        complexity: logN, arguments: [key], handler: ObjectCommand.encoding),
+            CommandSpec("object|refcount", arity: 3, [.readonly], keys: KeyPositions(first: 2, last: 2, step: 1, access: .readOnly),
+                        group: .generic, since: "2.2.3", summary: "Returns the reference count of a value, as Redis would report it.",
+                        complexity: logN, arguments: [key], handler: ObjectCommand.refcount),
+            CommandSpec("object|idletime", arity: 3, [.readonly], keys: KeyPositions(first: 2, last: 2, step: 1, access: .readOnly),
+                        group: .generic, since: "2.2.3", summary: "Returns the time since the last access to a key (LRU policies).",
+                        complexity: logN, arguments: [key], handler: ObjectCommand.idletime),
+            CommandSpec("object|freq", arity: 3, [.readonly], keys: KeyPositions(first: 2, last: 2, step: 1, access: .readOnly),
+                        group: .generic, since: "4.0.0", summary: "Returns the logarithmic access frequency counter of a key (LFU policies).",
+                        complexity: logN, arguments: [key], handler: ObjectCommand.freq),
+            CommandSpec("object|help", arity: 2, [.loading, .stale], group: .generic, since: "6.2.0",
+                        summary: help, complexity: "O(1)", handler: ObjectCommand.help),
+        ], handler: nil)
+
+    private static let slowlog = CommandSpec(
+        "slowlog", arity: -2, [], group: .server, since: "2.2.12",
+        summary: "A container for slow log commands.", complexity: "Depends on subcommand.",
+        subcommands: [
+            CommandSpec("slowlog|get", arity: -2, [.admin, .loading, .stale], group: .server, since: "2.2.12",
+                        summary: "Returns the slow log's entries.", complexity: "O(N) where N is the number of entries returned",
+                        arguments: [ArgumentDoc.integer("count").isOptional], handler: SlowlogCommand.get),
+            CommandSpec("slowlog|len", arity: 2, [.admin, .loading, .stale], group: .server, since: "2.2.12",
+                        summary: "Returns the number of entries in the slow log.", complexity: "O(1)", handler: SlowlogCommand.len),
+            CommandSpec("slowlog|reset", arity: 2, [.admin, .loading, .stale], group: .server, since: "2.2.12",
+                        summary: "Clears all entries from the slow log.", complexity: "O(N) where N is the number of entries in the slowlog",
+                        handler: SlowlogCommand.reset),
+            CommandSpec("slowlog|help", arity: 2, [.loading, .stale], group: .server, since: "6.2.0",
+                        summary: help, complexity: "O(1)", handler: SlowlogCommand.help),
+        ], handler: nil)
 
     private static let connection: [CommandSpec] = [
         CommandSpec("ping", arity: -1, [.fast], group: .connection, since: "1.0.0",

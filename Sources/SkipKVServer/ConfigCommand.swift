@@ -83,6 +83,7 @@ enum ConfigCommand {
         settings.update(config)
         for warning in warnings { c.server.logger.warning("\(warning)") }
         c.server.applyMemorySettings(config, on: c.loop)
+        c.server.slowLog.update(config)
         c.server.log.setLevel(config.logLevel)
         c.server.persistence.update(config.persistence)
         c.reply.pointee.writeOK()

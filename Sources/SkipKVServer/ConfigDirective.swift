@@ -173,5 +173,12 @@ struct ConfigDirective: Sendable {
         ConfigDirective("maxmemory-clients", mutable: true,
                         set: { $1.maxMemoryClients = try ClientMemoryLimit.parse($0) },
                         get: { $0.maxMemoryClients.rendered }),
+        // Slow log (docs/OPERATIONS.md, "Slow log").
+        ConfigDirective("slowlog-log-slower-than", mutable: true,
+                        set: { $1.slowlogLogSlowerThan = try ConfigValue.integer($0, in: Int.min...Int.max) },
+                        get: { String($0.slowlogLogSlowerThan) }),
+        ConfigDirective("slowlog-max-len", mutable: true,
+                        set: { $1.slowlogMaxLength = try ConfigValue.integer($0, in: 0...Int.max) },
+                        get: { String($0.slowlogMaxLength) }),
     ]
 }

@@ -3,10 +3,10 @@ import Glibc
 #endif
 
 /// INFO [section ...]: Redis's `# Section` / `field:value` text. Sections: server, clients,
-/// memory, persistence, stats, keyspace (the default set) and commandstats; `all`/`everything` give
+/// memory, persistence, stats, cpu, keyspace (the default set, in Redis's order) and commandstats; `all`/`everything` give
 /// every section.
 enum InfoCommand {
-    private static let defaultSections = ["server", "clients", "memory", "persistence", "stats", "keyspace"]
+    private static let defaultSections = ["server", "clients", "memory", "persistence", "stats", "cpu", "keyspace"]
     private static let allSections = defaultSections + ["commandstats"]
 
     static func info(_ c: CommandContext) {
@@ -99,6 +99,19 @@ enum InfoCommand {
                 "keyspace_misses:\(server.total(.keyspaceMisses))",
                 "total_error_replies:\(server.total(.errorReplies))",
             ]
+        case "cpu":
+            // The process's CPU time, its waited-for children's (snapshots run in threads, so
+            // none), and the calling loop thread's: Redis's "main thread" is the one that runs
+            // commands, and SkipKV runs them on every loop thread.
+            lines = ["# CPU"]
+            // RUSAGE_SELF, RUSAGE_CHILDREN and RUSAGE_THREAD (a Linux extension the Glibc
+            // module does not export).
+            for (suffix, who) in [("", Int32(0)), ("_children", -1), ("_main_thread", 1)] {
+                var usage = rusage()
+                getrusage(__rusage_who_t(who), &usage)
+                lines.append("used_cpu_sys\(suffix):\(seconds(usage.ru_stime))")
+                lines.append("used_cpu_user\(suffix):\(seconds(usage.ru_utime))")
+            }
         case "keyspace":
             lines = ["# Keyspace"]
             let keys = server.keyspace.count
@@ -118,6 +131,12 @@ enum InfoCommand {
             lines = []
         }
         return lines.map { $0 + "\r\n" }.joined()
+    }
+
+    /// Redis's `%ld.%06ld` of a `timeval`.
+    private static func seconds(_ time: timeval) -> String {
+        let micros = String(time.tv_usec)
+        return "\(time.tv_sec)." + String(repeating: "0", count: max(0, 6 - micros.count)) + micros
     }
 
     private static func cString<T>(_ tuple: T) -> String {

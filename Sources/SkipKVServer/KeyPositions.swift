@@ -9,6 +9,9 @@ struct KeyPositions: Equatable, Sendable {
     let step: Int
     let access: KeyAccess
     var notes: String? = nil
+    /// The last key's access when it differs from the others' (RENAME's and COPY's
+    /// destination): Redis 7 then states one key spec per key.
+    var lastKeyAccess: KeyAccess? = nil
 
     static let none = KeyPositions(first: 0, last: 0, step: 0, access: [])
 
@@ -17,6 +20,20 @@ struct KeyPositions: Equatable, Sendable {
 
     /// Every argument from 1 on is a key.
     static func all(_ access: KeyAccess) -> KeyPositions { KeyPositions(first: 1, last: -1, step: 1, access: access) }
+
+    /// A source key at argument 1 and a destination key at argument 2, each with its own spec.
+    static func sourceAndDestination(_ source: KeyAccess, _ destination: KeyAccess) -> KeyPositions {
+        KeyPositions(first: 1, last: 2, step: 1, access: source, lastKeyAccess: destination)
+    }
+
+    /// Redis 7's key specs for these positions: the first key found by index and the rest
+    /// by range (`lastKey` relative to it unless counted from the end); with a
+    /// `lastKeyAccess`, one spec per key.
+    var specs: [(index: Int, lastKey: Int, step: Int, access: KeyAccess)] {
+        guard first > 0 else { return [] }
+        guard let lastKeyAccess else { return [(first, relativeLastKey, step, access)] }
+        return [(first, 0, 1, access), (last, 0, 1, lastKeyAccess)]
+    }
 
     /// The positions of the keys in an invocation of `count` arguments (arity already checked).
     func positions(argumentCount count: Int) -> [Int] {

@@ -118,3 +118,22 @@ enum KeyspaceCommands {
         c.reply.pointee.writeOK()
     }
 }
+
+extension KeyspaceCommands {
+    /// TOUCH key…: how many of the keys exist; reading each records an access, as a GET does
+    /// (what LRU and LFU eviction rank by).
+    static func touch(_ c: CommandContext) {
+        var found = 0
+        for index in 1..<c.count where c.keyspace.withValue(forKey: c.argument(index), { _ in () }) != nil { found += 1 }
+        c.reply.pointee.writeInteger(found)
+    }
+
+    /// RANDOMKEY: a key chosen uniformly (`Keyspace.randomKey`), null when there is none.
+    static func randomkey(_ c: CommandContext) {
+        if let key = c.keyspace.reference._withUnsafeGuaranteedRef({ $0.randomKey() }) {
+            key.withUnsafeBytes { c.reply.pointee.writeBulkString($0) }
+        } else {
+            c.reply.pointee.writeNull()
+        }
+    }
+}

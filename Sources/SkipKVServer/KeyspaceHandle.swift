@@ -51,6 +51,11 @@ struct KeyspaceHandle {
         journal._withUnsafeGuaranteedRef { $0.update(key, lsn: &lastLSN.pointee, body) }
     }
 
+    /// A change to two keys, applied and logged as one (`JournaledKeyspace.withKeys`).
+    func withKeys<R>(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, _ body: (inout MultiKeyWrite) -> R) -> R {
+        journal._withUnsafeGuaranteedRef { $0.withKeys(first, second, lsn: &lastLSN.pointee, body) }
+    }
+
     @discardableResult
     func forEach(
         in range: KeyRange, reverse: Bool = false, offset: Int = 0, limit: Int = -1, includeValues: Bool = true,

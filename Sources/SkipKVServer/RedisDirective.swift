@@ -79,7 +79,7 @@ struct RedisDirective: Sendable {
     private static let cpuAffinity = ignored("SkipKV does not pin threads to CPUs")
     private static let syslog = ignored("SkipKV logs to logfile or standard output only")
     private static let scripting = ignored("SkipKV has no scripting or modules")
-    private static let latency = ignored("SkipKV has no LATENCY or SLOWLOG commands")
+    private static let latency = ignored("SkipKV has no LATENCY command")
     private static let acl = ignored("SkipKV has no ACL users other than default")
     private static let guardedCommands = ignored("SkipKV has no DEBUG or MODULE commands, and its dir and dbfilename are immutable anyway")
     private static let fixedTimer = ignored("SkipKV's periodic work runs on a fixed 100 ms timer (Redis's default hz 10)")
@@ -210,8 +210,6 @@ struct RedisDirective: Sendable {
         RedisDirective("server_cpulist", "", mutable: false, cpuAffinity),
         RedisDirective("set-max-intset-entries", "512", encoding),
         RedisDirective("set-proc-title", "yes", mutable: false, ignored("SkipKV does not change its process title")),
-        RedisDirective("slowlog-log-slower-than", "10000", latency),
-        RedisDirective("slowlog-max-len", "128", latency),
         RedisDirective("socket-mark-id", "0", mutable: false, ignored("SkipKV does not mark its sockets")),
         RedisDirective("stream-node-max-bytes", "4096", encoding),
         RedisDirective("stream-node-max-entries", "100", encoding),

@@ -73,6 +73,11 @@ public struct ServerConfig: Sendable {
     public var lfuLogFactor: Int = 10
     /// Minutes of idleness that take 1 off a key's LFU counter; 0 never decays.
     public var lfuDecayTime: Int = 1
+    // Slow log (docs/OPERATIONS.md, "Slow log").
+    /// Microseconds from which a command is logged; negative disables, 0 logs every command.
+    public var slowlogLogSlowerThan: Int = 10_000
+    /// Entries kept.
+    public var slowlogMaxLength: Int = 128
     /// Cap on the memory of all clients together; the biggest clients are closed beyond it.
     public var maxMemoryClients: ClientMemoryLimit = .bytes(0)
 

@@ -24,6 +24,8 @@ final class ServerState: @unchecked Sendable {
     let opsSampler = OpsSampler()
     /// `maxmemory` and the other memory settings, as the loops read them.
     let memoryLimits: MemoryLimits
+    /// SLOWLOG's entries and settings, shared by every loop.
+    let slowLog: SlowLog
     /// Used memory besides the keyspace's own counters (docs/OPERATIONS.md, "Memory").
     let memoryGauge: MemoryGauge
     /// Monotonic milliseconds at startup.
@@ -42,6 +44,7 @@ final class ServerState: @unchecked Sendable {
     init(config: ServerConfig, log: LogOutput, logger: Logger) {
         keyspace = Keyspace(shards: config.shards, nodeBytes: config.nodeBytes)
         memoryLimits = MemoryLimits(config, keyspace: keyspace)
+        slowLog = SlowLog(config)
         memoryGauge = MemoryGauge(keyspace: keyspace, loops: config.effectiveIOThreads)
         // Loops are created after this; the closure finds them through the state.
         let loopsBox = LoopsBox()

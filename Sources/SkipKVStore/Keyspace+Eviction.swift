@@ -17,6 +17,36 @@ extension Keyspace {
         withShard(for: key) { $0.memoryUsage(ofKey: key) }
     }
 
+    /// The eviction score of `key`, nil when absent (`BSkipList.evictionScore`).
+    public func evictionScore(ofKey key: UnsafeRawBufferPointer) -> UInt64? {
+        withShard(for: key) { $0.evictionScore(ofKey: key) }
+    }
+
+    /// A key chosen uniformly enough for RANDOMKEY, nil when the keyspace is empty: a shard
+    /// with probability proportional to its key count, then a uniform position in it, reached
+    /// by the eviction sampler's level-0 walk (`BSkipList.sampleForEviction` from the lowest
+    /// key with one gap drawn from 0..<count). Counts move under concurrent writes, so
+    /// "uniform" holds for a keyspace that is not changing.
+    public func randomKey() -> [UInt8]? {
+        var counts = (0..<shardCount).map { count(inShard: $0) }
+        for _ in 0..<2 {
+            let total = counts.reduce(0, +)
+            if total == 0 { return nil }
+            var pick = Int.random(in: 0..<total)
+            var shard = 0
+            while pick >= counts[shard] {
+                pick -= counts[shard]
+                shard += 1
+            }
+            var key: [UInt8]? = nil
+            sampleForEviction(shard: shard, after: nil, count: 1, maximumGap: counts[shard] - 1) { sampled, _ in key = Array(sampled) }
+            if let key { return key }
+            // The shard emptied since it was counted: count again.
+            counts = (0..<shardCount).map { count(inShard: $0) }
+        }
+        return nil
+    }
+
     /// Frees the retired blocks no reader can reach any more, in every shard.
     public func reclaimUnreachable() {
         for index in 0..<shardCount { withShard(at: index) { $0.reclaimUnreachable() } }

@@ -112,6 +112,8 @@ final class LogDamageTests: XCTestCase {
             ([3, 0, 0, 0, 0, 0], "incomplete range bound"),
             ([3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], "bytes after the range"),
             ([4, 0], "bytes after flush-all"),
+            ([5, 1, 2, 3], "batch record: inner record at 0: incomplete record header"),
+            ([5] + ModelRecord.batch([]).encoded, "batch inside a batch"),
         ]
         for (body, reason) in cases {
             var record = [UInt8](repeating: 0, count: 12) + body
@@ -120,6 +122,23 @@ final class LogDamageTests: XCTestCase {
             let (scan, records) = try readSegment(bytes, at: path)
             XCTAssertEqual(records, smallSegmentRecords)
             XCTAssertEqual(scan.damage, LogDamage(offset: image.bytes.count, reason: reason, isTornTail: false))
+        }
+    }
+
+    /// A crash in the middle of a batch's append loses the whole batch, never a prefix of
+    /// its inner records: recovery replays all of a RENAME or none of it.
+    func testTornBatchIsDroppedWhole() throws {
+        let path = try makeScratchDirectory(self) + "/segment"
+        let batch = ModelRecord.batch([.set(utf8("to"), utf8("value")), .delete(utf8("from"))])
+        let head = SegmentImage(sequence: 3, records: [.set(utf8("from"), utf8("value"))]).bytes
+        let encoded = batch.encoded
+        let whole = try readSegment(head + encoded, at: path)
+        XCTAssertEqual(whole.records, [.set(utf8("from"), utf8("value")), batch])
+        for cut in 1..<encoded.count {
+            let (scan, records) = try readSegment(head + encoded[..<cut], at: path)
+            XCTAssertEqual(records, [.set(utf8("from"), utf8("value"))], "cut \(cut)")
+            XCTAssertEqual(scan.damage?.isTornTail, true, "cut \(cut)")
+            XCTAssertEqual(scan.validEnd, head.count, "cut \(cut)")
         }
     }
 

@@ -20,11 +20,15 @@ final class LogRoundTripTests: XCTestCase {
             default: return Int.random(in: 60_000...140_000, using: &random)
             }
         }
-        switch Int.random(in: 0..<10, using: &random) {
+        switch Int.random(in: 0..<11, using: &random) {
         case 0..<5: return .set(random.bytes(length(&random)), random.bytes(length(&random)))
         case 5..<8: return .delete(random.bytes(length(&random)))
         case 8: return .rangeDelete(KeyRange(lower: randomBound(&random), upper: randomBound(&random)))
-        default: return .flushAll
+        case 9: return .flushAll
+        default:
+            return .batch((0..<Int.random(in: 0...3, using: &random)).map { _ in
+                Bool.random(using: &random) ? .set(random.bytes(length(&random)), random.bytes(length(&random))) : .delete(random.bytes(length(&random)))
+            })
         }
     }
 

@@ -8,6 +8,8 @@ enum ModelRecord: Equatable, CustomStringConvertible {
     case delete([UInt8])
     case rangeDelete(KeyRange)
     case flushAll
+    /// Sets and deletes only, as the server writes batches.
+    case batch([ModelRecord])
 
     init(_ entry: LogEntry) {
         switch entry {
@@ -15,6 +17,10 @@ enum ModelRecord: Equatable, CustomStringConvertible {
         case let .delete(key): self = .delete(Array(key))
         case let .rangeDelete(range): self = .rangeDelete(range)
         case .flushAll: self = .flushAll
+        case let .batch(batch):
+            var inner: [ModelRecord] = []
+            batch.forEach { inner.append(ModelRecord($0)) }
+            self = .batch(inner)
         }
     }
 
@@ -39,6 +45,20 @@ enum ModelRecord: Equatable, CustomStringConvertible {
             return LogRecordEncoder.rangeDeleteRecord(range)
         case .flushAll:
             return LogRecordEncoder.flushAllRecord()
+        case let .batch(inner):
+            var builder = LogBatchBuilder()
+            for record in inner {
+                switch record {
+                case let .set(key, value):
+                    key.withUnsafeBytes { k in value.withUnsafeBytes { builder.appendSet(key: k, value: $0) } }
+                case let .delete(key):
+                    key.withUnsafeBytes { builder.appendDelete(key: $0) }
+                default:
+                    preconditionFailure("batches hold sets and deletes")
+                }
+            }
+            XCTAssertEqual(builder.count, inner.count)
+            return builder.record()
         }
     }
 
@@ -48,6 +68,7 @@ enum ModelRecord: Equatable, CustomStringConvertible {
         case let .delete(key): return "delete(\(key.count)B)"
         case let .rangeDelete(range): return "rangeDelete(\(range))"
         case .flushAll: return "flushAll"
+        case let .batch(inner): return "batch(\(inner))"
         }
     }
 }
@@ -94,4 +115,5 @@ let smallSegmentRecords: [ModelRecord] = [
     .flushAll,
     .rangeDelete(KeyRange(lower: .unbounded, upper: .inclusive([0, 255]))),
     .set(utf8("k"), [0, 0, 0]),
+    .batch([.set(utf8("dst"), utf8("v")), .delete(utf8("src"))]),
 ]

@@ -47,6 +47,7 @@ final class SnapshotChangesTests: XCTestCase {
             case .delete(let key): changes.append("delete \(String(decoding: key, as: UTF8.self))")
             case .rangeDelete: changes.append("rangedel")
             case .flushAll: changes.append("flushall")
+            case .batch: changes.append("batch")
             }
         })
         return (result, keys, changes)

@@ -28,7 +28,19 @@ final class CommandKeyTests: ServerTestCase {
                 try reset([key])
                 let reply = try client.call(sample.arguments)
                 let after = try client.call("GET", key)
-                XCTAssertTrue(reply != emptyReply || after != .bulk("1"), "\(sample.arguments) ignored key \(key)")
+                if reply != emptyReply || after != .bulk("1") { continue }
+                // A destination (RENAME, COPY) is used only when its source exists: with the
+                // other keys stored, storing it (with a value of its own) must change the
+                // reply or get it changed.
+                let rest = sample.keyNames.filter { $0 != key }
+                XCTAssertFalse(rest.isEmpty, "\(sample.arguments) ignored key \(key)")
+                try reset(rest)
+                let without = try client.call(sample.arguments)
+                try reset(rest)
+                XCTAssertEqual(try client.call("SET", key, "2"), .simple("OK"))
+                let with = try client.call(sample.arguments)
+                let afterWith = try client.call("GET", key)
+                XCTAssertTrue(with != without || afterWith != .bulk("2"), "\(sample.arguments) ignored key \(key)")
             }
         }
     }

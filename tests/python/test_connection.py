@@ -174,3 +174,27 @@ def test_unauthenticated_request_limits(password_server):
         reply += chunk
     assert reply == b"+OK\r\n+OK\r\n"
     sock.close()
+
+
+def test_info_cpu(r):
+    cpu = r.info("cpu")
+    for field in ("used_cpu_sys", "used_cpu_user", "used_cpu_sys_children", "used_cpu_user_children",
+                  "used_cpu_sys_main_thread", "used_cpu_user_main_thread"):
+        assert isinstance(cpu[field], float)
+    assert "used_cpu_user" in r.info()
+
+
+def test_slowlog(r):
+    r.config_set("slowlog-log-slower-than", 0)
+    try:
+        r.slowlog_reset()
+        r.set("slow-key", "x" * 200)
+        entries = r.slowlog_get(-1)
+        assert r.slowlog_len() >= 1
+        logged = [e for e in entries if e["command"].startswith(b"SET slow-key")]
+        assert logged and logged[0]["command"].endswith(b"... (72 more bytes)")
+        assert isinstance(logged[0]["duration"], int)
+    finally:
+        r.config_set("slowlog-log-slower-than", 10000)
+    r.slowlog_reset()
+    assert r.slowlog_len() == 0

@@ -1,8 +1,9 @@
-"""KEYS, SCAN (scan_iter and redis-cli --scan), DBSIZE, FLUSHDB."""
+"""KEYS, SCAN (scan_iter and redis-cli --scan), DBSIZE, FLUSHDB, RENAME, RENAMENX, COPY, TOUCH, RANDOMKEY, OBJECT."""
 import shutil
 import subprocess
 
 import pytest
+import redis
 
 
 def fill(r, keys):
@@ -60,3 +61,47 @@ def test_dbsize_and_flush(r):
     assert r.dbsize() == 2
     assert r.flushdb() is True
     assert r.dbsize() == 0
+
+
+def test_rename_and_renamenx(r):
+    r.set("a", "1")
+    assert r.rename("a", "b") is True
+    assert r.get("a") is None and r.get("b") == b"1"
+    r.set("c", "2")
+    assert r.renamenx("b", "c") is False
+    assert r.renamenx("b", "d") is True
+    assert r.get("d") == b"1"
+    with pytest.raises(redis.ResponseError, match="^no such key$"):
+        r.rename("missing", "x")
+    assert r.dbsize() == 2
+
+
+def test_copy(r):
+    r.set("src", "v")
+    assert r.copy("src", "dst") is True
+    assert r.copy("src", "dst") is False
+    r.set("src", "w")
+    assert r.copy("src", "dst", replace=True) is True
+    assert r.get("dst") == b"w"
+    assert r.copy("src", "other", destination_db=0) is True
+    with pytest.raises(redis.ResponseError, match="^DB index is out of range$"):
+        r.copy("src", "x", destination_db=1)
+    with pytest.raises(redis.ResponseError, match="^source and destination objects are the same$"):
+        r.copy("src", "src")
+
+
+def test_touch_randomkey_object(r):
+    assert r.randomkey() is None
+    r.set("n", "12345")
+    r.set("s", "hello")
+    r.set("long", "x" * 45)
+    assert r.touch("n", "s", "missing") == 2
+    assert r.randomkey() in (b"n", b"s", b"long")
+    assert r.object("encoding", "n") in (b"int", "int")
+    assert r.object("encoding", "s") in (b"embstr", "embstr")
+    assert r.object("encoding", "long") in (b"raw", "raw")
+    assert r.object("encoding", "missing") is None
+    assert r.object("refcount", "s") == 1
+    assert r.object("idletime", "s") == 0
+    with pytest.raises(redis.ResponseError, match="^An LFU maxmemory policy is not selected"):
+        r.object("freq", "s")
