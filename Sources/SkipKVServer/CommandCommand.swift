@@ -104,26 +104,27 @@ enum CommandCommand {
         for sub in spec.subcommands { writeInfo(c, sub) }
     }
 
-    /// Redis 7's key specs for the legacy key positions: one spec, the first key found by
-    /// index and the rest by range (`lastkey` relative to it unless counted from the end).
-    /// A set in RESP3, as Redis sends it.
+    /// Redis 7's key specs for the legacy key positions (`KeyPositions.specs`): each finds
+    /// its first key by index and the rest by range. A set in RESP3, as Redis sends it.
     private static func writeKeySpecs(_ c: CommandContext, _ keys: KeyPositions) {
         let reply = c.reply
-        guard keys.first > 0 else { return reply.pointee.writeSetHeader(count: 0) }
-        reply.pointee.writeSetHeader(count: 1)
-        reply.pointee.writeMapHeader(count: keys.notes == nil ? 3 : 4)
-        if let notes = keys.notes {
-            reply.pointee.writeBulkString("notes")
-            reply.pointee.writeBulkString(notes)
+        let specs = keys.specs
+        reply.pointee.writeSetHeader(count: specs.count)
+        for spec in specs {
+            reply.pointee.writeMapHeader(count: spec.notes == nil ? 3 : 4)
+            if let notes = spec.notes {
+                reply.pointee.writeBulkString("notes")
+                reply.pointee.writeBulkString(notes)
+            }
+            reply.pointee.writeBulkString("flags")
+            let flags = spec.access.names
+            reply.pointee.writeSetHeader(count: flags.count)
+            for flag in flags { reply.pointee.writeSimpleString(flag) }
+            reply.pointee.writeBulkString("begin_search")
+            writeSearchStep(c, type: "index", [("index", spec.index)])
+            reply.pointee.writeBulkString("find_keys")
+            writeSearchStep(c, type: "range", [("lastkey", spec.lastKey), ("keystep", keys.step), ("limit", 0)])
         }
-        reply.pointee.writeBulkString("flags")
-        let flags = keys.access.names
-        reply.pointee.writeSetHeader(count: flags.count)
-        for flag in flags { reply.pointee.writeSimpleString(flag) }
-        reply.pointee.writeBulkString("begin_search")
-        writeSearchStep(c, type: "index", [("index", keys.first)])
-        reply.pointee.writeBulkString("find_keys")
-        writeSearchStep(c, type: "range", [("lastkey", keys.relativeLastKey), ("keystep", keys.step), ("limit", 0)])
     }
 
     /// `{type: <type>, spec: {<name>: <value>, …}}`.

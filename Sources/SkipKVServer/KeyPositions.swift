@@ -9,6 +9,9 @@ struct KeyPositions: Equatable, Sendable {
     let step: Int
     let access: KeyAccess
     var notes: String? = nil
+    /// Set when Redis 7 states two key specs: the first key alone with `access`, the keys
+    /// after it with `laterAccess` (BITOP's destination, then its sources).
+    var laterAccess: KeyAccess? = nil
 
     static let none = KeyPositions(first: 0, last: 0, step: 0, access: [])
 
@@ -25,7 +28,23 @@ struct KeyPositions: Equatable, Sendable {
         return end < first ? [] : Array(stride(from: first, through: min(end, count - 1), by: step))
     }
 
-    /// Redis 7's key spec's `find_keys` `lastkey`: relative to the first key when not
-    /// counted from the end.
-    var relativeLastKey: Int { last < 0 ? last : last - first }
+    /// One of Redis 7's key specs: the first key's position (`begin_search` `index`), and
+    /// `find_keys`' `lastkey`, relative to it unless counted from the end.
+    struct Spec {
+        let index: Int
+        let lastKey: Int
+        let access: KeyAccess
+        let notes: String?
+    }
+
+    /// The key specs COMMAND INFO sends for these positions.
+    var specs: [Spec] {
+        guard first > 0 else { return [] }
+        guard let laterAccess else {
+            return [Spec(index: first, lastKey: last < 0 ? last : last - first, access: access, notes: notes)]
+        }
+        let second = first + step
+        return [Spec(index: first, lastKey: 0, access: access, notes: notes),
+                Spec(index: second, lastKey: last < 0 ? last : last - second, access: laterAccess, notes: nil)]
+    }
 }

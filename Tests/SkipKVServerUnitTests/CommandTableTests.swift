@@ -94,14 +94,15 @@ final class CommandTableTests: XCTestCase {
 
     /// The key specs SkipKV's COMMAND INFO sends for `keys`, as redis-cli --json shows them.
     private static func keySpecs(_ keys: KeyPositions) -> NSArray {
-        guard keys.first > 0 else { return [] }
-        var spec: [String: Any] = [
-            "flags": keys.access.names,
-            "begin_search": ["type": "index", "spec": ["index": keys.first]],
-            "find_keys": ["type": "range", "spec": ["lastkey": keys.relativeLastKey, "keystep": keys.step, "limit": 0]],
-        ]
-        if let notes = keys.notes { spec["notes"] = notes }
-        return [spec] as NSArray
+        keys.specs.map { key -> [String: Any] in
+            var spec: [String: Any] = [
+                "flags": key.access.names,
+                "begin_search": ["type": "index", "spec": ["index": key.index]],
+                "find_keys": ["type": "range", "spec": ["lastkey": key.lastKey, "keystep": keys.step, "limit": 0]],
+            ]
+            if let notes = key.notes { spec["notes"] = notes }
+            return spec
+        } as NSArray
     }
 
     /// Where SkipKV's COMMAND INFO may differ from Redis 7's, and why.
