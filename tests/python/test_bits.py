@@ -59,3 +59,23 @@ def test_bitfield(r):
         r.bitfield("k").get("u64", 0).execute()
     with pytest.raises(redis.ResponseError, match="BITFIELD_RO only supports the GET subcommand"):
         r.execute_command("BITFIELD_RO", "k", "SET", "u8", 0, 1)
+
+
+def test_bit_writes_are_logged_as_their_results(launcher, tmp_path):
+    """SETBIT, BITFIELD and BITOP log the SET (or DEL) of what they stored: after a SIGKILL
+    with appendfsync always, recovery rebuilds the same values."""
+    from durability_server import persistence_flags
+    server = launcher.start_loaded(tmp_path, *persistence_flags())
+    client = server.client()
+    client.setbit("a", 100, 1)
+    client.bitfield("b").set("u8", 0, 200).incrby("i16", "#1", -5).overflow("FAIL").incrby("u8", 40, 300).execute()
+    client.set("c", b"\x0f")
+    client.bitop("XOR", "d", "a", "b", "c")
+    client.set("gone", "x")
+    client.bitop("AND", "gone", "missing")
+    expected = {key: client.get(key) for key in ["a", "b", "c", "d", "gone"]}
+    server.kill()
+    again = launcher.start_loaded(tmp_path, *persistence_flags())
+    client = again.client()
+    assert {key: client.get(key) for key in expected} == expected
+    assert expected["gone"] is None and len(expected["b"]) == 6
