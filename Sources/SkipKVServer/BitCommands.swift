@@ -216,7 +216,19 @@ enum BitCommands {
     private static func fold(_ source: UnsafeRawBufferPointer, into result: inout [UInt8], _ operation: Operation, first: Bool) {
         if first {
             result = Array(source)
-            if operation == .not { for index in result.indices { result[index] = ~result[index] } }
+            if operation == .not {
+                result.withUnsafeMutableBytes { target in
+                    var index = 0
+                    while index + 8 <= target.count {
+                        target.storeBytes(of: ~target.loadUnaligned(fromByteOffset: index, as: UInt64.self), toByteOffset: index, as: UInt64.self)
+                        index += 8
+                    }
+                    while index < target.count {
+                        target[index] = ~target[index]
+                        index += 1
+                    }
+                }
+            }
             return
         }
         let common = min(result.count, source.count)

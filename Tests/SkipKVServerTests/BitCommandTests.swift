@@ -247,6 +247,8 @@ final class BitCommandTests: ServerTestCase {
         try assertReply(["GET", "d"], .bulk([0x50, 0x0A, 0x0A] + Array(repeating: 0, count: 34)))
         try assertReply(["BITOP", "XOR", "d", "a", "long"], .integer(37))
         try assertReply(["GET", "d"], .bulk([0xAA, 0x55, 0xF0] + Array(repeating: 0x5A, count: 34)))
+        try assertReply(["BITOP", "NOT", "d", "long"], .integer(37))
+        try assertReply(["GET", "d"], .bulk(Array(repeating: 0xA5, count: 37)))
         // An empty result deletes the destination.
         try assertReply(["BITOP", "OR", "d", "missing", "other"], .integer(0))
         try assertReply(["EXISTS", "d"], .integer(0))
