@@ -94,25 +94,7 @@ enum BitCommands {
 
     /// BITCOUNT key [start end [BYTE|BIT]]. An absent key counts 0 whatever the range says.
     static func bitcount(_ c: CommandContext) {
-        let parsed: ParsedRange
-        switch c.count {
-        case 2:
-            parsed = .range(BitRange(start: 0, end: -1))
-        case 4, 5:
-            if let start = StrictInteger.parse(c.argument(2)), let end = StrictInteger.parse(c.argument(3)) {
-                if start < 0 && end < 0 && start > end {
-                    parsed = .empty
-                } else if c.count == 5 {
-                    if let inBits = unit(c, 4) { parsed = .range(BitRange(start: start, end: end, inBits: inBits)) } else { parsed = .error(ErrorText.syntax) }
-                } else {
-                    parsed = .range(BitRange(start: start, end: end))
-                }
-            } else {
-                parsed = .error(ErrorText.notInteger)
-            }
-        default:
-            parsed = .error(ErrorText.syntax)
-        }
+        let parsed = countRange(c)
         let count = c.keyspace.withValue(forKey: c.argument(1)) { value -> Int? in
             switch parsed {
             case .error: return nil
@@ -122,11 +104,21 @@ enum BitCommands {
                 return BitString.countOnes(value, from: first, through: last)
             }
         }
-        switch count {
-        case .none: c.reply.pointee.writeInteger(0)
-        case .some(.none): if case .error(let message) = parsed { c.error(message) }
-        case .some(.some(let count)): c.reply.pointee.writeInteger(count)
+        reply(c, count, parsed, absentKey: 0)
+    }
+
+    /// BITCOUNT's range, checked in Redis's order: the integers, then (unless both are
+    /// negative and out of order, which counts 0) the unit.
+    private static func countRange(_ c: CommandContext) -> ParsedRange {
+        if c.count == 2 { return .range(BitRange(start: 0, end: -1)) }
+        guard c.count == 4 || c.count == 5 else { return .error(ErrorText.syntax) }
+        guard let start = StrictInteger.parse(c.argument(2)), let end = StrictInteger.parse(c.argument(3)) else {
+            return .error(ErrorText.notInteger)
         }
+        if start < 0 && end < 0 && start > end { return .empty }
+        guard c.count == 5 else { return .range(BitRange(start: start, end: end)) }
+        guard let inBits = unit(c, 4) else { return .error(ErrorText.syntax) }
+        return .range(BitRange(start: start, end: end, inBits: inBits))
     }
 
     /// BITPOS key bit [start [end [BYTE|BIT]]]. An absent key is an endless run of zeros.
@@ -138,41 +130,35 @@ enum BitCommands {
             c.error("ERR The bit argument must be 1 or 0.")
             return
         }
-        var parsed: ParsedRange = .range(BitRange(start: 0, end: -1))
-        var endGiven = false
-        if c.count > 6 {
-            parsed = .error(ErrorText.syntax)
-        } else if c.count >= 4 {
-            if let start = StrictInteger.parse(c.argument(3)) {
-                let inBits = c.count == 6 ? unit(c, 5) : false
-                if let inBits {
-                    if c.count >= 5 {
-                        if let end = StrictInteger.parse(c.argument(4)) {
-                            parsed = .range(BitRange(start: start, end: end, inBits: inBits))
-                            endGiven = true
-                        } else {
-                            parsed = .error(ErrorText.notInteger)
-                        }
-                    } else {
-                        parsed = .range(BitRange(start: start, end: Int64.max, inBits: inBits))
-                    }
-                } else {
-                    parsed = .error(ErrorText.syntax)
-                }
-            } else {
-                parsed = .error(ErrorText.notInteger)
-            }
-        }
+        let parsed = positionRange(c)
+        let endGiven = c.count >= 5
         let position = c.keyspace.withValue(forKey: c.argument(1)) { value -> Int? in
             guard case .range(let range) = parsed else { return nil }
             guard let (first, last) = range.bits(length: value.count) else { return -1 }
             if let found = BitString.firstBit(Int(bit), in: value, from: first, through: last) { return found }
             return bit == 0 && !endGiven ? last + 1 : -1
         }
-        switch position {
-        case .none: c.reply.pointee.writeInteger(bit == 1 ? -1 : 0)
+        reply(c, position, parsed, absentKey: bit == 1 ? -1 : 0)
+    }
+
+    /// BITPOS's range, checked in Redis's order: start, the unit, then end.
+    private static func positionRange(_ c: CommandContext) -> ParsedRange {
+        if c.count == 3 { return .range(BitRange(start: 0, end: -1)) }
+        guard c.count <= 6 else { return .error(ErrorText.syntax) }
+        guard let start = StrictInteger.parse(c.argument(3)) else { return .error(ErrorText.notInteger) }
+        guard let inBits = c.count == 6 ? unit(c, 5) : false else { return .error(ErrorText.syntax) }
+        guard c.count >= 5 else { return .range(BitRange(start: start, end: Int64.max, inBits: inBits)) }
+        guard let end = StrictInteger.parse(c.argument(4)) else { return .error(ErrorText.notInteger) }
+        return .range(BitRange(start: start, end: end, inBits: inBits))
+    }
+
+    /// BITCOUNT's and BITPOS's reply: `absentKey` for a missing key (Redis answers before it
+    /// looks at the range), else the range's error or the result.
+    private static func reply(_ c: CommandContext, _ result: Int??, _ parsed: ParsedRange, absentKey: Int) {
+        switch result {
+        case .none: c.reply.pointee.writeInteger(absentKey)
+        case .some(.some(let value)): c.reply.pointee.writeInteger(value)
         case .some(.none): if case .error(let message) = parsed { c.error(message) }
-        case .some(.some(let position)): c.reply.pointee.writeInteger(position)
         }
     }
 
