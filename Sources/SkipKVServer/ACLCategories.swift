@@ -9,6 +9,7 @@ struct ACLCategories: RedisNamedOptions, Sendable {
     static let read = ACLCategories(rawValue: 1 << 1)
     static let write = ACLCategories(rawValue: 1 << 2)
     static let string = ACLCategories(rawValue: 1 << 7)
+    static let bitmap = ACLCategories(rawValue: 1 << 8)
     static let pubsub = ACLCategories(rawValue: 1 << 12)
     static let admin = ACLCategories(rawValue: 1 << 13)
     static let fast = ACLCategories(rawValue: 1 << 14)
@@ -18,7 +19,7 @@ struct ACLCategories: RedisNamedOptions, Sendable {
     static let connection = ACLCategories(rawValue: 1 << 18)
 
     static let redisNames: [(ACLCategories, String)] = [
-        (.keyspace, "@keyspace"), (.read, "@read"), (.write, "@write"), (.string, "@string"),
+        (.keyspace, "@keyspace"), (.read, "@read"), (.write, "@write"), (.string, "@string"), (.bitmap, "@bitmap"),
         (.pubsub, "@pubsub"), (.admin, "@admin"), (.fast, "@fast"), (.slow, "@slow"),
         (.blocking, "@blocking"), (.dangerous, "@dangerous"), (.connection, "@connection"),
     ]

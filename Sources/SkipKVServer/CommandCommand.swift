@@ -104,16 +104,15 @@ enum CommandCommand {
         for sub in spec.subcommands { writeInfo(c, sub) }
     }
 
-    /// Redis 7's key specs (`KeyPositions.specs`), the notes on the first. A set in RESP3,
-    /// as Redis sends it.
+    /// Redis 7's key specs for the legacy key positions (`KeyPositions.specs`): each finds
+    /// its first key by index and the rest by range. A set in RESP3, as Redis sends it.
     private static func writeKeySpecs(_ c: CommandContext, _ keys: KeyPositions) {
         let reply = c.reply
         let specs = keys.specs
         reply.pointee.writeSetHeader(count: specs.count)
-        for (number, spec) in specs.enumerated() {
-            let notes = number == 0 ? keys.notes : nil
-            reply.pointee.writeMapHeader(count: notes == nil ? 3 : 4)
-            if let notes {
+        for spec in specs {
+            reply.pointee.writeMapHeader(count: spec.notes == nil ? 3 : 4)
+            if let notes = spec.notes {
                 reply.pointee.writeBulkString("notes")
                 reply.pointee.writeBulkString(notes)
             }
@@ -124,7 +123,7 @@ enum CommandCommand {
             reply.pointee.writeBulkString("begin_search")
             writeSearchStep(c, type: "index", [("index", spec.index)])
             reply.pointee.writeBulkString("find_keys")
-            writeSearchStep(c, type: "range", [("lastkey", spec.lastKey), ("keystep", spec.step), ("limit", 0)])
+            writeSearchStep(c, type: "range", [("lastkey", spec.lastKey), ("keystep", keys.step), ("limit", 0)])
         }
     }
 

@@ -7,7 +7,7 @@
 ///
 /// To add a command: write its handler, add its record here. Nothing else.
 extension CommandTable {
-    static let records: [CommandSpec] = strings + keyspace + connection + server + persistence
+    static let records: [CommandSpec] = strings + keyspace + connection + server + persistence + bitmaps
 
     private static let key = ArgumentDoc.key()
     private static let value = ArgumentDoc.string("value")
@@ -383,5 +383,67 @@ extension CommandTable {
         CommandSpec("lastsave", arity: 1, [.loading, .stale, .fast], group: .server, categories: [.admin, .dangerous],
                     since: "1.0.0", summary: "Returns the Unix timestamp of the last successful save to disk.",
                     complexity: "O(1)", handler: PersistenceCommands.lastsave),
+    ]
+
+    // Bitmaps: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD, BITFIELD_RO (BitCommands.swift).
+    private static let bitOffset = ArgumentDoc.integer("offset")
+    private static let bitRange = ArgumentDoc(name: "range", type: "block", optional: true, children: [
+        .integer("start"), .integer("end"), .oneOf("unit", [.flag("BYTE"), .flag("BIT")]).isOptional,
+    ])
+    private static let bitfieldGet = ArgumentDoc.tokenBlock("GET", [.string("encoding"), bitOffset])
+    private static let bitmaps: [CommandSpec] = [
+        CommandSpec("setbit", arity: 4, [.write, .denyoom], keys: .one([.readWrite, .access, .update]), group: .bitmap,
+                    since: "2.2.0", summary: "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.",
+                    complexity: "O(log N + M) where M is the value length (the value is copied)",
+                    arguments: [key, bitOffset, .integer("value")], handler: BitCommands.setbit),
+        CommandSpec("getbit", arity: 3, [.readonly, .fast], keys: .one([.readOnly, .access]), group: .bitmap, since: "2.2.0",
+                    summary: "Returns a bit value by offset.", complexity: logN, arguments: [key, bitOffset],
+                    handler: BitCommands.getbit),
+        CommandSpec("bitcount", arity: -2, [.readonly], keys: .one([.readOnly, .access]), group: .bitmap, since: "2.6.0",
+                    summary: "Counts the number of set bits (population counting) in a string.",
+                    complexity: "O(log N + M) where M is the length of the range", arguments: [key, bitRange],
+                    handler: BitCommands.bitcount),
+        CommandSpec("bitpos", arity: -3, [.readonly], keys: .one([.readOnly, .access]), group: .bitmap, since: "2.8.7",
+                    summary: "Finds the first set (1) or clear (0) bit in a string.",
+                    complexity: "O(log N + M) where M is the length of the range", arguments: [
+                        key, .integer("bit"),
+                        ArgumentDoc(name: "range", type: "block", optional: true, children: [
+                            .integer("start"),
+                            ArgumentDoc(name: "end-unit-block", type: "block", optional: true, children: [
+                                .integer("end"), .oneOf("unit", [.flag("BYTE"), .flag("BIT")]).isOptional,
+                            ]),
+                        ]),
+                    ], handler: BitCommands.bitpos),
+        CommandSpec("bitop", arity: -4, [.write, .denyoom], keys: KeyPositions(
+                        first: 2, last: -1, step: 1, access: [.overwrite, .update], laterAccess: [.readOnly, .access]),
+                    group: .bitmap, since: "2.6.0",
+                    summary: "Performs bitwise operations on multiple strings, and stores the result.",
+                    complexity: "O(N) where N is the length of the longest string", arguments: [
+                        .oneOf("operation", [.flag("AND"), .flag("OR"), .flag("XOR"), .flag("NOT")]),
+                        .key("destkey"), ArgumentDoc.key().isMultiple,
+                    ], handler: BitCommands.bitop),
+        CommandSpec("bitfield", arity: -2, [.write, .denyoom], keys: KeyPositions(
+                        first: 1, last: 1, step: 1, access: [.readWrite, .access, .update, .variableFlags],
+                        notes: "This command allows both access and modification of the key"),
+                    group: .bitmap, since: "3.2.0",
+                    summary: "Performs arbitrary bitfield integer operations on strings, in one atomic step.",
+                    complexity: "O(log N + M) per write, where M is the value length (the value is copied); O(log N) for GETs only",
+                    arguments: [
+                        key,
+                        ArgumentDoc(name: "operation", type: "oneof", optional: true, multiple: true, children: [
+                            bitfieldGet,
+                            ArgumentDoc(name: "write", type: "block", children: [
+                                ArgumentDoc.tokenValue("OVERFLOW", .oneOf("overflow-block", [.flag("WRAP"), .flag("SAT"), .flag("FAIL")])).isOptional,
+                                .oneOf("write-operation", [
+                                    ArgumentDoc.tokenBlock("SET", [.string("encoding"), bitOffset, .integer("value")]),
+                                    ArgumentDoc.tokenBlock("INCRBY", [.string("encoding"), bitOffset, .integer("increment")]),
+                                ]),
+                            ]),
+                        ]),
+                    ], handler: BitCommands.bitfield),
+        CommandSpec("bitfield_ro", arity: -2, [.readonly, .fast], keys: .one([.readOnly, .access]), group: .bitmap,
+                    since: "6.0.0", summary: "Performs arbitrary read-only bitfield integer operations on strings.",
+                    complexity: "O(log N) per GET", arguments: [key, bitfieldGet.isOptional.isMultiple],
+                    handler: BitCommands.bitfieldRO),
     ]
 }

@@ -9,9 +9,9 @@ struct KeyPositions: Equatable, Sendable {
     let step: Int
     let access: KeyAccess
     var notes: String? = nil
-    /// The last key's access when it differs from the others' (RENAME's and COPY's
-    /// destination): Redis 7 then states one key spec per key.
-    var lastKeyAccess: KeyAccess? = nil
+    /// Set when Redis 7 states two key specs: the first key alone with `access`, the keys
+    /// after it with `laterAccess` (BITOP's destination, then its sources; RENAME's and COPY's source, then destination).
+    var laterAccess: KeyAccess? = nil
 
     static let none = KeyPositions(first: 0, last: 0, step: 0, access: [])
 
@@ -23,16 +23,7 @@ struct KeyPositions: Equatable, Sendable {
 
     /// A source key at argument 1 and a destination key at argument 2, each with its own spec.
     static func sourceAndDestination(_ source: KeyAccess, _ destination: KeyAccess) -> KeyPositions {
-        KeyPositions(first: 1, last: 2, step: 1, access: source, lastKeyAccess: destination)
-    }
-
-    /// Redis 7's key specs for these positions: the first key found by index and the rest
-    /// by range (`lastKey` relative to it unless counted from the end); with a
-    /// `lastKeyAccess`, one spec per key.
-    var specs: [(index: Int, lastKey: Int, step: Int, access: KeyAccess)] {
-        guard first > 0 else { return [] }
-        guard let lastKeyAccess else { return [(first, relativeLastKey, step, access)] }
-        return [(first, 0, 1, access), (last, 0, 1, lastKeyAccess)]
+        KeyPositions(first: 1, last: 2, step: 1, access: source, laterAccess: destination)
     }
 
     /// The positions of the keys in an invocation of `count` arguments (arity already checked).
@@ -42,7 +33,23 @@ struct KeyPositions: Equatable, Sendable {
         return end < first ? [] : Array(stride(from: first, through: min(end, count - 1), by: step))
     }
 
-    /// Redis 7's key spec's `find_keys` `lastkey`: relative to the first key when not
-    /// counted from the end.
-    var relativeLastKey: Int { last < 0 ? last : last - first }
+    /// One of Redis 7's key specs: the first key's position (`begin_search` `index`), and
+    /// `find_keys`' `lastkey`, relative to it unless counted from the end.
+    struct Spec {
+        let index: Int
+        let lastKey: Int
+        let access: KeyAccess
+        let notes: String?
+    }
+
+    /// The key specs COMMAND INFO sends for these positions.
+    var specs: [Spec] {
+        guard first > 0 else { return [] }
+        guard let laterAccess else {
+            return [Spec(index: first, lastKey: last < 0 ? last : last - first, access: access, notes: notes)]
+        }
+        let second = first + step
+        return [Spec(index: first, lastKey: 0, access: access, notes: notes),
+                Spec(index: second, lastKey: last < 0 ? last : last - second, access: laterAccess, notes: nil)]
+    }
 }

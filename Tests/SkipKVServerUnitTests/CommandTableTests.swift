@@ -98,13 +98,13 @@ final class CommandTableTests: XCTestCase {
 
     /// The key specs SkipKV's COMMAND INFO sends for `keys`, as redis-cli --json shows them.
     private static func keySpecs(_ keys: KeyPositions) -> NSArray {
-        keys.specs.enumerated().map { number, key -> [String: Any] in
+        keys.specs.map { key -> [String: Any] in
             var spec: [String: Any] = [
                 "flags": key.access.names,
                 "begin_search": ["type": "index", "spec": ["index": key.index]],
-                "find_keys": ["type": "range", "spec": ["lastkey": key.lastKey, "keystep": key.step, "limit": 0]],
+                "find_keys": ["type": "range", "spec": ["lastkey": key.lastKey, "keystep": keys.step, "limit": 0]],
             ]
-            if number == 0, let notes = keys.notes { spec["notes"] = notes }
+            if let notes = key.notes { spec["notes"] = notes }
             return spec
         } as NSArray
     }

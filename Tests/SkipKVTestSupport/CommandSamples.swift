@@ -98,6 +98,14 @@ public struct CommandSample: Sendable {
         .init("bgsave", ["BGSAVE"], keys: []),
         .init("bgrewriteaof", ["BGREWRITEAOF"], keys: []),
         .init("lastsave", ["LASTSAVE"], keys: []),
+        // Bitmaps
+        .init("setbit", ["SETBIT", "k1", "7", "1"], keys: [1]),
+        .init("getbit", ["GETBIT", "k1", "7"], keys: [1]),
+        .init("bitcount", ["BITCOUNT", "k1", "0", "-1", "BIT"], keys: [1]),
+        .init("bitpos", ["BITPOS", "k1", "1", "0"], keys: [1]),
+        .init("bitop", ["BITOP", "AND", "k1", "k2", "k3"], keys: [2, 3, 4]),
+        .init("bitfield", ["BITFIELD", "k1", "INCRBY", "u8", "#1", "5", "GET", "i4", "0"], keys: [1]),
+        .init("bitfield_ro", ["BITFIELD_RO", "k1", "GET", "u8", "0"], keys: [1]),
     ]
 
     init(_ name: String, _ arguments: [String], keys: [Int]) {
