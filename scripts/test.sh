@@ -38,9 +38,13 @@ export SKIPKV_SERVER_BINARY=$bin/skipkv-server
 
 suite "swift test" swift test --skip-build
 if [ "${SKIPKV_SKIP_TSAN:-0}" != 1 ]; then
+    # MEMORY USAGE's byte test is skipped here: it checks glibc malloc's chunk sizes, and the
+    # sanitizer's allocator rounds differently (it runs in the plain `swift test` above).
     suite "swift test --sanitize=thread (stress tests)" \
         env TSAN_OPTIONS="suppressions=$PWD/scripts/tsan-suppressions.txt halt_on_error=1" \
-        swift test --scratch-path .build-tsan --sanitize=thread --filter "IndexStressTests|EvictionSamplerTests|RecoveryModelTests|LogWriterTests"
+        swift test --scratch-path .build-tsan --sanitize=thread \
+        --filter "IndexStressTests|EvictionSamplerTests|RecoveryModelTests|LogWriterTests" \
+        --skip "testMemoryUsageCountsEntryKeyAndValue"
 fi
 suite "redis-py suite" bash scripts/test-python.sh
 suite "redis-cli and redis-benchmark" bash scripts/redis-compat.sh
