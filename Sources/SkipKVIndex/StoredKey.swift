@@ -8,13 +8,13 @@
 /// One word means an optimistic reader gets the length and the block together in one load, and
 /// a scan reads the value length where it reads the key: in the word, or in the key block it
 /// reads anyway.
-struct StoredKey {
-    let word: UInt64
+@_spi(IndexInternals) public struct StoredKey {
+    public let word: UInt64
 
-    init(word: UInt64) { self.word = word }
+    @inlinable public init(word: UInt64) { self.word = word }
 
     /// Copies `key` into a new key block when it is longer than 16 bytes.
-    static func make(_ key: UnsafeRawBufferPointer, valueLength: Int) -> StoredKey {
+    public static func make(_ key: UnsafeRawBufferPointer, valueLength: Int) -> StoredKey {
         if key.count <= SearchKey.inlineBytes { return inline(length: key.count, valueLength: valueLength) }
         return StoredKey(word: UInt64(UInt(bitPattern: KeyBlock.create(key, valueLength: valueLength).raw)))
     }
@@ -27,15 +27,15 @@ struct StoredKey {
     }
 
     /// The key block of a key longer than 16 bytes; nil for shorter keys.
-    var block: KeyBlock? {
+    @inlinable public var block: KeyBlock? {
         word & 1 != 0 ? nil : KeyBlock(raw: UnsafeMutableRawPointer(bitPattern: UInt(word))!)
     }
 
     /// Reads the key block for keys longer than 16 bytes.
-    var length: Int { block?.length ?? inlineLength }
+    @inlinable public var length: Int { block?.length ?? inlineLength }
 
     /// The length of a key of at most 16 bytes.
-    private var inlineLength: Int { Int(truncatingIfNeeded: word >> 1 & 0x7FFF_FFFF) }
+    @usableFromInline var inlineLength: Int { Int(truncatingIfNeeded: word >> 1 & 0x7FFF_FFFF) }
 
     /// Reads the key block for keys longer than 16 bytes.
     var valueLength: Int { block?.valueLength ?? Int(truncatingIfNeeded: word >> 32) }
@@ -54,26 +54,28 @@ struct StoredKey {
 
     /// The order of `key` and this key when their words tie: lengths and out-of-line bytes only,
     /// reading the key block only when both keys are longer than 16 bytes.
-    func compareTail(_ key: SearchKey) -> Int {
+    @inlinable public func compareTail(_ key: SearchKey) -> Int {
         guard let block else { return compareLengths(key.length, inlineLength) }
         if key.length <= SearchKey.inlineBytes { return -1 }
         return compareKeyTails(key.length, key.bytes, block.length, UnsafeRawPointer(block.bytes))
     }
 
     /// Calls `body` with the key's bytes, given its words.
-    func withBytes<R>(high: UInt64, low: UInt64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    @inlinable public func withBytes<R>(high: UInt64, low: UInt64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         if let block { return body(UnsafeRawBufferPointer(start: block.bytes, count: block.length)) }
         return withInlineKeyBytes(high, low, inlineLength, body)
     }
 
     /// Bytes allocated for the key besides its words: the key block's, if any.
-    var footprint: Int { block?.footprint ?? 0 }
+    @inlinable public var footprint: Int { block?.footprint ?? 0 }
 }
 
 /// The out-of-line copy of a key longer than 16 bytes: key length UInt32, value length UInt32
 /// (the only mutable field), then every byte of the key.
-struct KeyBlock {
-    let raw: UnsafeMutableRawPointer
+@_spi(IndexInternals) public struct KeyBlock {
+    public let raw: UnsafeMutableRawPointer
+
+    @inlinable public init(raw: UnsafeMutableRawPointer) { self.raw = raw }
 
     static func create(_ key: UnsafeRawBufferPointer, valueLength: Int) -> KeyBlock {
         let raw = UnsafeMutableRawPointer.allocate(byteCount: 8 + key.count, alignment: 8)
@@ -83,14 +85,14 @@ struct KeyBlock {
         return KeyBlock(raw: raw)
     }
 
-    var length: Int { Int(raw.load(as: UInt32.self)) }
+    @inlinable public var length: Int { Int(raw.load(as: UInt32.self)) }
     var valueLength: Int {
         get { Int(raw.load(fromByteOffset: 4, as: UInt32.self)) }
         nonmutating set { raw.storeBytes(of: UInt32(newValue), toByteOffset: 4, as: UInt32.self) }
     }
-    var bytes: UnsafeMutableRawPointer { raw + 8 }
+    @inlinable public var bytes: UnsafeMutableRawPointer { raw + 8 }
     /// Bytes allocated for the block.
-    var footprint: Int { 8 + length }
+    @inlinable public var footprint: Int { 8 + length }
 
-    func deallocate() { raw.deallocate() }
+    public func deallocate() { raw.deallocate() }
 }

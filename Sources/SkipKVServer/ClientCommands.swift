@@ -1,4 +1,5 @@
 import SkipKVProtocol
+import SkipKVSystem
 
 /// CLIENT ID | SETNAME | GETNAME | SETINFO | LIST | INFO | KILL | HELP.
 enum ClientCommands {

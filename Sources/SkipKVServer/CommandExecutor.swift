@@ -1,4 +1,5 @@
 import SkipKVProtocol
+import SkipKVSystem
 
 /// Runs one parsed command: finds it by name, checks arity and authentication, dispatches
 /// with a `switch` on the command id, and records the call in the loop's stats. Checks and

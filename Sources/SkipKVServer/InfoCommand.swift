@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SkipKVSystem
 
 /// INFO [section ...]: Redis's `# Section` / `field:value` text. Sections: server, clients,
 /// memory, persistence, stats, keyspace (the default set) and commandstats; `all`/`everything` give

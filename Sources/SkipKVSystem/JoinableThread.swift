@@ -4,58 +4,10 @@ import Glibc
 import Darwin
 #endif
 
-/// A pthread mutex plus condition variable, heap-allocated so it never moves.
-final class Lock: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-
-    init() {
-        mutex.initialize(to: pthread_mutex_t())
-        cond.initialize(to: pthread_cond_t())
-        precondition(pthread_mutex_init(mutex, nil) == 0)
-        precondition(pthread_cond_init(cond, nil) == 0)
-    }
-
-    deinit {
-        pthread_cond_destroy(cond)
-        pthread_mutex_destroy(mutex)
-        cond.deallocate()
-        mutex.deallocate()
-    }
-
-    @inline(__always)
-    func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
-    }
-
-    /// Waits on the condition; call only inside `withLock`.
-    func wait() { pthread_cond_wait(cond, mutex) }
-
-    /// Wakes all waiters; call inside `withLock`.
-    func broadcast() { pthread_cond_broadcast(cond) }
-}
-
-/// A one-shot gate: threads block in `pass()` until `open()`.
-final class StartGate: @unchecked Sendable {
-    private let lock = Lock()
-    private var isOpen = false
-
-    func pass() {
-        lock.withLock { while !isOpen { lock.wait() } }
-    }
-
-    func open() {
-        lock.withLock {
-            isOpen = true
-            lock.broadcast()
-        }
-    }
-}
-
-/// A real OS thread running one closure, joined explicitly.
-struct JoinableThread {
+/// A real OS thread (a pthread, which ThreadSanitizer follows) running one closure, joined
+/// explicitly: the event loops, the log writer, background snapshots, the benchmark's workers.
+/// The closure, and what it captures, is released on the thread when it returns.
+public struct JoinableThread {
     private final class Body {
         let run: @Sendable () -> Void
         init(_ run: @escaping @Sendable () -> Void) { self.run = run }
@@ -67,7 +19,8 @@ struct JoinableThread {
     private let id: pthread_t?
     #endif
 
-    init(_ body: @escaping @Sendable () -> Void) {
+    /// Starts the thread; a failure to create one (no memory, thread limit) stops the process.
+    public init(_ body: @escaping @Sendable () -> Void) {
         let context = Unmanaged.passRetained(Body(body)).toOpaque()
         #if canImport(Glibc)
         var tid = pthread_t()
@@ -86,18 +39,12 @@ struct JoinableThread {
         id = tid
     }
 
-    func join() {
+    /// Waits for the closure to return. Call once.
+    public func join() {
         #if canImport(Glibc)
         pthread_join(id, nil)
         #else
         pthread_join(id!, nil)
         #endif
     }
-}
-
-/// Sleeps the calling thread.
-func sleepNanos(_ nanos: UInt64) {
-    var req = timespec(tv_sec: Int(nanos / 1_000_000_000), tv_nsec: Int(nanos % 1_000_000_000))
-    var rem = timespec()
-    while nanosleep(&req, &rem) != 0 && errno == EINTR { req = rem }
 }
