@@ -5,6 +5,8 @@ let package = Package(
     name: "SkipKV",
     products: [
         .library(name: "SkipKVIndex", targets: ["SkipKVIndex"]),
+        // The key-range vocabulary the index's, the store's and the log format's APIs speak.
+        .library(name: "SkipKVKeys", targets: ["SkipKVKeys"]),
         .executable(name: "skipkv-benchmark", targets: ["SkipKVBenchmark"]),
         .library(name: "SkipKVStore", targets: ["SkipKVStore"]),
         .library(name: "SkipKVDiskFormat", targets: ["SkipKVDiskFormat"]),
@@ -27,15 +29,31 @@ let package = Package(
             pkgConfig: "libuv",
             providers: [.apt(["libuv1-dev"])]
         ),
-        // The ordered index: standard library + swift-atomics only.
+        // Mutexes, clocks and thread starters on pthreads and CLOCK_MONOTONIC, shared by every
+        // module that runs threads or measures time: standard library (and Glibc) only.
+        .target(name: "SkipKVSystem"),
+        // Key ranges and the byte order of keys: what the index, the store and the log's
+        // RANGEDEL records all speak. Standard library (and Glibc) only.
+        .target(name: "SkipKVKeys"),
+        // The ordered index: standard library, swift-atomics and the key vocabulary only.
         .target(
             name: "SkipKVIndex",
-            dependencies: [.product(name: "Atomics", package: "swift-atomics")]
+            dependencies: ["SkipKVKeys", .product(name: "Atomics", package: "swift-atomics")]
+        ),
+        // Structures the B-skiplist is measured and tested against (the classic lazy skiplist),
+        // outside the product library: only the benchmark and the tests use them. What they
+        // share with the B-skiplist is SkipKVIndex's `@_spi(IndexInternals)` (docs/INDEX.md).
+        .target(
+            name: "SkipKVBaselines",
+            dependencies: ["SkipKVIndex", "SkipKVKeys", .product(name: "Atomics", package: "swift-atomics")]
         ),
         .executableTarget(
             name: "SkipKVBenchmark",
             dependencies: [
                 "SkipKVIndex",
+                "SkipKVBaselines",
+                "SkipKVKeys",
+                "SkipKVSystem",
                 // The net subcommand: libuv loops drive its connections, the protocol module
                 // encodes requests and parses replies, the client library asks INFO.
                 "CLibUV",
@@ -47,7 +65,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SkipKVIndexTests",
-            dependencies: ["SkipKVIndex", "SkipKVTestSupport"]
+            dependencies: ["SkipKVIndex", "SkipKVBaselines", "SkipKVKeys", "SkipKVTestSupport"]
         ),
         // What the test targets share: seeded random numbers and replayable seeds, and a
         // redis-server child process to compare with.
@@ -68,21 +86,21 @@ let package = Package(
         // across shards in key order.
         .target(
             name: "SkipKVStore",
-            dependencies: ["SkipKVIndex"]
+            dependencies: ["SkipKVIndex", "SkipKVKeys", "SkipKVSystem"]
         ),
         .testTarget(
             name: "SkipKVStoreTests",
-            dependencies: ["SkipKVStore", "SkipKVTestSupport"]
+            dependencies: ["SkipKVStore", "SkipKVIndex", "SkipKVKeys", "SkipKVTestSupport"]
         ),
         // What persistence puts on disk: CRC32C, log segments and their records, snapshot
         // files, and careful POSIX file handling (full writes, fsync, atomic rename).
         .target(
             name: "SkipKVDiskFormat",
-            dependencies: ["SkipKVIndex"]
+            dependencies: ["SkipKVKeys", "SkipKVSystem"]
         ),
         .testTarget(
             name: "SkipKVDiskFormatTests",
-            dependencies: ["SkipKVDiskFormat"]
+            dependencies: ["SkipKVDiskFormat", "SkipKVKeys"]
         ),
         // Durability at run time: the journaled write path, the log writer thread with group
         // commit, fork-less snapshots and recovery.
@@ -91,12 +109,24 @@ let package = Package(
             dependencies: [
                 "SkipKVDiskFormat",
                 "SkipKVStore",
+                "SkipKVIndex",
+                "SkipKVKeys",
+                "SkipKVSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "SkipKVPersistenceTests",
-            dependencies: ["SkipKVPersistence", "SkipKVTestSupport"]
+            dependencies: [
+                "SkipKVPersistence",
+                "SkipKVDiskFormat",
+                "SkipKVStore",
+                "SkipKVIndex",
+                "SkipKVKeys",
+                "SkipKVSystem",
+                "SkipKVTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The server: libuv event loops, connections, command table, configuration.
         .target(
@@ -106,6 +136,9 @@ let package = Package(
                 "SkipKVProtocol",
                 "SkipKVStore",
                 "SkipKVPersistence",
+                "SkipKVIndex",
+                "SkipKVKeys",
+                "SkipKVSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -145,7 +178,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "SkipKVCLI",
-            dependencies: ["SkipKVClient", "SkipKVProtocol", "CLibEdit"]
+            dependencies: ["SkipKVClient", "SkipKVProtocol", "SkipKVSystem", "CLibEdit"]
         ),
         // Renderer tests plus CLI tests that run the built skipkv-cli binary against a
         // spawned redis-server (and skipkv-server when SKIPKV_SERVER_BINARY is set).

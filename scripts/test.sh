@@ -7,7 +7,8 @@
 #   3. the redis-py suite (RESP2 and RESP3) against skipkv-server, with the crash tests
 #      (SIGKILL under load, at least 20 kills) and the corruption tests;
 #   4. redis-cli and redis-benchmark against skipkv-server;
-#   5. the netcat scripts, the network benchmark smoke test and the Dockerfile check.
+#   5. the netcat scripts, the network benchmark smoke test and the Dockerfile check;
+#   6. that every target declares the modules it imports (scripts/check-imports.sh).
 # SKIPKV_SKIP_TSAN=1 skips step 2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +52,7 @@ suite "redis-cli and redis-benchmark" bash scripts/redis-compat.sh
 suite "netcat scripts" bash scripts/ci-scripts.sh --server "$SKIPKV_SERVER_BINARY"
 suite "skipkv-benchmark net smoke" bash scripts/bench-net-smoke.sh "$SKIPKV_SERVER_BINARY"
 suite "Dockerfile check" bash scripts/check-dockerfile.sh
+suite "module imports declared" bash scripts/check-imports.sh
 
 echo "test.sh: $passed passed, $failed failed"
 [ "$failed" = 0 ]

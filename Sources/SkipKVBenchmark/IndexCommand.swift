@@ -1,4 +1,5 @@
 import ArgumentParser
+import SkipKVSystem
 
 /// `skipkv-benchmark index`: YCSB-style workloads against the in-process index structures.
 struct IndexBenchmarkCommand: ParsableCommand {
@@ -100,14 +101,14 @@ struct IndexBenchmarkCommand: ParsableCommand {
         for spec in specs {
             print("\n== \(spec.label) ==")
             flushStdout()
-            let start = monotonicNanos()
+            let start = monotonicNanoseconds()
             try benchmarkStructure(spec, steps: steps, config: config) { record in
                 records.append(record)
                 print(Report.line(record))
                 flushStdout()
                 if let json { try JSONWriter.write(records, to: json) }
             }
-            var done = "  \(spec.label) done and freed after \(Format.seconds(monotonicNanos() - start))"
+            var done = "  \(spec.label) done and freed after \(Format.seconds(monotonicNanoseconds() - start))"
             if let rss = residentBytes() { done += "; rss now \(Format.bytes(rss))" }
             print(done)
             flushStdout()

@@ -1,5 +1,7 @@
 import Histogram
 import SkipKVIndex
+import SkipKVKeys
+import SkipKVSystem
 
 /// Settings shared by every workload of one `index` run.
 struct RunConfig: Sendable {
@@ -45,7 +47,7 @@ enum OpKind: UInt8 {
 /// Hands out consecutive new key numbers to the threads of workload E, one block per batch, so
 /// that the key numbers in use stay exactly [0, next).
 final class KeyNumberAllocator: @unchecked Sendable {
-    private let lock = Lock()
+    private let lock = MutexCondition()
     private var nextNumber: UInt64
 
     init(start: UInt64) { nextNumber = start }
@@ -83,7 +85,7 @@ enum DeletePolicy {
 
 /// Published by a worker, read by the monitoring thread.
 final class WorkerSlot: @unchecked Sendable {
-    private let lock = Lock()
+    private let lock = MutexCondition()
     private var doneOps = 0
     private var isFinished = false
     /// Written once by the worker before it finishes; read after join.
@@ -177,7 +179,7 @@ func runWorker<I: OrderedKeyValueIndex>(
     var batchNumber: UInt64 = 0
 
     gate.pass()
-    let startNanos = monotonicNanos()
+    let startNanos = monotonicNanoseconds()
     while true {
         // Generate the batch (untimed).
         var n = 0
@@ -232,7 +234,7 @@ func runWorker<I: OrderedKeyValueIndex>(
         batchNumber &+= 1
 
         // Execute the batch (timed per operation).
-        var t0 = monotonicNanos()
+        var t0 = monotonicNanoseconds()
         for i in 0..<n {
             let key = UnsafeRawBufferPointer(start: keys + i * stride, count: keyLengths[i])
             switch kinds[i] {
@@ -261,14 +263,14 @@ func runWorker<I: OrderedKeyValueIndex>(
             case .remove:
                 if !index.remove(key) { anomalies += 1 }
             }
-            let t1 = monotonicNanos()
+            let t1 = monotonicNanoseconds()
             histogram.record(min(t1 &- t0, maxTrackableNanos))
             t0 = t1
         }
         done += n
         slot.publish(done: done)
     }
-    let endNanos = monotonicNanos()
+    let endNanos = monotonicNanoseconds()
     checksum &+= UInt64(readBuffer.load(as: UInt8.self))
     slot.finish(
         WorkerOutput(
@@ -367,7 +369,7 @@ final class IndexSession<I: OrderedKeyValueIndex> {
         // This thread only watches: it wakes 20 times a second to publish progress (and, for
         // delete, to sample bytes in use for the peak), so it barely competes with the workers.
         while true {
-            sleepNanos(50_000_000)
+            sleep(nanoseconds: 50_000_000)
             var done = 0
             var finished = 0
             for s in slots {
@@ -415,9 +417,9 @@ final class IndexSession<I: OrderedKeyValueIndex> {
             residentAfter: residentBytes())
 
         if config.checkInvariants {
-            let t0 = monotonicNanos()
+            let t0 = monotonicNanoseconds()
             try index.checkInvariants()
-            print("    invariants ok after \(step.label) (\(Format.seconds(monotonicNanos() - t0)))")
+            print("    invariants ok after \(step.label) (\(Format.seconds(monotonicNanoseconds() - t0)))")
         }
         return measurement
     }

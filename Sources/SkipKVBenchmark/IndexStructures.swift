@@ -1,4 +1,5 @@
 import ArgumentParser
+import SkipKVBaselines
 import SkipKVIndex
 
 /// The index structures under test. This file is the only place that names the concrete types:

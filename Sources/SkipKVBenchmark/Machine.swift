@@ -4,14 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// Monotonic time in nanoseconds: clock_gettime(CLOCK_MONOTONIC), a vDSO call on Linux.
-@inline(__always)
-func monotonicNanos() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(truncatingIfNeeded: ts.tv_sec) &* 1_000_000_000 &+ UInt64(truncatingIfNeeded: ts.tv_nsec)
-}
+import SkipKVSystem
 
 /// Facts about the machine and build, printed at the top of a run.
 struct MachineInfo {
@@ -47,13 +40,13 @@ struct MachineInfo {
             clockReadNanos: measureClockCost())
     }
 
-    /// Average cost of one `monotonicNanos()` call.
+    /// Average cost of one `monotonicNanoseconds()` call.
     private static func measureClockCost() -> Double {
         let n = 200_000
         var sink: UInt64 = 0
-        let start = monotonicNanos()
-        for _ in 0..<n { sink &+= monotonicNanos() }
-        let end = monotonicNanos()
+        let start = monotonicNanoseconds()
+        for _ in 0..<n { sink &+= monotonicNanoseconds() }
+        let end = monotonicNanoseconds()
         if sink == 42 { print("") }  // keep the loop
         return Double(end - start) / Double(n)
     }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SkipKVSystem
 
 /// Runs tests against one target: opens the connections of each run, hands them to worker
 /// threads, shows progress, and merges what the workers measured.
@@ -75,7 +76,7 @@ final class NetSession {
         // This thread only watches, waking ten times a second, so it barely competes with the
         // workers for the cores.
         while true {
-            sleepNanos(100_000_000)
+            sleep(nanoseconds: 100_000_000)
             let states = workers.map(\.progress.state)
             if states.allSatisfy(\.finished) { break }
             progress.update(done: states.reduce(0) { $0 + $1.count })

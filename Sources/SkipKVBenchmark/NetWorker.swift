@@ -4,6 +4,7 @@ import Glibc
 import CLibUV
 import Histogram
 import SkipKVProtocol
+import SkipKVSystem
 
 /// What one worker thread measured in one run.
 struct NetWorkerOutput {
@@ -110,7 +111,7 @@ final class NetWorker: @unchecked Sendable {
         uv_timer_start(ticker, { timer in NetWorker.of(timer!.pointee.loop).tick() }, Self.tickMilliseconds, Self.tickMilliseconds)
 
         gate.pass()
-        let start = monotonicNanos()
+        let start = monotonicNanoseconds()
         output.pointee.startNanos = start
         output.pointee.endNanos = start
         lastReplyNanos = start
@@ -146,7 +147,7 @@ final class NetWorker: @unchecked Sendable {
             if status < 0 { throw NetFailure("socket error: \(String(cString: uv_strerror(status)))") }
             if events & Int32(UV_WRITABLE.rawValue) != 0, try connections[index].send() { watch(index, writable: false) }
             guard events & Int32(UV_READABLE.rawValue) != 0, try connections[index].receive() else { return }
-            let now = monotonicNanos()
+            let now = monotonicNanoseconds()
             lastReplyNanos = now
             try handleReplies(&connections[index], now: now, into: &output.pointee)
             if !connections[index].requests.output.isEmpty {
@@ -197,7 +198,7 @@ final class NetWorker: @unchecked Sendable {
         budget -= count
         generator.emitBatch(count, into: &connections[index])
         do {
-            try flush(index, now: monotonicNanos())
+            try flush(index, now: monotonicNanoseconds())
         } catch {
             fail(String(describing: error))
         }
@@ -224,7 +225,7 @@ final class NetWorker: @unchecked Sendable {
 
     private func tick() {
         progress.publish(output.pointee.operations)
-        let overdue = monotonicNanos() &- lastReplyNanos
+        let overdue = monotonicNanoseconds() &- lastReplyNanos
         if overdue > timeoutNanos && (0..<connectionCount).contains(where: { connections[$0].awaiting > 0 }) {
             fail("no reply for \(Format.fixed(Double(overdue) / 1e9, 1)) s (--timeout)")
         }

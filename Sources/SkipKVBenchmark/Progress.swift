@@ -1,3 +1,5 @@
+import SkipKVSystem
+
 /// A progress bar on standard error for long runs.
 ///
 /// On a terminal the line is rewritten in place every `interval` with a bar, the percentage
@@ -29,14 +31,14 @@ final class ProgressDisplay {
         self.enabled = enabled
         self.interval = interval
         self.isTerminal = stderrIsTerminal()
-        startNanos = monotonicNanos()
+        startNanos = monotonicNanoseconds()
         lastNanos = startNanos
     }
 
     /// Reports `done` operations so far; cheap to call often, prints only when due.
     func update(done: Int) {
         guard enabled else { return }
-        let now = monotonicNanos()
+        let now = monotonicNanoseconds()
         let elapsed = max(Double(now - startNanos) / 1e9, 1e-9)
         let fraction = self.fraction(done: done, now: now)
         if isTerminal {

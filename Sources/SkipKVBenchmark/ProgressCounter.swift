@@ -1,6 +1,8 @@
+import SkipKVSystem
+
 /// A count published by a worker thread and read by the thread that shows progress.
 final class ProgressCounter: @unchecked Sendable {
-    private let lock = Lock()
+    private let lock = MutexCondition()
     private var count = 0
     private var isFinished = false
 

@@ -1,6 +1,7 @@
 import Glibc
 import SkipKVClient
 import SkipKVProtocol
+import SkipKVSystem
 
 /// The read-eval-print loop: a `host:port> ` prompt, redis-cli's quoting rules, `help`,
 /// `quit`, a leading repeat count, and a connection that is re-established whenever it was
@@ -69,7 +70,7 @@ struct InteractiveMode {
             repeatCount = count
             command.removeFirst()
         }
-        let started = MonotonicClock.seconds()
+        let started = monotonicSeconds()
         for _ in 0..<repeatCount {
             do {
                 let reply = try client.execute(command)
@@ -81,7 +82,7 @@ struct InteractiveMode {
             }
         }
         // redis-cli shows how long a slow command took.
-        let elapsed = MonotonicClock.seconds() - started
+        let elapsed = monotonicSeconds() - started
         if elapsed >= 0.5 && renderer.mode == .standard {
             output.line("(" + Self.twoDecimals(elapsed) + "s)")
         }

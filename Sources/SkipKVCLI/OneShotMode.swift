@@ -1,5 +1,6 @@
 import SkipKVClient
 import SkipKVProtocol
+import SkipKVSystem
 
 /// A command from the command line, run `-r` times with `-i` seconds between runs.
 struct OneShotMode {
@@ -25,7 +26,7 @@ struct OneShotMode {
             }
             // -1 repeats forever.
             if remaining > 0 { remaining -= 1 }
-            if remaining != 0 { MonotonicClock.sleep(options.interval) }
+            if remaining != 0 { sleep(seconds: options.interval) }
         }
         return sawErrorReply ? ExitStatus.errorReply : ExitStatus.success
     }

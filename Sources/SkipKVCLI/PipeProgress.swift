@@ -1,8 +1,10 @@
+import SkipKVSystem
+
 /// The progress line of `--pipe` on stderr, shown once a transfer has run for a second:
 /// rewritten in place on a terminal, one line per second otherwise (so logs stay readable).
 struct PipeProgress {
     private let output = OutputWriter.standardError
-    private let started = MonotonicClock.seconds()
+    private let started = monotonicSeconds()
     private var lastShown: Double
     private var shownInPlace = false
 
@@ -12,7 +14,7 @@ struct PipeProgress {
 
     /// Shows the counts if enough time has passed since the last update.
     mutating func update(sent: Int, replies: Int, errors: Int) {
-        let now = MonotonicClock.seconds()
+        let now = monotonicSeconds()
         let interval = output.isTerminal ? 0.25 : 1.0
         guard now - lastShown >= interval && now - started >= 1 else { return }
         lastShown = now

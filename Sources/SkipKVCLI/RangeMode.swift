@@ -1,5 +1,6 @@
 import SkipKVClient
 import SkipKVProtocol
+import SkipKVSystem
 
 /// `--range MIN MAX [--rev] [--count-per-page N] [--novalues]`: every entry between two
 /// bounds, fetched as `RANGE ... LIMIT 0 N` pages. Each page continues from an exclusive
@@ -54,7 +55,7 @@ struct RangeMode {
                 } else {
                     low = RangeCommand.bound(after: lastKey)
                 }
-                MonotonicClock.sleep(options.interval)
+                sleep(seconds: options.interval)
             }
             output.flush()
             return ExitStatus.success

@@ -1,5 +1,6 @@
 import SkipKVClient
 import SkipKVProtocol
+import SkipKVSystem
 
 /// `--scan [--pattern P] [--count N]`: every key, following SCAN's cursor until it returns
 /// to 0, printed as each batch arrives. Like redis-cli: one key per line, quoted in the
@@ -38,7 +39,7 @@ struct ScanMode {
                 output.write(lines)
                 output.flush()
                 cursor = next
-                if cursor != Array("0".utf8) { MonotonicClock.sleep(options.interval) }
+                if cursor != Array("0".utf8) { sleep(seconds: options.interval) }
             } while cursor != Array("0".utf8)
             return ExitStatus.success
         } catch {

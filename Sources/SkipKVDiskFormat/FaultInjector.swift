@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SkipKVSystem
 import Synchronization
 
 /// Makes file operations fail on purpose, as LevelDB's fault-injection environment does, so
@@ -62,7 +63,7 @@ public final class FaultInjector: Sendable {
     public static let shared = FaultInjector()
 
     private let enabled = Atomic<Bool>(false)
-    private let rules = Mutex<[Armed]>([])
+    private let rules = Locked<[Armed]>([])
 
     public init() {}
 

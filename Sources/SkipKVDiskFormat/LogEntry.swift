@@ -1,4 +1,4 @@
-import SkipKVIndex
+import SkipKVKeys
 
 /// One decoded log record, as `LogSegmentReader` hands it out. The pointers point into the
 /// mapped segment and are valid only during the callback: copy what must outlive it.

@@ -1,4 +1,4 @@
-import SkipKVIndex
+import SkipKVKeys
 
 /// Why a record body whose checksum is good still does not decode: it was written by a
 /// different (or broken) encoder, which is corruption, never a torn write.

@@ -1,4 +1,4 @@
-import SkipKVIndex
+import SkipKVKeys
 
 /// Encodes log records. SET and DEL run once per write command on the write path, so they write
 /// straight into the caller's buffer (size it with `setSize`/`deleteSize`), allocate nothing and

@@ -1,3 +1,5 @@
+import SkipKVKeys
+
 /// The structural invariant checker. It reads without locks, so the index must be quiescent.
 extension BSkipList {
     /// Verifies, level by level: strict key order within and across nodes; node fill; each

@@ -174,6 +174,7 @@ extension BSkipList {
 
     func insert(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, at locked: LockedKey) {
         let (search, height, top, stripe) = (locked.search, locked.height, locked.position, locked.stripe)
+        assertWriteLocked(top.left)
         let stored = makeStoredKey(key, valueLength: value.count, stripe: stripe)
         let valuePayload = makeValuePayload(value, stripe: stripe)
         withUnsafeTemporaryAllocation(of: BNode.self, capacity: max(height, 1)) { below in
@@ -210,6 +211,8 @@ extension BSkipList {
             }
             node.openGap(at: slot)
             store(node, slot, onLevel: height)
+            assertWellFormed(top.left, onLevel: height)
+            if node != top.left { assertWellFormed(node, onLevel: height, writeLocked: false) }
 
             // Lower levels: split the node holding the predecessor so that below[level] starts
             // with the key and takes every entry after it (it cannot overflow).
@@ -233,6 +236,8 @@ extension BSkipList {
                 newFirst.linkLike(left)
                 left.count = held.index + 1
                 left.link(to: newFirst)
+                assertWellFormed(left, onLevel: level)
+                assertWellFormed(newFirst, onLevel: level)
                 predecessor = (left, held.index)
             }
             held.unlock()
@@ -249,6 +254,7 @@ extension BSkipList {
         var level = locked.height
         while true {
             let left = position.left
+            assertWriteLocked(left)
             if let right = position.right {
                 // The key starts `right`; `right` loses its parent entry (if it had one) with it.
                 if level == 0 { releaseEntryStorage(right, 0) }
@@ -261,6 +267,7 @@ extension BSkipList {
                     merge(right, into: left)
                 } else {
                     left.link(to: right)
+                    assertWellFormed(right, onLevel: level)
                     right.unlockExclusive()
                 }
                 position.right = nil
@@ -270,6 +277,7 @@ extension BSkipList {
                 left.removeEntry(at: i)
                 absorbSuccessorIfUnderfull(left)
             }
+            assertWellFormed(left, onLevel: level)
             if level == 0 { break }
             level -= 1
             position = descendExclusive(from: position, locked.search)
@@ -282,6 +290,9 @@ extension BSkipList {
     /// follows `left` and has no parent entry, so `left` held the only pointer to it.
 
     func merge(_ right: BNode, into left: BNode) {
+        assertWriteLocked(left)
+        assertWriteLocked(right)
+        assertStructure(right.level == left.level && !right.hasParent, "merging a node that is not a parentless neighbour")
         BNode.moveEntries(from: right, 0, to: left, left.count, count: right.count)
         left.count += right.count
         left.linkLike(right)
@@ -292,6 +303,7 @@ extension BSkipList {
     /// successor when that has no parent entry and both fit.
 
     func absorbSuccessorIfUnderfull(_ node: BNode) {
+        assertWriteLocked(node)
         guard node.count <= capacity / 4, let next = node.next else { return }
         next.lockExclusive()
         if !next.hasParent && node.count + next.count <= mergeLimit {

@@ -1,3 +1,5 @@
+import SkipKVKeys
+
 /// Ordered range operations: iteration in both directions with offset and limit, counting and
 /// removal. Scans read-lock-couple along level 0; a reverse scan re-descends once per node
 /// (levels are singly linked), bounded by the first key of the node it just finished.

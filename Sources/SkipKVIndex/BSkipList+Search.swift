@@ -216,11 +216,13 @@ extension BSkipList {
     /// hand-over-hand write locks to the node holding the largest key below `key`.
     
     func walkExclusive(from start: BNode, _ key: SearchKey) -> LevelPosition {
+        assertWriteLocked(start)
         var node = start
         var right: BNode? = nil
         while successorMayQualify(node, key, .atOrBelow) {
             let next = node.next!
             next.lockExclusive()
+            assertLevel(next, node.level)
             node.link(to: next)  // refresh the cached first key while both are held
             let c = next.compare(key, 0)
             if c > 0 {
@@ -248,6 +250,7 @@ extension BSkipList {
     func descendExclusive(from position: LevelPosition, _ key: SearchKey) -> LevelPosition {
         let start = position.left.child(position.index)
         start.lockExclusive()
+        assertLevel(start, position.left.level - 1)
         position.unlock()
         return walkExclusive(from: start, key)
     }

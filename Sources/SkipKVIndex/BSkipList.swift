@@ -233,6 +233,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     
     /// Disposes of an unlinked, write-locked node.
     func freeNode(_ node: BNode) {
+        assertWriteLocked(node)
         if let reclaimer {
             node.unlockExclusive()
             reclaimer.retire(node.raw, bytes: nodeBytes, threadHash: EpochReclaimer.currentThreadHash())

@@ -200,17 +200,22 @@ struct BNode: Equatable {
     
     static func moveEntries(from src: BNode, _ srcIndex: Int, to dst: BNode, _ dstIndex: Int, count n: Int) {
         guard n > 0 else { return }
+        assertStructure(
+            srcIndex >= 0 && dstIndex >= 0 && srcIndex &+ n <= src.capacity && dstIndex &+ n <= dst.capacity,
+            "moving \(n) entries from slot \(srcIndex) of \(src.capacity) to slot \(dstIndex) of \(dst.capacity)")
         memmove(dst.wordBase + dstIndex &* wordBytes, src.wordBase + srcIndex &* wordBytes, n &* wordBytes)
         memmove(dst.record(dstIndex), src.record(srcIndex), n &* recordBytes)
     }
 
     /// Opens a gap at `i` (the caller then fills it with `setEntry`).
     func openGap(at i: Int) {
+        assertStructure(i >= 0 && i <= count && count < capacity, "opening slot \(i) in a node of \(count)/\(capacity)")
         BNode.moveEntries(from: self, i, to: self, i &+ 1, count: count &- i)
         count &+= 1
     }
 
     func removeEntry(at i: Int) {
+        assertStructure(i >= 0 && i < count, "removing slot \(i) of \(count)")
         BNode.moveEntries(from: self, i &+ 1, to: self, i, count: count &- i &- 1)
         count &-= 1
     }

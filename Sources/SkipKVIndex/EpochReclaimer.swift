@@ -26,15 +26,15 @@ import Darwin
 /// owner increments when it allocates, so the counter covers everything not yet freed;
 /// `memory.awaitingReclamation` counts the retired bytes not yet freed, which a caller that
 /// must not count memory about to go away (eviction) subtracts.
-final class EpochReclaimer: @unchecked Sendable {
-    typealias Word = UInt.AtomicRepresentation
+@_spi(IndexInternals) public final class EpochReclaimer: @unchecked Sendable {
+    @usableFromInline typealias Word = UInt.AtomicRepresentation
 
     /// Proof of a pin, to hand back to `unpin`.
-    struct Pin {
-        fileprivate let counter: UnsafeMutablePointer<Word>
+    public struct Pin {
+        @usableFromInline let counter: UnsafeMutablePointer<Word>
         /// `currentThreadHash()` of the pinning thread, also usable to pick stripes of other
         /// striped counters.
-        let threadHash: UInt64
+        public let threadHash: UInt64
     }
 
     private struct Retired {
@@ -50,7 +50,7 @@ final class EpochReclaimer: @unchecked Sendable {
     private let stripes: UnsafeMutableRawPointer
     private let memory: MemoryCounters
 
-    init(memory: MemoryCounters) {
+    public init(memory: MemoryCounters) {
         self.memory = memory
         // The epoch gets a cache line of its own: every pin reads it.
         epoch = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
@@ -74,7 +74,7 @@ final class EpochReclaimer: @unchecked Sendable {
     /// A number identifying the calling thread, to pick stripes with: 0, 1, 2, … in order of
     /// first use, so that the first `stripeCount` threads get distinct stripes, which a real hash
     /// of thread handles would not guarantee.
-    static func currentThreadHash() -> UInt64 {
+    public static func currentThreadHash() -> UInt64 {
         if let stored = pthread_getspecific(threadOrdinalKey) {
             return UInt64(UInt(bitPattern: stored) - 1)
         }
@@ -86,7 +86,7 @@ final class EpochReclaimer: @unchecked Sendable {
 
     // MARK: Pinning
 
-    func pin() -> Pin {
+    public func pin() -> Pin {
         let threadHash = Self.currentThreadHash()
         let stripe = stripe(for: threadHash)
         while true {
@@ -102,7 +102,7 @@ final class EpochReclaimer: @unchecked Sendable {
         }
     }
 
-    func unpin(_ pin: Pin) {
+    @inlinable public func unpin(_ pin: Pin) {
         // Releasing, so that everything the reader did happens before a free that follows an
         // advance which saw this counter at zero.
         _ = Word.atomicLoadThenWrappingDecrement(by: 1, at: pin.counter, ordering: .releasing)
@@ -112,7 +112,7 @@ final class EpochReclaimer: @unchecked Sendable {
 
     /// Frees `block` (of `bytes` bytes, as counted in `memory`) once no pinned thread can reach
     /// it. Call only after the block became unreachable for threads that pin from now on.
-    func retire(_ block: UnsafeMutableRawPointer, bytes: Int, threadHash: UInt64) {
+    public func retire(_ block: UnsafeMutableRawPointer, bytes: Int, threadHash: UInt64) {
         let stripe = stripe(for: threadHash)
         stripe.lock()
         // The unlinking stores must be ordered before reading the epoch the block is retired in.
@@ -130,14 +130,14 @@ final class EpochReclaimer: @unchecked Sendable {
 
     /// Frees everything that can be freed now. In a quiescent state (nobody pinned) that is
     /// every retired block.
-    func drain() {
+    public func drain() {
         tryAdvance()
         tryAdvance()
         for index in 0..<Self.stripeCount { collect(stripe(index)) }
     }
 
     /// Number of retired blocks not yet freed.
-    var pendingBlocks: Int {
+    public var pendingBlocks: Int {
         var total = 0
         for index in 0..<Self.stripeCount {
             let stripe = stripe(index)

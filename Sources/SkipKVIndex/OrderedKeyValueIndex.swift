@@ -1,3 +1,5 @@
+import SkipKVKeys
+
 /// Condition for `put`: plain upsert, SET NX (only if absent) or SET XX (only if present).
 public enum PutCondition: Sendable {
     case always

@@ -1,13 +1,13 @@
 /// The offset and limit of one range iteration (`forEach`), shared by both structures: which
 /// entries in range are skipped, which are handed to the caller, and when to stop.
-struct ScanQuota {
-    private var toSkip: Int
-    private let limit: Int
+@_spi(IndexInternals) public struct ScanQuota {
+    @usableFromInline var toSkip: Int
+    @usableFromInline let limit: Int
     /// Entries handed to the caller so far.
-    private(set) var seen = 0
+    public var seen = 0
 
     /// A negative `limit` means no limit.
-    init(offset: Int, limit: Int) {
+    @inlinable public init(offset: Int, limit: Int) {
         toSkip = max(0, offset)
         self.limit = limit
     }
@@ -21,7 +21,7 @@ struct ScanQuota {
 
     /// Accounts for the next entry in range: calls `visit` unless the offset skips it, and
     /// returns whether the iteration goes on (`visit` returned true and the limit is not reached).
-    mutating func offer(_ visit: () -> Bool) -> Bool {
+    @inlinable public mutating func offer(_ visit: () -> Bool) -> Bool {
         if toSkip > 0 {
             toSkip -= 1
             return true

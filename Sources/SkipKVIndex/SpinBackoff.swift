@@ -9,10 +9,12 @@ import Darwin
 /// because the holder is usually running on another core and about to finish, then yield on
 /// every further round, because with more threads than cores the holder may be descheduled and
 /// spinning would only burn the time slice it needs.
-struct SpinBackoff {
-    private var polls = 0
+@_spi(IndexInternals) public struct SpinBackoff {
+    @usableFromInline var polls = 0
 
-    mutating func wait() {
+    @inlinable public init() {}
+
+    @inlinable public mutating func wait() {
         if polls < 64 {
             polls += 1
         } else {

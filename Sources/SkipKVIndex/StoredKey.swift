@@ -15,13 +15,13 @@
 /// reads anyway. The access field costs no memory: it lives in bits the word had spare (a
 /// longer key's word has no room for 24: its block's two 32-bit lengths and a 48-bit address
 /// leave 16, hence the narrower field, see `AccessStamp`). Only level-0 entries carry it.
-struct StoredKey {
-    let word: UInt64
+@_spi(IndexInternals) public struct StoredKey {
+    public let word: UInt64
 
-    init(word: UInt64) { self.word = word }
+    @inlinable public init(word: UInt64) { self.word = word }
 
     /// Copies `key` into a new key block when it is longer than 16 bytes; the access field is 0.
-    static func make(_ key: UnsafeRawBufferPointer, valueLength: Int) -> StoredKey {
+    public static func make(_ key: UnsafeRawBufferPointer, valueLength: Int) -> StoredKey {
         if key.count <= SearchKey.inlineBytes { return inline(length: key.count, valueLength: valueLength) }
         return StoredKey(word: UInt64(UInt(bitPattern: KeyBlock.create(key, valueLength: valueLength).raw)))
     }
@@ -35,21 +35,21 @@ struct StoredKey {
 
     static let inlineAccessWidth = 24
     static let blockAccessWidth = 16
-    private static let addressMask: UInt64 = (1 << 48) - 1
+    @usableFromInline static let addressMask: UInt64 = (1 << 48) - 1
     private static let inlineAccessMask: UInt64 = 0xFF_FFFF << 8
 
-    private var isInline: Bool { word & 1 != 0 }
+    @usableFromInline var isInline: Bool { word & 1 != 0 }
 
     /// The key block of a key longer than 16 bytes; nil for shorter keys.
-    var block: KeyBlock? {
+    @inlinable public var block: KeyBlock? {
         isInline ? nil : KeyBlock(raw: UnsafeMutableRawPointer(bitPattern: UInt(word & Self.addressMask))!)
     }
 
     /// Reads the key block for keys longer than 16 bytes.
-    var length: Int { block?.length ?? inlineLength }
+    @inlinable public var length: Int { block?.length ?? inlineLength }
 
     /// The length of a key of at most 16 bytes.
-    private var inlineLength: Int { Int(truncatingIfNeeded: word >> 1 & 0x7F) }
+    @usableFromInline var inlineLength: Int { Int(truncatingIfNeeded: word >> 1 & 0x7F) }
 
     /// Reads the key block for keys longer than 16 bytes.
     var valueLength: Int { block?.valueLength ?? Int(truncatingIfNeeded: word >> 32) }
@@ -82,26 +82,28 @@ struct StoredKey {
 
     /// The order of `key` and this key when their words tie: lengths and out-of-line bytes only,
     /// reading the key block only when both keys are longer than 16 bytes.
-    func compareTail(_ key: SearchKey) -> Int {
+    @inlinable public func compareTail(_ key: SearchKey) -> Int {
         guard let block else { return compareLengths(key.length, inlineLength) }
         if key.length <= SearchKey.inlineBytes { return -1 }
         return compareKeyTails(key.length, key.bytes, block.length, UnsafeRawPointer(block.bytes))
     }
 
     /// Calls `body` with the key's bytes, given its words.
-    func withBytes<R>(high: UInt64, low: UInt64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    @inlinable public func withBytes<R>(high: UInt64, low: UInt64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         if let block { return body(UnsafeRawBufferPointer(start: block.bytes, count: block.length)) }
         return withInlineKeyBytes(high, low, inlineLength, body)
     }
 
     /// Heap bytes allocated for the key besides its words: the key block's, if any.
-    var footprint: Int { block?.footprint ?? 0 }
+    @inlinable public var footprint: Int { block?.footprint ?? 0 }
 }
 
 /// The out-of-line copy of a key longer than 16 bytes: key length UInt32, value length UInt32
 /// (the only mutable field), then every byte of the key.
-struct KeyBlock {
-    let raw: UnsafeMutableRawPointer
+@_spi(IndexInternals) public struct KeyBlock {
+    public let raw: UnsafeMutableRawPointer
+
+    @inlinable public init(raw: UnsafeMutableRawPointer) { self.raw = raw }
 
     static func create(_ key: UnsafeRawBufferPointer, valueLength: Int) -> KeyBlock {
         let raw = UnsafeMutableRawPointer.allocate(byteCount: 8 + key.count, alignment: 8)
@@ -113,14 +115,14 @@ struct KeyBlock {
         return KeyBlock(raw: raw)
     }
 
-    var length: Int { Int(raw.load(as: UInt32.self)) }
+    @inlinable public var length: Int { Int(raw.load(as: UInt32.self)) }
     var valueLength: Int {
         get { Int(raw.load(fromByteOffset: 4, as: UInt32.self)) }
         nonmutating set { raw.storeBytes(of: UInt32(newValue), toByteOffset: 4, as: UInt32.self) }
     }
-    var bytes: UnsafeMutableRawPointer { raw + 8 }
+    @inlinable public var bytes: UnsafeMutableRawPointer { raw + 8 }
     /// Heap bytes the block takes.
-    var footprint: Int { MallocChunk.footprint(for: 8 + length) }
+    @inlinable public var footprint: Int { MallocChunk.footprint(for: 8 + length) }
 
-    func deallocate() { raw.deallocate() }
+    public func deallocate() { raw.deallocate() }
 }

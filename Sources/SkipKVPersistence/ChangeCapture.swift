@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import SkipKVSystem
 
 /// The changes made while a snapshot scans the keyspace, as log records in the order they
 /// took effect. The scan itself sees some keys before and some after concurrent writes;

@@ -1,4 +1,5 @@
 import SkipKVIndex
+import SkipKVKeys
 import SkipKVStore
 import SkipKVDiskFormat
 

@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import Synchronization
 import SkipKVDiskFormat
+import SkipKVSystem
 
 /// The append-only log at run time: loop threads append encoded records to a shared buffer;
 /// the whole buffer is taken at a time and written to the current segment with one `write`.
@@ -96,7 +97,7 @@ public final class LogWriter: @unchecked Sendable {
     public let syncCount = Atomic<Int>(0)
     /// Bytes in the segments written since the last snapshot (the log's size).
     public let logBytes = Atomic<Int>(0)
-    private var thread: pthread_t?
+    private var thread: JoinableThread?
 
     /// Creates segment `sequence` (header, fsync, directory fsync) and starts the writer thread.
     /// `existingBytes` is the size of older segments still to be replayed (for the log size).
@@ -122,7 +123,7 @@ public final class LogWriter: @unchecked Sendable {
         logBytes.store(existingBytes + LogFormat.headerSize, ordering: .relaxed)
         lastSync = monotonicMilliseconds()
         output.withLock { topUpReserve() }
-        thread = startThread { [unowned self] in self.run() }
+        thread = JoinableThread { [unowned self] in self.run() }
     }
 
     deinit {
@@ -228,7 +229,7 @@ public final class LogWriter: @unchecked Sendable {
             stopRequested = true
             state.broadcast()
         }
-        if let thread { pthread_join(thread, nil) }
+        thread?.join()
         thread = nil
         output.withLock { releaseReserve() }
     }
@@ -241,7 +242,7 @@ public final class LogWriter: @unchecked Sendable {
             stopRequested = true
             state.broadcast()
         }
-        if let thread { pthread_join(thread, nil) }
+        thread?.join()
         thread = nil
     }
 

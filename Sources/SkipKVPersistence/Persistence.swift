@@ -5,6 +5,7 @@ import Logging
 import Synchronization
 import SkipKVDiskFormat
 import SkipKVIndex
+import SkipKVSystem
 import SkipKVStore
 
 /// Durability for one keyspace: recovery at start-up, the log (through `JournaledKeyspace`
@@ -106,24 +107,24 @@ public final class Persistence: @unchecked Sendable {
     /// SAVE: takes a snapshot on the calling thread. Throws `snapshotInProgress` when one
     /// is running.
     public func save() throws {
-        let previous = try status.withLock { status -> pthread_t? in
+        let previous = try status.withLock { status -> JoinableThread? in
             try claim(&status)
             defer { status.thread = nil }
             return status.thread
         }
-        if let previous { pthread_join(previous, nil) }
+        previous?.join()
         try runSnapshot()
     }
 
     /// BGSAVE / BGREWRITEAOF / rules: takes a snapshot on a new thread. Throws
     /// `snapshotInProgress` when one is running.
     public func startBackgroundSave() throws {
-        let previous = try status.withLock { status -> pthread_t? in
+        let previous = try status.withLock { status -> JoinableThread? in
             try claim(&status)
-            defer { status.thread = startThread { [self] in try? runSnapshot() } }
+            defer { status.thread = JoinableThread { [self] in try? runSnapshot() } }
             return status.thread
         }
-        if let previous { pthread_join(previous, nil) }
+        previous?.join()
     }
 
     /// BGSAVE SCHEDULE / BGREWRITEAOF while a snapshot runs: another one starts right after.
@@ -269,12 +270,10 @@ public final class Persistence: @unchecked Sendable {
     /// when the data was never fully loaded.
     public func shutdown(snapshot: Bool) throws {
         guard !loading.load(ordering: .acquiring) else { return }
-        if let thread = status.withLock({ status -> pthread_t? in
+        status.withLock { status -> JoinableThread? in
             defer { status.thread = nil }
             return status.thread
-        }) {
-            pthread_join(thread, nil)
-        }
+        }?.join()
         defer { log?.stop() }
         if snapshot {
             logger.notice("Saving the final snapshot before exiting")

@@ -1,5 +1,5 @@
 import SkipKVDiskFormat
-import SkipKVIndex
+import SkipKVKeys
 import SkipKVStore
 
 /// Scans the live keyspace into a snapshot in bounded batches: each batch is copied out of

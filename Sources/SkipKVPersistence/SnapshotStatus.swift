@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import SkipKVSystem
 
 /// The snapshot bookkeeping INFO shows and the `save` rules consult.
 ///
@@ -10,7 +8,7 @@ struct SnapshotStatus {
     /// Another snapshot was asked for while one ran; `tick` starts it.
     var scheduled = false
     /// The background snapshot thread, joined before the next one or at shutdown.
-    var thread: pthread_t?
+    var thread: JoinableThread?
     /// Unix seconds of the last successful snapshot (of start-up when none).
     var lastSaveTime: UInt64
     var lastSucceeded = true

@@ -1,4 +1,5 @@
 import SkipKVProtocol
+import SkipKVSystem
 
 /// CLIENT ID | SETNAME | GETNAME | SETINFO | LIST | INFO | KILL | HELP: one handler per
 /// subcommand (the executor resolves the subcommand and checks its arity from `CommandTable`).

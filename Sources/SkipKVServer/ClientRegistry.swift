@@ -1,5 +1,5 @@
 import Synchronization
-import SkipKVStore
+import SkipKVSystem
 
 /// What CLIENT LIST and CLIENT INFO show about one connection, readable from any loop.
 ///

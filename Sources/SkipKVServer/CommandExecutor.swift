@@ -1,4 +1,5 @@
 import SkipKVProtocol
+import SkipKVSystem
 
 /// Runs one parsed command: finds its row in `CommandTable` by name (and, for a container,
 /// by subcommand), checks arity, authentication, loading, memory and persistence against

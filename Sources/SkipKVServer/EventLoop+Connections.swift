@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CLibUV
 import SkipKVProtocol
+import SkipKVSystem
 
 /// The life of a connection on its loop: reading into the input buffer, running every
 /// complete command in it, writing the replies of the whole batch at once, backpressure,

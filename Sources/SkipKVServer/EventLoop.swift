@@ -4,8 +4,8 @@ import Glibc
 import CLibUV
 import Synchronization
 import SkipKVProtocol
-import SkipKVStore
 import SkipKVPersistence
+import SkipKVSystem
 
 /// One libuv event loop on its own thread, owning the connections it serves and running
 /// their commands to completion (see docs/ARCHITECTURE.md for why no worker pool).
@@ -52,7 +52,7 @@ final class EventLoop: @unchecked Sendable {
     /// `uv_now` after which a shutdown stops waiting for replies to drain.
     var shutdownDeadline: UInt64 = 0
     private var ticks: UInt64 = 0
-    private var thread: pthread_t?
+    private var thread: JoinableThread?
 
     /// Where the keyspace handle leaves the LSN of the record the current command appended.
     let commandLSN: UnsafeMutablePointer<UInt64>
@@ -133,20 +133,12 @@ final class EventLoop: @unchecked Sendable {
     // MARK: Thread
 
     func start() {
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { context in
-            let loop = Unmanaged<EventLoop>.fromOpaque(context!).takeRetainedValue()
-            uv_run(loop.uvLoop, UV_RUN_DEFAULT)
-            return nil
-        }, context)
-        precondition(result == 0, "pthread_create failed: \(result)")
-        self.thread = thread
+        thread = JoinableThread { [self] in uv_run(uvLoop, UV_RUN_DEFAULT) }
     }
 
     /// Waits for the loop thread to finish (after shutdown).
     func join() {
-        if let thread { pthread_join(thread, nil) }
+        thread?.join()
         thread = nil
     }
 

@@ -1,6 +1,7 @@
 import SkipKVIndex
 import SkipKVStore
 import SkipKVPersistence
+import SkipKVSystem
 
 /// Keeps used memory under `maxmemory` by evicting keys, on one event loop: before every
 /// command while a limit is set (Redis's performEvictions), and in the background while a

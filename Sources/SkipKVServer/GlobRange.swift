@@ -1,4 +1,4 @@
-import SkipKVIndex
+import SkipKVKeys
 
 /// The key range a glob pattern can match: every match starts with the pattern's literal
 /// prefix (the bytes before its first `*`, `?`, `[` or `\`), so KEYS and SCAN MATCH only

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SkipKVSystem
 
 /// INFO [section ...]: Redis's `# Section` / `field:value` text. Sections: server, clients,
 /// memory, persistence, stats, cpu, keyspace (the default set, in Redis's order) and commandstats; `all`/`everything` give

@@ -1,4 +1,4 @@
-import SkipKVStore
+import SkipKVSystem
 
 /// `instantaneous_ops_per_sec` the way Redis computes it: every 100 ms the number of
 /// commands processed since the last sample is turned into a rate, and INFO reports the

@@ -1,4 +1,4 @@
-import SkipKVIndex
+import SkipKVKeys
 import SkipKVProtocol
 
 /// RANGE, RANGECOUNT and RANGEDEL: ordered range operations with ZRANGEBYLEX-style bounds,

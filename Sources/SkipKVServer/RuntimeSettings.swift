@@ -1,6 +1,6 @@
 import Synchronization
-import SkipKVStore
 import SkipKVProtocol
+import SkipKVSystem
 
 /// The current configuration, as CONFIG GET shows it and CONFIG SET changes it, plus the
 /// values the loops consult on hot paths, mirrored into atomics so reading them takes no

@@ -5,6 +5,7 @@ import Logging
 import Synchronization
 import SkipKVStore
 import SkipKVPersistence
+import SkipKVSystem
 
 /// What every event loop shares: the keyspace, the settings, the client registry, the
 /// loops themselves (for stats, hand-off and shutdown) and the
@@ -102,19 +103,4 @@ enum ShutdownSnapshot: Int {
         let flags = signalFlags.split(separator: " ")
         self = flags.contains("save") ? .save : flags.contains("nosave") ? .noSave : .asConfigured
     }
-}
-
-/// CLOCK_MONOTONIC in milliseconds (the clock `uv_now` also uses).
-func monotonicMilliseconds() -> UInt64 {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
-}
-
-/// CLOCK_MONOTONIC in microseconds, for command timing.
-@inline(__always)
-func monotonicMicroseconds() -> UInt64 {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return UInt64(now.tv_sec) &* 1_000_000 &+ UInt64(now.tv_nsec) / 1000
 }

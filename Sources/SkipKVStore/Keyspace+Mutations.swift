@@ -1,4 +1,5 @@
 import SkipKVIndex
+import SkipKVKeys
 
 /// Every change to stored data. Keeping them in one place gives durability a single hook: a
 /// log record per call here (for `update`, the action the body chose, so replay needs no

@@ -1,4 +1,4 @@
-import SkipKVIndex
+import SkipKVKeys
 
 /// Ordered range operations across shards.
 extension Keyspace {

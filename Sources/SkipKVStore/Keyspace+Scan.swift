@@ -1,4 +1,4 @@
-import SkipKVIndex
+import SkipKVKeys
 
 /// SCAN over the merged keyspace, resumable from a client-held cursor (see `ScanPosition`).
 extension Keyspace {

@@ -1,4 +1,4 @@
-import SkipKVIndex
+import SkipKVKeys
 
 /// A k-way merge of per-shard `ShardCursor`s into one stream in global key order (descending
 /// when `reverse`), with offset and limit applied to the merged stream.

@@ -1,4 +1,5 @@
-import SkipKVIndex
+import SkipKVKeys
+import SkipKVSystem
 
 /// SCAN cursors. Clients treat a cursor as an unsigned 64-bit decimal number (`redis-cli
 /// --scan` parses it with `strtoull`), yet resuming in key order needs the last key returned,

@@ -1,4 +1,5 @@
 import SkipKVIndex
+import SkipKVKeys
 
 /// One shard's position in a merged range scan: a batch of entries copied out of the shard,
 /// refilled by a fresh bounded scan that resumes just past the last key copied.

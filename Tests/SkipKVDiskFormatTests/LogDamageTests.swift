@@ -1,5 +1,5 @@
 @testable import SkipKVDiskFormat
-import SkipKVIndex
+import SkipKVKeys
 import XCTest
 
 final class LogDamageTests: XCTestCase {

@@ -1,5 +1,5 @@
 import SkipKVDiskFormat
-import SkipKVIndex
+import SkipKVKeys
 import XCTest
 
 final class LogRoundTripTests: XCTestCase {

@@ -1,5 +1,5 @@
 import SkipKVDiskFormat
-import SkipKVIndex
+import SkipKVKeys
 import XCTest
 
 /// A log record as plain values, to compare what was written with what is read back.

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 @testable import SkipKVDiskFormat
-import SkipKVIndex
+import SkipKVKeys
 import XCTest
 
 /// Version 2 snapshots: the changes made during the scan follow the entries and are read

@@ -1,5 +1,5 @@
 import XCTest
-@testable import SkipKVIndex
+@_spi(IndexInternals) @testable import SkipKVIndex
 import SkipKVTestSupport
 
 /// The per-key access fields: where they live in the `StoredKey` word (without disturbing

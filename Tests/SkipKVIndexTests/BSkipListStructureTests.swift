@@ -1,5 +1,6 @@
 import XCTest
 @testable import SkipKVIndex
+import SkipKVKeys
 import SkipKVTestSupport
 
 /// Structure-specific checks of the B-skiplist: splits, merges, tall keys and memory reclamation,

@@ -1,4 +1,5 @@
 import SkipKVIndex
+import SkipKVKeys
 import XCTest
 import SkipKVTestSupport
 

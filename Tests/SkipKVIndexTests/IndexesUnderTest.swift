@@ -1,3 +1,4 @@
+import SkipKVBaselines
 import SkipKVIndex
 
 /// Every structure the generic tests run against.

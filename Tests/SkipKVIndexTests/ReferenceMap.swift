@@ -1,4 +1,5 @@
 import SkipKVIndex
+import SkipKVKeys
 
 /// The reference the model-based tests compare against: a sorted array implementing the
 /// protocol's documented semantics, written to be obviously right rather than fast. Its key

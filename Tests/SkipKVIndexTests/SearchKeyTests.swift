@@ -1,5 +1,5 @@
 import XCTest
-@testable import SkipKVIndex
+@_spi(IndexInternals) @testable import SkipKVIndex
 import SkipKVTestSupport
 
 /// The shared key representation on its own: the inline words and every comparison path

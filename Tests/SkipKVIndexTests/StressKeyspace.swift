@@ -1,4 +1,4 @@
-import SkipKVIndex
+import SkipKVKeys
 
 /// The keys of a concurrent stress test, in four zones that interleave in key order so that
 /// the structure's nodes mix keys of different zones and threads:

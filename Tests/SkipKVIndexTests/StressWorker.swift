@@ -1,4 +1,5 @@
 import SkipKVIndex
+import SkipKVKeys
 import SkipKVTestSupport
 
 /// What one stress thread does and checks, as it happens:

@@ -2,6 +2,7 @@ import XCTest
 import Dispatch
 @testable import SkipKVPersistence
 import SkipKVDiskFormat
+import SkipKVSystem
 
 final class LogWriterTests: XCTestCase {
     /// With `always`, writers waiting for durability share fsyncs: far fewer fsyncs than
@@ -15,7 +16,7 @@ final class LogWriterTests: XCTestCase {
         let perThread = 200
         // Real threads: concurrentPerform would run only as many as there are cores.
         let handles = (0..<threads).map { thread in
-            startThread {
+            JoinableThread {
                 for index in 0..<perThread {
                     let key = Array("t\(thread)-\(index)".utf8)
                     let lsn = key.withUnsafeBytes { k in [UInt8(thread)].withUnsafeBytes { writer.appendSet(key: k, value: $0) } }
@@ -23,7 +24,7 @@ final class LogWriterTests: XCTestCase {
                 }
             }
         }
-        for handle in handles { pthread_join(handle, nil) }
+        for handle in handles { handle.join() }
         writer.stop()
         let records = threads * perThread
         let syncs = writer.syncCount.load(ordering: .relaxed)

@@ -1,8 +1,8 @@
 import Synchronization
 import XCTest
-import SkipKVIndex
 import SkipKVStore
 @testable import SkipKVPersistence
+import SkipKVKeys
 import SkipKVTestSupport
 
 /// Random writes through the journaled keyspace, checked against a dictionary model, then

@@ -1,6 +1,6 @@
-import SkipKVIndex
 import XCTest
 @testable import SkipKVStore
+import SkipKVKeys
 import SkipKVTestSupport
 
 /// Merged scans racing writers on other threads: every scan must come back in strict key

@@ -1,4 +1,5 @@
 import SkipKVIndex
+import SkipKVKeys
 import XCTest
 @testable import SkipKVStore
 import SkipKVTestSupport

@@ -1,6 +1,6 @@
-import SkipKVIndex
 import XCTest
 @testable import SkipKVStore
+import SkipKVKeys
 import SkipKVTestSupport
 
 /// The merged range scan against a sorted-array model: every bound kind (unbounded,

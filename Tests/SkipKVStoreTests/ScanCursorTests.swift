@@ -1,6 +1,6 @@
-import SkipKVIndex
 import XCTest
 @testable import SkipKVStore
+import SkipKVKeys
 import SkipKVTestSupport
 
 /// SCAN cursors: encoding round trips, complete iteration in key order, and the fallback

@@ -1,4 +1,4 @@
-import SkipKVIndex
+import SkipKVKeys
 import SkipKVTestSupport
 
 /// The sorted-array model the keyspace is checked against.

@@ -23,7 +23,9 @@ public struct KeyRange: Sendable, Hashable {
 
     public static let all = KeyRange()
 
-    /// True when no key can satisfy both bounds (for example lower above upper).
+    /// True when no key can satisfy both bounds (for example lower above upper). Inlinable:
+    /// every scan of the index asks it first.
+    @inlinable
     public var isEmpty: Bool {
         switch (lower, upper) {
         case (.unbounded, _), (_, .unbounded): return false

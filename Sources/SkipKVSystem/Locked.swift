@@ -1,11 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// A value guarded by a pthread mutex, for the store's and the server's cold shared state
-/// (SCAN cursor table, client registry, settings).
+/// A value guarded by a mutex (a `MutexCondition`'s), for cold shared state: the SCAN cursor
+/// table, the client registry and client names, settings, snapshot status, fault-injection
+/// rules.
 ///
 /// Why not `Synchronization.Mutex`: on Linux, ThreadSanitizer cannot see Mutex's
 /// synchronization (it lives in the uninstrumented standard library), so every Mutex-guarded
@@ -13,28 +8,19 @@ import Darwin
 /// ThreadSanitizer.
 ///
 /// Concurrency contract: `withLock` may be called from any thread; the value is only ever
-/// touched inside it.
+/// touched inside it. Not recursive: `body` must not take the same `Locked` again.
 public final class Locked<Value>: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let mutex = MutexCondition()
     private var value: Value
 
     public init(_ value: Value) {
         self.value = value
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deinitialize(count: 1)
-        mutex.deallocate()
     }
 
     /// Runs `body` with exclusive access to the value.
     public func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        mutex.lock()
+        defer { mutex.unlock() }
         return try body(&value)
     }
 }

@@ -1,3 +1,6 @@
+@_spi(IndexInternals) import SkipKVIndex
+import SkipKVKeys
+
 /// A concurrent skiplist with one key per node — the lazy skiplist of Herlihy, Lev, Luchangco
 /// and Shavit ("A Simple Optimistic Skiplist Algorithm", SIROCCO 2007) — with epoch-based
 /// memory reclamation. It is the baseline the B-skiplist is measured against, so it shares the

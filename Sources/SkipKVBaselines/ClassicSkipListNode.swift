@@ -1,4 +1,5 @@
 import Atomics
+@_spi(IndexInternals) import SkipKVIndex
 
 #if canImport(Glibc)
 import Glibc
