@@ -34,11 +34,7 @@ extension JournaledKeyspace {
         var write = MultiKeyWrite(keyspace: keyspace, journaled: logReference != nil || capture != nil)
         let result = body(&write)
         let changed = write.changed
-        if changed > 0, let batch = write.batch {
-            let record = batch.record()
-            if let log = logReference { lsn = log._withUnsafeGuaranteedRef { $0.append(record: record) } }
-            capture?.record(record)
-        }
+        if changed > 0, let batch = write.batch { journal(batch.record(), lsn: &lsn) }
         for stripe in held[0..<distinct].reversed() { stripes.unlockStripe(stripe) }
         if changed > 0 { changeCounter.add(changed, stripe: UInt64(held[0])) }
         return result

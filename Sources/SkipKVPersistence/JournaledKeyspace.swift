@@ -23,8 +23,8 @@ import SkipKVDiskFormat
 /// - Per key, records reach the log and the capture in the order the writes took effect:
 ///   both happen under the key's stripe (`KeyStripeLocks`). RANGEDEL and FLUSHALL hold every
 ///   stripe, so they are atomic with respect to other writes and their single record is
-///   ordered against every key they touched. Two-key commands (RENAME, COPY) hold both keys'
-///   stripes and append one batch record (JournaledKeyspace+MultiKey.swift).
+///   ordered against every key they touched. Multi-key commands (RENAME, COPY, MSETNX) hold
+///   their keys' stripes and append one batch record (JournaledKeyspace+MultiKey.swift).
 /// Lock order: key stripe(s) → index node locks → log state / capture mutex.
 public final class JournaledKeyspace: @unchecked Sendable {
     public let keyspace: Keyspace
@@ -120,11 +120,7 @@ public final class JournaledKeyspace: @unchecked Sendable {
     private func removeAtomically(lsn: inout UInt64, record: () -> [UInt8], _ remove: (Keyspace) -> Int) -> Int {
         stripes.lockAll()
         let removed = remove(keyspace)
-        if removed > 0 && (logReference != nil || capture != nil) {
-            let bytes = record()
-            if let log = logReference { lsn = log._withUnsafeGuaranteedRef { $0.append(record: bytes) } }
-            capture?.record(bytes)
-        }
+        if removed > 0 && (logReference != nil || capture != nil) { journal(record(), lsn: &lsn) }
         stripes.unlockAll()
         changeCounter.add(removed, stripe: 0)
         return removed
@@ -142,6 +138,13 @@ public final class JournaledKeyspace: @unchecked Sendable {
     func journalDelete(_ key: UnsafeRawBufferPointer, lsn: inout UInt64) {
         if let log = logReference { lsn = log._withUnsafeGuaranteedRef { $0.appendDelete(key: key) } }
         if let capture { capture.recordDelete(key: key) }
+    }
+
+    /// An already encoded record (RANGEDEL, FLUSHALL, a multi-key batch), holding the
+    /// stripes of every key it touches.
+    func journal(_ record: [UInt8], lsn: inout UInt64) {
+        if let log = logReference { lsn = log._withUnsafeGuaranteedRef { $0.append(record: record) } }
+        capture?.record(record)
     }
 
     // MARK: Snapshots
