@@ -5,6 +5,8 @@
 # Runs the server under callgrind twice, with N and 3N requests of one redis-benchmark test
 # (pipeline 16, 1 client, random keys of a 100k space, 16-byte values, persistence off), and
 # prints (instructions(3N) - instructions(N)) / 2N: start-up and shutdown cancel out.
+# TEST `range10` or `range100` first loads 20,000 keys key:%012d (MSET, the same in both
+# runs) and then sends `RANGE "[key:<random>" + LIMIT 0 10|100 NOVALUES`.
 # valgrind 3.19 cannot read the debug information of Swift 6 binaries, so a stripped copy runs.
 #
 # Usage: scripts/callgrind-requests.sh SERVER_BINARY [N] [TEST] [-- server args...]
@@ -31,7 +33,18 @@ count() {
         --save "" --appendonly no --dir "$work/data" --io-threads 1 "$@" >"$work/log" 2>&1 &
     local pid=$!
     for _ in $(seq 300); do redis-cli -p "$port" PING 2>/dev/null | grep -q PONG && break; sleep 0.2; done
-    redis-benchmark -p "$port" -t "$test" -n "$requests" -c 1 -P 16 -r 100000 -d 16 -q >/dev/null
+    case $test in
+        range10 | range100)
+            python3 -c '
+import sys
+for first in range(0, 20000, 100):
+    args = [b"MSET"] + [x for i in range(first, first + 100) for x in (b"key:%012d" % i, b"v" * 16)]
+    sys.stdout.buffer.write(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
+' | redis-cli -p "$port" --pipe >/dev/null
+            redis-benchmark -p "$port" -n "$requests" -c 1 -P 16 -r 20000 -q \
+                RANGE '[key:__rand_int__' + LIMIT 0 "${test#range}" NOVALUES >/dev/null ;;
+        *) redis-benchmark -p "$port" -t "$test" -n "$requests" -c 1 -P 16 -r 100000 -d 16 -q >/dev/null ;;
+    esac
     kill -TERM "$pid"
     wait "$pid" || true
     callgrind_annotate "$work/cg.out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'
