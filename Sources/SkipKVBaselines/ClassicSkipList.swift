@@ -194,6 +194,8 @@ public final class ClassicSkipList: OrderedKeyValueIndex, @unchecked Sendable {
                         retire(old, thread)
                     case .remove:
                         removeLocked(node, path, thread)
+                    case .storeWithDeadline, .setDeadline:
+                        preconditionFailure("the classic skiplist keeps no expiry deadlines")
                     }
                     return result
                 }

@@ -90,8 +90,8 @@ extension BSkipList {
             let stored = leaf.storedKey(i)
             let leafShare = leaf.isHead ? BNode.bytesPerEntry : (nodeBytes + leaf.count - 1) / leaf.count
             let tower = heights.height(key) * BNode.bytesPerEntry
-            let valueLength = stored.valueLength
-            let value = valueLength > 8 ? ValueBlock.footprint(for: valueLength) : 0
+            let block = valueBlockBytes(leaf, i)
+            let value = block > 0 ? ValueBlock.footprint(for: block) : 0
             return leafShare + tower + stored.footprint + value
         }
     }

@@ -42,7 +42,8 @@ extension BSkipList {
                     for i in (current.isHead ? 1 : 0)..<current.count {
                         keysOnLevel0 += 1
                         bytes += current.storedKey(i).footprint
-                        if current.valueLength(i) > 8 { bytes += ValueBlock.footprint(for: current.valueLength(i)) }
+                        let block = valueBlockBytes(current, i)
+                        if block > 0 { bytes += ValueBlock.footprint(for: block) }
                     }
                 }
                 node = current.next

@@ -8,34 +8,45 @@ extension BSkipList {
     @inlinable
     public func withValue<R>(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
         var result: R? = nil
-        visitValue(forKey: key) { result = body($0) }
+        visitValue(forKey: key) { value, _ in result = body(value) }
         return result
     }
 
-    /// Calls `body` with the value of `key` while its leaf is read-locked, and records the
-    /// access (`AccessTracker`); false when absent.
+    /// Calls `body` with the value of `key` and its expiry deadline (0: none) and returns its
+    /// result, or nil when absent.
+    @inlinable
+    public func withEntry<R>(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, Int64) -> R) -> R? {
+        var result: R? = nil
+        visitValue(forKey: key) { result = body($0, $1) }
+        return result
+    }
+
+    /// Calls `body` with the value and deadline of `key` while its leaf is read-locked, and
+    /// records the access (`AccessTracker`); false when absent or expired.
     @usableFromInline
     @discardableResult
-    func visitValue(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+    func visitValue(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, Int64) -> Void) -> Bool {
         pinned {
             let search = SearchKey(key)
             let (leaf, i) = descendShared(to: 0, search, .atOrBelow)
             defer { leaf.unlockShared() }
             guard i > 0 || !leaf.isHead, leaf.compare(search, i) == 0 else { return false }
-            leaf.withValue(i, body)
+            let deadline = leaf.deadline(i)
+            if deadline != 0 && deadline < clock.now() { return false }
+            leaf.withValue(i) { body($0, deadline) }
             touch(leaf, i)
             return true
         }
     }
 
-    /// Whether `key` is present, without counting as an access (Redis's EXISTS and TYPE do
-    /// not touch a key either).
+    /// Whether `key` is present (and not expired), without counting as an access (Redis's
+    /// EXISTS and TYPE do not touch a key either).
     public func contains(_ key: UnsafeRawBufferPointer) -> Bool {
         pinned {
             let search = SearchKey(key)
             let (leaf, i) = descendSharedOutOfLine(search)
             defer { leaf.unlockShared() }
-            return (i > 0 || !leaf.isHead) && leaf.compare(search, i) == 0
+            return (i > 0 || !leaf.isHead) && leaf.compare(search, i) == 0 && !leaf.isExpired(i, clock.now)
         }
     }
 
@@ -55,46 +66,108 @@ extension BSkipList {
 
     @discardableResult
     public func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, condition: PutCondition) -> PutOutcome {
-        pinned {
+        put(key, value, condition: condition, deadline: .clear).outcome
+    }
+
+    /// Inserts or overwrites `key` subject to `condition`, with `deadline`; returns what it did
+    /// and the key's deadline afterwards (0: none). An expired key counts as absent.
+    @discardableResult
+    public func put(
+        _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, condition: PutCondition, deadline change: DeadlineChange
+    ) -> (outcome: PutOutcome, deadline: Int64) {
+        let requested: Int64
+        switch change {
+        case .keep: requested = 0
+        case .set(let deadline): requested = deadline
+        }
+        var previous: Int64 = 0
+        var result: Int64 = 0
+        let outcome: PutOutcome = pinned {
             let locked = lockKey(key)
-            if locked.isPresent {
-                guard condition != .ifAbsent else {
+            guard locked.isPresent else {
+                guard condition != .ifPresent else {
                     locked.position.unlock()
                     return .skipped
                 }
-                let (leaf, i) = lockLeafEntry(of: locked.position, level: locked.height)
-                replaceValue(leaf, i, value, stripe: locked.stripe)
-                touch(leaf, i)
+                result = requested
+                insert(key, value, deadline: requested, at: locked)
+                return .inserted
+            }
+            let (leaf, i) = lockLeafEntry(of: locked.position, level: locked.height)
+            defer {
                 if locked.height > 0 { leaf.unlockExclusive() }
                 locked.position.unlock()
-                return .replaced
             }
-            guard condition != .ifPresent else {
-                locked.position.unlock()
+            previous = leaf.deadline(i)
+            let expired = previous != 0 && previous < clock.now()
+            if condition == (expired ? .ifPresent : .ifAbsent) {
+                result = previous
                 return .skipped
             }
-            insert(key, value, at: locked)
-            return .inserted
+            result = change == .keep && !expired ? previous : requested
+            replaceValue(leaf, i, value, deadline: result, stripe: locked.stripe)
+            touch(leaf, i)
+            return expired ? .inserted : .replaced
         }
+        if previous != result { deadlines?.move(key, from: previous, to: result, stripe: UInt64(truncatingIfNeeded: key.count)) }
+        return (outcome, result)
     }
 
     @discardableResult
     public func remove(_ key: UnsafeRawBufferPointer) -> Bool {
-        pinned {
+        removeEntry(key) == .removed
+    }
+
+    /// Removes `key`, expired or not, and says which it was.
+    public func removeEntry(_ key: UnsafeRawBufferPointer) -> Removal {
+        var deadline: Int64 = 0
+        let found: Bool = pinned {
             let locked = lockKey(key)
             guard locked.isPresent else {
                 locked.position.unlock()
                 return false
             }
+            deadline = remove(locked)
+            return true
+        }
+        guard found else { return .absent }
+        if deadline == 0 { return .removed }
+        deadlines?.remove(key, deadline, stripe: UInt64(truncatingIfNeeded: key.count))
+        return deadline < clock.now() ? .expired : .removed
+    }
+
+    /// Removes `key` if its deadline is `indexed`, the deadline its `DeadlineIndex` entry
+    /// names, and that is before `now`; true when it did. Otherwise drops the entry when
+    /// it is stale (the key has another deadline or is gone). The active expiry cycle's step.
+    public func expire(_ key: UnsafeRawBufferPointer, indexedDeadline indexed: Int64, now: Int64) -> Bool {
+        var stale = false
+        let removed: Bool = pinned {
+            let locked = lockKey(key)
+            guard locked.isPresent else {
+                locked.position.unlock()
+                stale = true
+                return false
+            }
+            let (leaf, i) = lockLeafEntry(of: locked.position, level: locked.height)
+            let current = leaf.deadline(i)
+            if locked.height > 0 { leaf.unlockExclusive() }
+            guard current == indexed && current < now else {
+                locked.position.unlock()
+                stale = current != indexed
+                return false
+            }
             remove(locked)
             return true
         }
+        // Removed or stale, the entry goes; a current entry whose time has not come stays.
+        if removed || stale { deadlines?.remove(key, indexed, stripe: UInt64(truncatingIfNeeded: key.count)) }
+        return removed
     }
 
     @inlinable
     public func update<R>(_ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) -> (UpdateAction, R)) -> R {
         var result: R? = nil
-        updateValue(key) { current in
+        updateEntry(key) { current, _ in
             let (action, value) = body(current)
             result = value
             return action
@@ -102,34 +175,74 @@ extension BSkipList {
         return result!
     }
 
-    /// `update` without a result: `body` runs exactly once, under the key's lock.
+    /// `update` whose body also sees the key's deadline (0: none; nil value: absent or
+    /// expired); returns its result and the key's deadline afterwards.
+    @inlinable
+    public func updateWithDeadline<R>(
+        _ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?, Int64) -> (UpdateAction, R)
+    ) -> (R, deadline: Int64) {
+        var result: R? = nil
+        let deadline = updateEntry(key) { current, deadline in
+            let (action, value) = body(current, deadline)
+            result = value
+            return action
+        }
+        return (result!, deadline)
+    }
+
+    /// `update` without a result: `body` runs exactly once, under the key's lock, and sees an
+    /// expired key as absent. Returns the key's deadline afterwards (0: none or removed).
     @usableFromInline
-    func updateValue(_ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) -> UpdateAction) {
+    @discardableResult
+    func updateEntry(_ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?, Int64) -> UpdateAction) -> Int64 {
+        var previous: Int64 = 0
+        var result: Int64 = 0
         pinned {
             let locked = lockKey(key)
             guard locked.isPresent else {
-                let action = body(nil)
-                if case .store(let bytes) = action {
-                    bytes.withUnsafeBytes { insert(key, $0, at: locked) }
-                } else {
+                switch body(nil, 0) {
+                case .store(let bytes):
+                    bytes.withUnsafeBytes { insert(key, $0, deadline: 0, at: locked) }
+                case .storeWithDeadline(let bytes, let deadline):
+                    result = deadline
+                    bytes.withUnsafeBytes { insert(key, $0, deadline: deadline, at: locked) }
+                case .keep, .remove, .setDeadline:
                     locked.position.unlock()
                 }
                 return
             }
             let (leaf, i) = lockLeafEntry(of: locked.position, level: locked.height)
-            let action = leaf.withValue(i) { body($0) }
-            if case .store(let bytes) = action {
-                bytes.withUnsafeBytes { replaceValue(leaf, i, $0, stripe: locked.stripe) }
+            previous = leaf.deadline(i)
+            let expired = previous != 0 && previous < clock.now()
+            let action = expired ? body(nil, 0) : leaf.withValue(i) { body($0, previous) }
+            result = previous
+            switch action {
+            case .keep, .remove:
+                break
+            case .store(let bytes):
+                if expired { result = 0 }
+                bytes.withUnsafeBytes { replaceValue(leaf, i, $0, deadline: result, stripe: locked.stripe) }
+            case .storeWithDeadline(let bytes, let deadline):
+                result = deadline
+                bytes.withUnsafeBytes { replaceValue(leaf, i, $0, deadline: deadline, stripe: locked.stripe) }
+            case .setDeadline(let deadline):
+                if !expired {
+                    result = deadline
+                    replaceDeadline(leaf, i, deadline, stripe: locked.stripe)
+                }
             }
             if action != .remove { touch(leaf, i) }
             if locked.height > 0 { leaf.unlockExclusive() }
             if action == .remove {
                 // The level-`height` locks, still held, keep every other operation on the key out.
                 remove(locked)
+                result = 0
             } else {
                 locked.position.unlock()
             }
         }
+        if previous != result { deadlines?.move(key, from: previous, to: result, stripe: UInt64(truncatingIfNeeded: key.count)) }
+        return result
     }
 
     /// A key with its height and its write-locked position on the level of that height: the
@@ -172,11 +285,11 @@ extension BSkipList {
 
     /// Inserts an absent key whose level-`height` position is write-locked; releases every lock.
 
-    func insert(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, at locked: LockedKey) {
+    func insert(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, deadline: Int64, at locked: LockedKey) {
         let (search, height, top, stripe) = (locked.search, locked.height, locked.position, locked.stripe)
         assertWriteLocked(top.left)
-        let stored = makeStoredKey(key, valueLength: value.count, stripe: stripe)
-        let valuePayload = makeValuePayload(value, stripe: stripe)
+        let stored = makeStoredKey(key, valueLength: value.count, stripe: stripe).setting(hasDeadline: deadline != 0)
+        let valuePayload = makeValuePayload(value, deadline: deadline, stripe: stripe)
         withUnsafeTemporaryAllocation(of: BNode.self, capacity: max(height, 1)) { below in
             // below[l] will start with the key on level l < height; it is write-locked from birth
             // so a reader following the new entry above waits until it is complete.
@@ -247,9 +360,10 @@ extension BSkipList {
     }
 
     /// Removes a present key whose level-`height` position is write-locked, level by level down
-    /// to 0; releases every lock.
-
-    func remove(_ locked: LockedKey) {
+    /// to 0; releases every lock. Returns the key's deadline (0: none).
+    @discardableResult
+    func remove(_ locked: LockedKey) -> Int64 {
+        var deadline: Int64 = 0
         var position = locked.position
         var level = locked.height
         while true {
@@ -257,7 +371,10 @@ extension BSkipList {
             assertWriteLocked(left)
             if let right = position.right {
                 // The key starts `right`; `right` loses its parent entry (if it had one) with it.
-                if level == 0 { releaseEntryStorage(right, 0) }
+                if level == 0 {
+                    deadline = right.deadline(0)
+                    releaseEntryStorage(right, 0)
+                }
                 right.removeEntry(at: 0)
                 right.hasParent = false
                 if right.count == 0 {
@@ -273,7 +390,10 @@ extension BSkipList {
                 position.right = nil
             } else {
                 let i = position.index + 1
-                if level == 0 { releaseEntryStorage(left, i) }
+                if level == 0 {
+                    deadline = left.deadline(i)
+                    releaseEntryStorage(left, i)
+                }
                 left.removeEntry(at: i)
                 absorbSuccessorIfUnderfull(left)
             }
@@ -284,6 +404,7 @@ extension BSkipList {
         }
         position.unlock()
         keyCounter.add(-1, stripe: locked.stripe)
+        return deadline
     }
 
     /// Appends `right`'s entries to `left` and frees `right`. Both are write-locked, `right`

@@ -49,32 +49,61 @@ extension BSkipList {
         in range: KeyRange, reverse: Bool, offset: Int, limit: Int,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool
     ) -> Int {
+        forEachEntry(in: range, reverse: reverse, offset: offset, limit: limit) { key, value, _ in body(key, value) }
+    }
+
+    /// `forEach` that also passes each key's expiry deadline (0: none). Expired keys are
+    /// skipped (and not counted against `offset` or `limit`) unless `includingExpired`.
+    @discardableResult
+    public func forEachEntry(
+        in range: KeyRange, reverse: Bool, offset: Int, limit: Int, includingExpired: Bool = false,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, _ deadline: Int64) -> Bool
+    ) -> Int {
         if limit == 0 || range.isEmpty { return 0 }
+        // One reading of the clock for the whole scan: a key expiring meanwhile is seen as of
+        // the scan's start, like one present for the whole scan.
+        let now = includingExpired ? Int64.min : clock.now()
+        func visit(_ node: BNode, _ i: Int) -> Bool {
+            node.withKey(i) { key in node.withValue(i) { body(key, $0, node.deadline(i)) } }
+        }
         return pinned {
             withScanBound(range.lower) { lower in
                 withScanBound(range.upper) { upper in
                     reverse
-                        ? scanBackward(lower: lower, upper: upper, offset: offset, limit: limit, body)
-                        : scanForward(lower: lower, upper: upper, offset: offset, limit: limit, body)
+                        ? scanBackward(lower: lower, upper: upper, offset: offset, limit: limit, now: now, visit)
+                        : scanForward(lower: lower, upper: upper, offset: offset, limit: limit, now: now, visit)
                 }
             }
         }
     }
 
+    /// Whether leaf entry `i` counts as present at `now` (`Int64.min`: every entry does).
+    @inline(__always)
+    func isLive(_ node: BNode, _ i: Int, _ now: Int64) -> Bool {
+        !node.isExpired(i) { now }
+    }
 
-    func scanForward(lower: ScanBound?, upper: ScanBound?, offset: Int, limit: Int,
-                     _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) -> Int {
+    /// Whether a scan at `now` may count or skip `node`'s entries without looking at each.
+    @inline(__always)
+    func mayTakeWhole(_ node: BNode, _ now: Int64) -> Bool {
+        now == Int64.min || !node.mayHoldDeadlines
+    }
+
+    func scanForward(lower: ScanBound?, upper: ScanBound?, offset: Int, limit: Int, now: Int64,
+                     _ body: (BNode, Int) -> Bool) -> Int {
         var (node, i) = firstEntry(from: lower)
         var quota = ScanQuota(offset: offset, limit: limit)
         defer { node.unlockShared() }
         while true {
             let n = node.count
             // Skip whole nodes while the offset allows.
-            if i < n && !(upper?.isBelow(node, n - 1) ?? false) && quota.skipRun(n - i) { i = n }
+            if i < n && mayTakeWhole(node, now) && !(upper?.isBelow(node, n - 1) ?? false) && quota.skipRun(n - i) { i = n }
             while i < n {
                 if let upper, upper.isBelow(node, i) { return quota.seen }
-                let more = quota.offer { node.withKey(i) { key in node.withValue(i) { body(key, $0) } } }
-                if !more { return quota.seen }
+                if isLive(node, i, now) {
+                    let more = quota.offer { body(node, i) }
+                    if !more { return quota.seen }
+                }
                 i += 1
             }
             guard let next = node.next else { return quota.seen }
@@ -86,8 +115,8 @@ extension BSkipList {
     }
 
 
-    func scanBackward(lower: ScanBound?, upper: ScanBound?, offset: Int, limit: Int,
-                      _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) -> Int {
+    func scanBackward(lower: ScanBound?, upper: ScanBound?, offset: Int, limit: Int, now: Int64,
+                      _ body: (BNode, Int) -> Bool) -> Int {
         var quota = ScanQuota(offset: offset, limit: limit)
         // After the first node the bound is "below the first key of the node just scanned",
         // copied out because that node may change once unlocked.
@@ -106,13 +135,16 @@ extension BSkipList {
             let first = node.isHead ? 1 : 0
             var i = top
             // Skip the whole node while the offset allows.
-            if top >= first && !(lower?.isAbove(node, first) ?? false) && quota.skipRun(top - first + 1) {
+            if top >= first && mayTakeWhole(node, now) && !(lower?.isAbove(node, first) ?? false)
+                && quota.skipRun(top - first + 1) {
                 i = first - 1
             }
             while i >= first {
                 if let lower, lower.isAbove(node, i) { return quota.seen }
-                let more = quota.offer { node.withKey(i) { key in node.withValue(i) { body(key, $0) } } }
-                if !more { return quota.seen }
+                if isLive(node, i, now) {
+                    let more = quota.offer { body(node, i) }
+                    if !more { return quota.seen }
+                }
                 i -= 1
             }
             if node.isHead { return quota.seen }
@@ -127,8 +159,11 @@ extension BSkipList {
         }
     }
 
+    /// The number of keys in `range`, expired ones excluded: whole nodes without deadlines
+    /// are counted from their entry count.
     public func count(in range: KeyRange) -> Int {
         if range.isEmpty { return 0 }
+        let now = clock.now()
         return pinned { withScanBound(range.lower) { lower in
             withScanBound(range.upper) { upper in
                 var (node, i) = firstEntry(from: lower)
@@ -138,12 +173,19 @@ extension BSkipList {
                     let n = node.count
                     if let upper, i < n, upper.isBelow(node, n - 1) {
                         while i < n && !upper.isBelow(node, i) {
-                            total += 1
+                            if isLive(node, i, now) { total += 1 }
                             i += 1
                         }
                         return total
                     }
-                    total += max(0, n - i)
+                    if mayTakeWhole(node, now) {
+                        total += max(0, n - i)
+                    } else {
+                        while i < n {
+                            if isLive(node, i, now) { total += 1 }
+                            i += 1
+                        }
+                    }
                     guard let next = node.next else { return total }
                     next.lockShared()
                     node.unlockShared()
@@ -157,6 +199,7 @@ extension BSkipList {
     /// Removes the range in batches: collect up to a batch of keys with a forward scan, delete
     /// each through the regular delete path (which merges and frees nodes as they empty), then
     /// continue after the last key collected. Keys inserted behind the cursor meanwhile survive.
+    /// Expired keys in the range go too, but only live ones are counted.
     @discardableResult
     public func removeAll(in range: KeyRange) -> Int {
         var removed = 0
@@ -165,11 +208,11 @@ extension BSkipList {
         batch.reserveCapacity(Self.removalBatch)
         while true {
             batch.removeAll(keepingCapacity: true)
-            forEach(in: cursor, reverse: false, offset: 0, limit: Self.removalBatch) { key, _ in
+            forEachEntry(in: cursor, reverse: false, offset: 0, limit: Self.removalBatch, includingExpired: true) { key, _, _ in
                 batch.append(Array(key))
                 return true
             }
-            for key in batch where remove(key) { removed += 1 }
+            for key in batch where key.withUnsafeBytes({ removeEntry($0) }) == .removed { removed += 1 }
             guard batch.count == Self.removalBatch, let last = batch.last else { return removed }
             cursor.lower = .exclusive(last)
         }

@@ -86,6 +86,10 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     let byteCounter: StripedCounter
     /// What the access fields of level-0 entries record (shared across a keyspace's shards).
     public let access: AccessTracker
+    /// The time keys' expiry deadlines are compared with (shared across a keyspace's shards).
+    public let clock: ExpiryClock
+    /// The keys with a deadline, by deadline; nil in a deadline index's own list.
+    public let deadlines: DeadlineIndex?
 
     /// A merge happens when two neighbours fit in this many entries; the slack avoids a split
     /// followed at once by a merge of the same pair.
@@ -100,14 +104,20 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     ///   - seed: mixed into the height hash.
     ///   - memory: counters to share with other indexes (a keyspace's shards); nil for its own.
     ///   - access: the access tracker to share with other indexes; nil for its own (off).
+    ///   - clock: the expiry clock to share with other indexes; nil for its own.
+    ///   - indexesDeadlines: whether to keep a `DeadlineIndex` of the keys with a deadline
+    ///     (false only for that index's own list, whose keys have none).
     public init(nodeBytes: Int = 4096, promotionDenominator: Int? = nil, readCoupling: ReadCoupling = .optimistic,
                 seed: UInt64 = UInt64.random(in: 0...UInt64.max), memory: MemoryCounters? = nil,
-                access: AccessTracker? = nil) {
+                access: AccessTracker? = nil, clock: ExpiryClock? = nil, indexesDeadlines: Bool = true) {
         self.readCoupling = readCoupling
         let counters = memory ?? MemoryCounters()
         self.memory = counters
         ownsMemoryCounters = memory == nil
         self.access = access ?? AccessTracker(seed: seed)
+        self.clock = clock ?? ExpiryClock()
+        deadlines = indexesDeadlines
+            ? DeadlineIndex(nodeBytes: nodeBytes, seed: SeededHash.finalize(seed ^ 0xDEAD11E), memory: counters) : nil
         let byteCounter = counters.inUse
         self.byteCounter = byteCounter
         reclaimer = readCoupling == .optimistic ? EpochReclaimer(memory: counters) : nil
@@ -134,9 +144,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
                 node = current.next
                 if level == 0 {
                     for i in (current.isHead ? 1 : 0)..<current.count {
-                        if current.valueLength(i) > 8 {
-                            UnsafeMutableRawPointer(bitPattern: UInt(current.payload(i)))!.deallocate()
-                        }
+                        if valueBlockBytes(current, i) > 0 { current.valueBlock(i).deallocate() }
                         current.storedKey(i).block?.deallocate()
                     }
                 }
@@ -177,8 +185,14 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
         return stored.setting(access: stamp.initialField(width: stored.accessWidth))
     }
 
-    /// Encodes a value as a payload: inline when at most 8 bytes, else a copy out of line.
-    func makeValuePayload(_ value: UnsafeRawBufferPointer, stripe: UInt64) -> UInt64 {
+    /// Encodes a value as a payload: inline when at most 8 bytes, else a copy out of line; a
+    /// key with a deadline (non-zero) always gets an `ExpiringValue` block.
+    func makeValuePayload(_ value: UnsafeRawBufferPointer, deadline: Int64, stripe: UInt64) -> UInt64 {
+        if deadline != 0 {
+            let block = ExpiringValue.make(copying: value, deadline: deadline)
+            byteCounter.add(ValueBlock.footprint(for: ExpiringValue.headerBytes + value.count), stripe: stripe)
+            return UInt64(UInt(bitPattern: block))
+        }
         if value.count <= 8 {
             var inline: UInt64 = 0
             if value.count > 0 { withUnsafeMutableBytes(of: &inline) { $0.copyMemory(from: value) } }
@@ -189,11 +203,17 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
         return UInt64(UInt(bitPattern: block))
     }
 
+    /// Bytes of leaf entry `i`'s value block, 0 when its value is inline.
+    func valueBlockBytes(_ node: BNode, _ i: Int) -> Int {
+        let stored = node.storedKey(i)
+        return ExpiringValue.blockBytes(valueLength: stored.valueLength, hasDeadline: stored.hasDeadline)
+    }
+
     func releaseValue(_ node: BNode, _ i: Int) {
-        let n = node.valueLength(i)
-        if n > 8 {
-            UnsafeMutableRawPointer(bitPattern: UInt(node.payload(i)))!.deallocate()
-            byteCounter.add(-ValueBlock.footprint(for: n), stripe: UInt64(i))
+        let bytes = valueBlockBytes(node, i)
+        if bytes > 0 {
+            node.valueBlock(i).deallocate()
+            byteCounter.add(-ValueBlock.footprint(for: bytes), stripe: UInt64(i))
         }
     }
 
@@ -211,18 +231,36 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
         }
     }
 
-    func replaceValue(_ node: BNode, _ i: Int, _ value: UnsafeRawBufferPointer, stripe: UInt64) {
-        let old = node.valueLength(i)
-        if old > 8, value.count > 8, ValueBlock.room(for: value.count) == ValueBlock.room(for: old) {
+    /// Stores `value` with `deadline` (0: none) in leaf entry `i`, held exclusively. `value`
+    /// must not point into the entry's own block.
+    func replaceValue(_ node: BNode, _ i: Int, _ value: UnsafeRawBufferPointer, deadline: Int64, stripe: UInt64) {
+        let old = valueBlockBytes(node, i)
+        let new = ExpiringValue.blockBytes(valueLength: value.count, hasDeadline: deadline != 0)
+        if old > 0, new > 0, ValueBlock.room(for: new) == ValueBlock.room(for: old) {
             // Same room, same footprint: the counter does not move.
-            let block = UnsafeMutableRawPointer(bitPattern: UInt(node.payload(i)))!
-            block.copyMemory(from: value.baseAddress!, byteCount: value.count)
-            node.setValueLength(i, value.count)
+            let block = node.valueBlock(i)
+            if deadline != 0 {
+                ExpiringValue.write(value, deadline: deadline, to: block)
+            } else {
+                block.copyMemory(from: value.baseAddress!, byteCount: value.count)
+            }
+        } else {
+            releaseValue(node, i)
+            node.setPayload(i, makeValuePayload(value, deadline: deadline, stripe: stripe))
+        }
+        node.setStoredKey(i, node.storedKey(i).setting(valueLength: value.count).setting(hasDeadline: deadline != 0))
+        if deadline != 0 { node.mayHoldDeadlines = true }
+    }
+
+    /// Changes leaf entry `i`'s deadline (0: none) and keeps its value; held exclusively.
+    func replaceDeadline(_ node: BNode, _ i: Int, _ deadline: Int64, stripe: UInt64) {
+        if node.storedKey(i).hasDeadline && deadline != 0 {
+            ExpiringValue.setDeadline(deadline, in: node.valueBlock(i))
             return
         }
-        releaseValue(node, i)
-        node.setPayload(i, makeValuePayload(value, stripe: stripe))
-        node.setValueLength(i, value.count)
+        // The block's layout changes: copy the value out first, as it lives in the block.
+        let value = node.withValue(i) { Array($0) }
+        value.withUnsafeBytes { replaceValue(node, i, $0, deadline: deadline, stripe: stripe) }
     }
 
     func newNode(level: Int, lockedForWrite: Bool) -> BNode {

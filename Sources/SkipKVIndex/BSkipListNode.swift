@@ -11,7 +11,7 @@ import Darwin
 /// Header (one 64-byte cache line):
 ///   0  lock word (`NodeLock`)
 ///   8  count: Int32        12 capacity: Int32
-///  16  level: UInt8        17 flags: UInt8 (head, hasParent)
+///  16  level: UInt8        17 flags: UInt8 (head, hasParent, mayHoldDeadlines)
 ///  24  next node pointer (nil at the end of a level)
 ///  32  cached high word of the next node's first key (bytes 0..<8 big-endian, zero padded)
 ///  40  cached low word of the next node's first key (bytes 8..<16)
@@ -25,6 +25,7 @@ import Darwin
 ///   both lengths and the key's bytes; the value length is meaningful on level 0 only; on
 ///   level 0 also the key's access field, see `AccessTracker`), then
 ///   the payload UInt64 (leaf: value bytes inline when at most 8, else a pointer to them;
+///   a key with a deadline: always a pointer to an `ExpiringValue` block;
 ///   internal: the child node one level down that starts with the same key).
 /// 32 bytes per entry: 126 entries in a 4096-byte node.
 /// Slot 0 of a head node is the minus-infinity sentinel; its payload is the head one level down.
@@ -42,6 +43,7 @@ struct BNode: Equatable {
     static let bytesPerEntry = wordBytes + recordBytes
     static let headFlag: UInt8 = 1
     static let parentFlag: UInt8 = 2
+    static let deadlineFlag: UInt8 = 4
 
     static func capacity(forNodeBytes bytes: Int) -> Int {
         max(4, (bytes - headerBytes) / bytesPerEntry)
@@ -185,6 +187,7 @@ struct BNode: Equatable {
         w.storeBytes(of: key.high, as: UInt64.self)
         w.storeBytes(of: key.low, toByteOffset: 8, as: UInt64.self)
         let r = record(i)
+        if stored.hasDeadline { mayHoldDeadlines = true }
         r.storeBytes(of: stored.word, as: UInt64.self)
         r.storeBytes(of: payload, toByteOffset: 8, as: UInt64.self)
     }
@@ -203,6 +206,7 @@ struct BNode: Equatable {
         assertStructure(
             srcIndex >= 0 && dstIndex >= 0 && srcIndex &+ n <= src.capacity && dstIndex &+ n <= dst.capacity,
             "moving \(n) entries from slot \(srcIndex) of \(src.capacity) to slot \(dstIndex) of \(dst.capacity)")
+        if src.mayHoldDeadlines { dst.mayHoldDeadlines = true }
         memmove(dst.wordBase + dstIndex &* wordBytes, src.wordBase + srcIndex &* wordBytes, n &* wordBytes)
         memmove(dst.record(dstIndex), src.record(srcIndex), n &* recordBytes)
     }
@@ -227,8 +231,37 @@ struct BNode: Equatable {
 
     /// Calls `body` with the value bytes of leaf entry `i`.
     func withValue<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        let n = valueLength(i)
+        let stored = storedKey(i)
+        let n = stored.valueLength
+        if stored.hasDeadline {
+            return body(UnsafeRawBufferPointer(start: ExpiringValue.bytes(valueBlock(i)), count: n))
+        }
         if n <= 8 { return body(UnsafeRawBufferPointer(start: record(i) + 8, count: n)) }
-        return body(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(payload(i))), count: n))
+        return body(UnsafeRawBufferPointer(start: valueBlock(i), count: n))
+    }
+
+    /// The out-of-line value block of leaf entry `i` (a value longer than 8 bytes, or any
+    /// value of a key with a deadline).
+    func valueBlock(_ i: Int) -> UnsafeMutableRawPointer { UnsafeMutableRawPointer(bitPattern: UInt(payload(i)))! }
+
+    /// The expiry deadline of leaf entry `i` in Unix milliseconds, 0 when it has none.
+    func deadline(_ i: Int) -> Int64 {
+        storedKey(i).hasDeadline ? ExpiringValue.deadline(valueBlock(i)) : 0
+    }
+
+    /// Whether leaf entry `i` is expired at `now`: its deadline is before it (a key is still
+    /// there at its deadline, as in Redis). `now` is read lazily: only keys with a deadline
+    /// read the clock.
+    @inline(__always)
+    func isExpired(_ i: Int, _ now: () -> Int64) -> Bool {
+        storedKey(i).hasDeadline && ExpiringValue.deadline(valueBlock(i)) < now()
+    }
+
+    /// Whether this leaf may hold entries with a deadline. Set when one is stored, carried
+    /// along when entries move, never cleared: nodes without it let scans count and skip
+    /// whole runs of entries without looking at each.
+    var mayHoldDeadlines: Bool {
+        get { flags & BNode.deadlineFlag != 0 }
+        nonmutating set { if newValue { flags |= BNode.deadlineFlag } }
     }
 }

@@ -15,11 +15,37 @@ public enum PutOutcome: Sendable, Equatable {
     case skipped
 }
 
+/// What `BSkipList.removeEntry` found.
+public enum Removal: Sendable, Equatable {
+    case absent
+    /// A live key was removed.
+    case removed
+    /// An expired key, not yet reclaimed, was removed (for commands it was already absent).
+    case expired
+}
+
 /// What a read-modify-write decides after seeing the current value.
 public enum UpdateAction: Sendable, Equatable {
     case keep
     case remove
+    /// Stores the bytes; the key keeps its expiry deadline (INCR, APPEND, SETRANGE).
     case store([UInt8])
+    /// Stores the bytes with this expiry deadline in Unix milliseconds, 0 for none (SET … GET,
+    /// GETSET). Only `BSkipList` keeps deadlines.
+    case storeWithDeadline([UInt8], Int64)
+    /// Keeps the value and sets its deadline, 0 for none (EXPIRE, PERSIST, GETEX); nothing
+    /// happens to an absent key. Only `BSkipList` keeps deadlines.
+    case setDeadline(Int64)
+}
+
+/// What a write does to the key's expiry deadline.
+public enum DeadlineChange: Sendable, Equatable {
+    /// The key keeps the deadline it has (SET … KEEPTTL); a new key gets none.
+    case keep
+    /// The key gets this deadline in Unix milliseconds; 0 for none (a plain SET).
+    case set(Int64)
+
+    public static var clear: DeadlineChange { .set(0) }
 }
 
 /// The API shared by the B-skiplist and the classic skiplist baseline.

@@ -3,10 +3,14 @@
 /// keeps it 0, its value blocks carry their own length) and the key's access field for the
 /// eviction policies (`AccessTracker`):
 ///  - a key of at most 16 bytes (the words then hold every byte): the odd number
-///    `valueLength << 32 | access << 8 | length << 1 | 1`, where the length (0...16) takes
-///    bits 1...7 and the 24-bit access field bits 8...31;
+///    `valueLength << 32 | access << 8 | deadline << 6 | length << 1 | 1`, where the length
+///    (0...16) takes bits 1...5, the deadline flag bit 6 and the 24-bit access field bits 8...31;
 ///  - a longer key: the address of its `KeyBlock` (8-byte aligned, so even) in bits 0...47,
-///    with a 16-bit access field in bits 48...63. User-space addresses on x86-64 and arm64
+///    with the deadline flag in bit 1 (always 0 in an 8-byte aligned address) and a 16-bit
+///    access field in bits 48...63.
+/// The deadline flag (level 0 only) says the entry's value block starts with the key's
+/// expiry deadline (`ExpiringValue`): a key without a time to live pays nothing for the
+/// feature, neither memory nor a load on the read path beyond testing the flag. User-space addresses on x86-64 and arm64
 ///    Linux stay below 2^48 (the kernel maps higher only when asked to with an address hint,
 ///    which malloc never gives); `KeyBlock.create` checks it. The block holds the key's
 ///    length, the value length and every byte of the key.
@@ -35,8 +39,11 @@
 
     static let inlineAccessWidth = 24
     static let blockAccessWidth = 16
-    @usableFromInline static let addressMask: UInt64 = (1 << 48) - 1
+    /// Bits 3...47: the flag bits below an 8-byte aligned address are masked off.
+    @usableFromInline static let addressMask: UInt64 = (1 << 48) - 8
     private static let inlineAccessMask: UInt64 = 0xFF_FFFF << 8
+    private static let inlineDeadlineBit: UInt64 = 1 << 6
+    private static let blockDeadlineBit: UInt64 = 1 << 1
 
     @usableFromInline var isInline: Bool { word & 1 != 0 }
 
@@ -49,7 +56,17 @@
     @inlinable public var length: Int { block?.length ?? inlineLength }
 
     /// The length of a key of at most 16 bytes.
-    @usableFromInline var inlineLength: Int { Int(truncatingIfNeeded: word >> 1 & 0x7F) }
+    @usableFromInline var inlineLength: Int { Int(truncatingIfNeeded: word >> 1 & 0x1F) }
+
+    /// Whether the entry's value block starts with an expiry deadline (level 0 only).
+    @inlinable public var hasDeadline: Bool { word & (isInline ? 1 << 6 : 1 << 1) != 0 }
+
+    /// The word with the deadline flag set or cleared; the caller changes the value block's
+    /// layout under the same exclusive lock.
+    func setting(hasDeadline: Bool) -> StoredKey {
+        let bit = isInline ? Self.inlineDeadlineBit : Self.blockDeadlineBit
+        return StoredKey(word: hasDeadline ? word | bit : word & ~bit)
+    }
 
     /// Reads the key block for keys longer than 16 bytes.
     var valueLength: Int { block?.valueLength ?? Int(truncatingIfNeeded: word >> 32) }
@@ -62,9 +79,9 @@
         return self
     }
 
-    /// The word with neither value length nor access field, for entries above level 0; a
-    /// longer key's block, shared with the key's entry on level 0, is left alone.
-    var withoutValueLength: StoredKey { StoredKey(word: isInline ? word & 0xFF : word & Self.addressMask) }
+    /// The word with neither value length, access field nor deadline flag, for entries above
+    /// level 0; a longer key's block, shared with the key's entry on level 0, is left alone.
+    var withoutValueLength: StoredKey { StoredKey(word: isInline ? word & 0x3F : word & Self.addressMask) }
 
     /// Bits in this key's access field: 24 for a key of at most 16 bytes, else 16.
     var accessWidth: Int { isInline ? Self.inlineAccessWidth : Self.blockAccessWidth }
@@ -77,7 +94,7 @@
     /// The word with access field `access` (which must fit `accessWidth` bits).
     func setting(access: UInt32) -> StoredKey {
         if isInline { return StoredKey(word: word & ~Self.inlineAccessMask | UInt64(access) << 8) }
-        return StoredKey(word: word & Self.addressMask | UInt64(access) << 48)
+        return StoredKey(word: word & (Self.addressMask | Self.blockDeadlineBit) | UInt64(access) << 48)
     }
 
     /// The order of `key` and this key when their words tie: lengths and out-of-line bytes only,

@@ -24,3 +24,34 @@ enum ValueBlock {
         MallocChunk.footprint(for: length)
     }
 }
+
+/// The value block of a key with an expiry deadline: the deadline (Unix milliseconds, Int64)
+/// then the value's bytes, whatever the value's length. Keeping the deadline beside the value
+/// puts it in the cache line a read of the key loads anyway, and costs keys without a
+/// deadline nothing: only their `StoredKey` flag says which layout a block has.
+enum ExpiringValue {
+    static let headerBytes = 8
+
+    static func make(copying value: UnsafeRawBufferPointer, deadline: Int64) -> UnsafeMutableRawPointer {
+        let block = UnsafeMutableRawPointer.allocate(byteCount: ValueBlock.room(for: headerBytes + value.count), alignment: 8)
+        write(value, deadline: deadline, to: block)
+        return block
+    }
+
+    /// Writes the deadline and the value into a block with room for both.
+    static func write(_ value: UnsafeRawBufferPointer, deadline: Int64, to block: UnsafeMutableRawPointer) {
+        block.storeBytes(of: deadline, as: Int64.self)
+        if value.count > 0 { bytes(block).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+    }
+
+    static func deadline(_ block: UnsafeRawPointer) -> Int64 { block.load(as: Int64.self) }
+    static func setDeadline(_ deadline: Int64, in block: UnsafeMutableRawPointer) {
+        block.storeBytes(of: deadline, as: Int64.self)
+    }
+    static func bytes(_ block: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer { block + headerBytes }
+
+    /// Bytes a value of `length` takes in its block (0: stored inline in the entry).
+    static func blockBytes(valueLength length: Int, hasDeadline: Bool) -> Int {
+        hasDeadline ? headerBytes + length : (length > 8 ? length : 0)
+    }
+}

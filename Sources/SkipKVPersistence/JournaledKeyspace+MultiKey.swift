@@ -81,21 +81,34 @@ public struct MultiKeyWrite {
         keyspace.withValue(forKey: key) { Array($0) }
     }
 
+    /// A copy of the key's value and its expiry deadline (0: none), or nil when it is absent.
+    public func entry(_ key: UnsafeRawBufferPointer) -> (value: [UInt8], deadline: Int64)? {
+        keyspace.withEntry(forKey: key) { (Array($0), $1) }
+    }
+
     public func contains(_ key: UnsafeRawBufferPointer) -> Bool {
         keyspace.contains(key)
     }
 
-    public mutating func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
-        keyspace.put(key, value)
-        batch?.appendSet(key: key, value: value)
+    /// Stores `value` under `key` with `deadline` (0: none; a plain SET clears the key's).
+    public mutating func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, deadline: Int64 = 0) {
+        keyspace.put(key, value, condition: .always, deadline: .set(deadline))
+        if deadline == 0 {
+            batch?.appendSet(key: key, value: value)
+        } else {
+            batch?.appendSetExpiring(key: key, value: value, deadline: deadline)
+        }
         changed += 1
     }
 
+    /// Removes `key`; true when it was present (an expired key is removed too, logged, and
+    /// reported absent).
     @discardableResult
     public mutating func remove(_ key: UnsafeRawBufferPointer) -> Bool {
-        guard keyspace.remove(key) else { return false }
+        let removal = keyspace.removeEntry(key)
+        if removal == .absent { return false }
         batch?.appendDelete(key: key)
         changed += 1
-        return true
+        return removal == .removed
     }
 }

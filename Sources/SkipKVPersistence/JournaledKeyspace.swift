@@ -54,55 +54,84 @@ public final class JournaledKeyspace: @unchecked Sendable {
     @discardableResult
     public func put(
         _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, condition: PutCondition = .always,
-        lsn: inout UInt64
+        deadline change: DeadlineChange = .clear, lsn: inout UInt64
     ) -> PutOutcome {
         let hash = keyspace.keyHash(key)
         stripes.lock(hash)
-        let outcome = keyspace.put(key, value, condition: condition)
-        if outcome != .skipped { journalSet(key, value, lsn: &lsn) }
+        let (outcome, deadline) = keyspace.put(key, value, condition: condition, deadline: change)
+        if outcome != .skipped { journalSet(key, value, deadline: deadline, lsn: &lsn) }
         stripes.unlock(hash)
         if outcome != .skipped { changeCounter.add(1, stripe: hash) }
         return outcome
     }
 
+    /// Removes `key`; true when it was present. An expired key not yet reclaimed is removed
+    /// (and the removal logged) but reported absent, as the key already was for commands.
     @inlinable
     @discardableResult
     public func remove(_ key: UnsafeRawBufferPointer, lsn: inout UInt64) -> Bool {
         let hash = keyspace.keyHash(key)
         stripes.lock(hash)
-        let removed = keyspace.remove(key)
-        if removed { journalDelete(key, lsn: &lsn) }
+        let removal = keyspace.removeEntry(key)
+        if removal != .absent { journalDelete(key, lsn: &lsn) }
         stripes.unlock(hash)
-        if removed { changeCounter.add(1, stripe: hash) }
-        return removed
+        if removal == .removed { changeCounter.add(1, stripe: hash) }
+        return removal == .removed
     }
 
-    /// Atomic read-modify-write (see `Keyspace.update`); logs what `body` chose to do.
+    /// Atomic read-modify-write (see `Keyspace.update`); logs what `body` chose to do. `.store`
+    /// keeps the key's deadline.
     @inlinable
     public func update<R>(
         _ key: UnsafeRawBufferPointer, lsn: inout UInt64, _ body: (UnsafeRawBufferPointer?) -> (UpdateAction, R)
+    ) -> R {
+        updateWithDeadline(key, lsn: &lsn) { current, _ in body(current) }
+    }
+
+    /// `update` whose body also sees the key's deadline (0: none; nil value: absent).
+    @inlinable
+    public func updateWithDeadline<R>(
+        _ key: UnsafeRawBufferPointer, lsn: inout UInt64, _ body: (UnsafeRawBufferPointer?, Int64) -> (UpdateAction, R)
     ) -> R {
         let hash = keyspace.keyHash(key)
         stripes.lock(hash)
         var applied = UpdateAction.keep
         var existed = false
-        let result = keyspace.update(key) { current in
-            let (action, result) = body(current)
+        let (result, deadline) = keyspace.updateWithDeadline(key) { current, deadline in
+            let (action, result) = body(current, deadline)
             applied = action
             existed = current != nil
             return (action, result)
         }
+        var changed = true
         switch applied {
         case .keep:
-            break
+            changed = false
         case .remove:
+            changed = existed
             if existed { journalDelete(key, lsn: &lsn) }
-        case .store(let bytes):
-            bytes.withUnsafeBytes { journalSet(key, $0, lsn: &lsn) }
+        case .store(let bytes), .storeWithDeadline(let bytes, _):
+            bytes.withUnsafeBytes { journalSet(key, $0, deadline: deadline, lsn: &lsn) }
+        case .setDeadline:
+            changed = existed
+            if existed { journalExpire(key, deadline: deadline, lsn: &lsn) }
         }
         stripes.unlock(hash)
-        if applied != .keep && (existed || applied != .remove) { changeCounter.add(1, stripe: hash) }
+        if changed { changeCounter.add(1, stripe: hash) }
         return result
+    }
+
+    /// The active expiry cycle's step: removes `key` if its deadline is still `deadline` and
+    /// before `now`, logging the removal as a delete so that a replayed log reaches the
+    /// same keyspace (`Keyspace.expire`). True when it removed the key.
+    public func expire(_ key: UnsafeRawBufferPointer, indexedDeadline deadline: Int64, now: Int64, lsn: inout UInt64) -> Bool {
+        let hash = keyspace.keyHash(key)
+        stripes.lock(hash)
+        let removed = keyspace.expire(key, indexedDeadline: deadline, now: now)
+        if removed { journalDelete(key, lsn: &lsn) }
+        stripes.unlock(hash)
+        if removed { changeCounter.add(1, stripe: hash) }
+        return removed
     }
 
     /// RANGEDEL: removes every key in `range` atomically with respect to other writes.
@@ -128,10 +157,30 @@ public final class JournaledKeyspace: @unchecked Sendable {
 
     // MARK: Journaling (holding the key's stripe)
 
+    /// A SET of the key's resulting state: its value and deadline (0: none).
     @inlinable
-    func journalSet(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, lsn: inout UInt64) {
+    func journalSet(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, deadline: Int64, lsn: inout UInt64) {
+        if deadline != 0 {
+            journalSetExpiring(key, value, deadline: deadline, lsn: &lsn)
+            return
+        }
         if let log = logReference { lsn = log._withUnsafeGuaranteedRef { $0.appendSet(key: key, value: value) } }
         if let capture { capture.recordSet(key: key, value: value) }
+    }
+
+    @usableFromInline
+    func journalSetExpiring(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, deadline: Int64, lsn: inout UInt64) {
+        if let log = logReference {
+            lsn = log._withUnsafeGuaranteedRef { $0.appendSetExpiring(key: key, value: value, deadline: deadline) }
+        }
+        if let capture { capture.recordSetExpiring(key: key, value: value, deadline: deadline) }
+    }
+
+    /// The key's deadline became `deadline` (0: it no longer expires).
+    @usableFromInline
+    func journalExpire(_ key: UnsafeRawBufferPointer, deadline: Int64, lsn: inout UInt64) {
+        if let log = logReference { lsn = log._withUnsafeGuaranteedRef { $0.appendExpire(key: key, deadline: deadline) } }
+        if let capture { capture.recordExpire(key: key, deadline: deadline) }
     }
 
     @inlinable

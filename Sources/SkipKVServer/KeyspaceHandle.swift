@@ -32,8 +32,26 @@ struct KeyspaceHandle {
 
     @inline(__always)
     @discardableResult
-    func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, condition: PutCondition = .always) -> PutOutcome {
-        journal._withUnsafeGuaranteedRef { $0.put(key, value, condition: condition, lsn: &lastLSN.pointee) }
+    func put(
+        _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, condition: PutCondition = .always,
+        deadline: DeadlineChange = .clear
+    ) -> PutOutcome {
+        journal._withUnsafeGuaranteedRef { $0.put(key, value, condition: condition, deadline: deadline, lsn: &lastLSN.pointee) }
+    }
+
+    /// The value and expiry deadline (0: none) of `key`; nil when absent or expired.
+    func withEntry<R>(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, Int64) -> R) -> R? {
+        reference._withUnsafeGuaranteedRef { $0.withEntry(forKey: key, body) }
+    }
+
+    /// Read-modify-write whose body also sees the key's deadline (`JournaledKeyspace`).
+    func updateWithDeadline<R>(_ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?, Int64) -> (UpdateAction, R)) -> R {
+        journal._withUnsafeGuaranteedRef { $0.updateWithDeadline(key, lsn: &lastLSN.pointee, body) }
+    }
+
+    /// The expiry clock's time, Unix milliseconds: what a command's relative TTLs start from.
+    var now: Int64 {
+        reference._withUnsafeGuaranteedRef { $0.clock.now() }
     }
 
     @inline(__always)

@@ -14,10 +14,11 @@ enum RenameCommands {
         let source = c.argument(1)
         let destination = c.argument(2)
         let moved: Bool? = c.keyspace.withKeys(source, destination) { write in
-            guard let value = write.value(source) else { return nil }
+            guard let (value, deadline) = write.entry(source) else { return nil }
             if source.elementsEqual(destination) { return !onlyIfAbsent }
             if onlyIfAbsent && write.contains(destination) { return false }
-            value.withUnsafeBytes { write.put(destination, $0) }
+            // The deadline moves with the value; the destination's own is dropped.
+            value.withUnsafeBytes { write.put(destination, $0, deadline: deadline) }
             write.remove(source)
             return true
         }
@@ -54,9 +55,9 @@ enum RenameCommands {
         let destination = c.argument(2)
         guard !source.elementsEqual(destination) else { return c.error("ERR source and destination objects are the same") }
         let copied = c.keyspace.withKeys(source, destination) { write in
-            guard let value = write.value(source) else { return false }
+            guard let (value, deadline) = write.entry(source) else { return false }
             if !replace && write.contains(destination) { return false }
-            value.withUnsafeBytes { write.put(destination, $0) }
+            value.withUnsafeBytes { write.put(destination, $0, deadline: deadline) }
             return true
         }
         c.reply.pointee.writeInteger(copied ? 1 : 0)

@@ -23,42 +23,23 @@ enum StringCommands {
         }
     }
 
-    /// SET key value [NX|XX] [GET]. Expiry options parse as in Redis but are refused:
-    /// SkipKV keys do not expire, and silently ignoring a TTL would surprise the client.
+    /// SET key value [NX|XX] [GET] [EX|PX|EXAT|PXAT time | KEEPTTL]. Without KEEPTTL the key
+    /// loses any deadline it had; a time already past leaves the key expired at once.
     static func set(_ c: CommandContext) {
-        var condition = PutCondition.always
-        var returnOld = false
-        var expiryOption: String? = nil
-        var index = 3
-        while index < c.count {
-            if c.argument(index, is: "NX") && condition != .ifPresent {
-                condition = .ifAbsent
-            } else if c.argument(index, is: "XX") && condition != .ifAbsent {
-                condition = .ifPresent
-            } else if c.argument(index, is: "GET") {
-                returnOld = true
-            } else if c.argument(index, is: "KEEPTTL") && expiryOption == nil {
-                expiryOption = "KEEPTTL"
-            } else if expiryOption == nil && index + 1 < c.count
-                        && (c.argument(index, is: "EX") || c.argument(index, is: "PX")
-                            || c.argument(index, is: "EXAT") || c.argument(index, is: "PXAT")) {
-                expiryOption = c.string(index).uppercased()
-                index += 1
-                guard c.integer(index) != nil else { return }
-            } else {
-                c.error(ErrorText.syntax)
-                return
-            }
-            index += 1
-        }
-        if let expiryOption {
-            c.error("ERR SkipKV keys do not expire: the \(expiryOption) option of 'set' is not supported")
-            return
+        guard let options = ExpiryArguments.parse(c, from: 3, forSet: true) else { return }
+        let deadline: Int64
+        if options.form == nil {
+            deadline = 0
+        } else {
+            guard let parsed = options.deadline(c, command: "set", now: c.keyspace.now) else { return }
+            deadline = parsed
         }
         let key = c.argument(1)
         let value = c.argument(2)
-        guard returnOld else {
-            if c.keyspace.put(key, value, condition: condition) == .skipped {
+        let condition = options.condition
+        guard options.returnOld else {
+            let change = options.keepTTL ? DeadlineChange.keep : .set(deadline)
+            if c.keyspace.put(key, value, condition: condition, deadline: change) == .skipped {
                 c.reply.pointee.writeNull()
             } else {
                 c.reply.pointee.writeOK()
@@ -73,7 +54,7 @@ enum StringCommands {
             case .ifAbsent where current != nil, .ifPresent where current == nil:
                 return (.keep, ())
             default:
-                return (.store(Array(value)), ())
+                return (options.keepTTL ? .store(Array(value)) : .storeWithDeadline(Array(value), deadline), ())
             }
         }
     }
@@ -87,7 +68,7 @@ enum StringCommands {
         let value = c.argument(2)
         c.keyspace.update(c.argument(1)) { current -> (UpdateAction, Void) in
             if let current { c.reply.pointee.writeBulkString(current) } else { c.reply.pointee.writeNull() }
-            return (.store(Array(value)), ())
+            return (.storeWithDeadline(Array(value), 0), ())
         }
     }
 

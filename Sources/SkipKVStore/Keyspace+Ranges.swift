@@ -10,6 +10,7 @@ extension Keyspace {
     /// With one shard the scan runs directly on it; otherwise per-shard cursors fetch bounded
     /// batches and a heap merges them (`MergedScan`), so memory stays bounded by the batch
     /// sizes whatever the range.
+    /// Expired keys are skipped.
     @discardableResult
     public func forEach(
         in range: KeyRange, reverse: Bool = false, offset: Int = 0, limit: Int = -1, includeValues: Bool = true,
@@ -21,7 +22,22 @@ extension Keyspace {
         }
         let expected = limit < 0 ? -1 : offset + limit
         var scan = MergedScan(self, range: range, reverse: reverse, includeValues: includeValues, expected: expected)
-        return scan.run(offset: offset, limit: limit, body)
+        return scan.run(offset: offset, limit: limit) { key, value, _ in body(key, value) }
+    }
+
+    /// `forEach` ascending that also passes each key's expiry deadline (0: none), for
+    /// snapshots.
+    @discardableResult
+    public func forEachEntry(
+        in range: KeyRange, limit: Int,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, _ deadline: Int64) -> Bool
+    ) -> Int {
+        if limit == 0 || range.isEmpty { return 0 }
+        if shardCount == 1 {
+            return withShard(at: 0) { $0.forEachEntry(in: range, reverse: false, offset: 0, limit: limit, body) }
+        }
+        var scan = MergedScan(self, range: range, reverse: false, includeValues: true, expected: limit)
+        return scan.run(offset: 0, limit: limit, body)
     }
 
     /// Number of keys in `range`: the per-shard counts added up, no merge needed.

@@ -26,6 +26,8 @@ public final class Keyspace: @unchecked Sendable {
     public let memory = MemoryCounters()
     /// What every shard's access fields record (set from `maxmemory-policy`).
     public let access: AccessTracker
+    /// The time every shard compares expiry deadlines with.
+    public let clock = ExpiryClock()
 
     /// - Parameters:
     ///   - shards: number of B-skiplists, at least 1.
@@ -39,7 +41,7 @@ public final class Keyspace: @unchecked Sendable {
         self.shards = .allocate(capacity: shards)
         for index in 0..<shards {
             let shard = BSkipList(nodeBytes: nodeBytes, seed: SeededHash.finalize(seed &+ UInt64(index) &+ 1),
-                                  memory: memory, access: access)
+                                  memory: memory, access: access, clock: clock)
             (self.shards + index).initialize(to: Unmanaged.passRetained(shard))
         }
     }

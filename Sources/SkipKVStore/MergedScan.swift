@@ -39,7 +39,9 @@ struct MergedScan: ~Copyable {
 
     /// Visits merged entries, skipping the first `offset` and stopping after `limit` visits
     /// (negative: no limit) or when `body` returns false. Returns the number of visits.
-    mutating func run(offset: Int, limit: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) -> Int {
+    mutating func run(
+        offset: Int, limit: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int64) -> Bool
+    ) -> Int {
         var toSkip = offset
         var seen = 0
         while heapCount > 0 && seen != limit {
@@ -48,7 +50,7 @@ struct MergedScan: ~Copyable {
                 toSkip -= 1
             } else {
                 seen += 1
-                if !body(cursors[top].key, cursors[top].value) { break }
+                if !body(cursors[top].key, cursors[top].value, cursors[top].deadline) { break }
             }
             // What this shard can still contribute: the rest of the skip plus the rest of the limit.
             let wanted = limit < 0 ? -1 : toSkip + limit - seen

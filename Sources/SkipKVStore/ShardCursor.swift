@@ -17,6 +17,7 @@ struct ShardCursor: ~Copyable {
         var keyCount: Int
         var valueOffset: Int
         var valueCount: Int
+        var deadline: Int64
     }
 
     /// Entries per batch double on each refill up to this many.
@@ -75,6 +76,9 @@ struct ShardCursor: ~Copyable {
         return UnsafeRawBufferPointer(start: arena + entry.valueOffset, count: entry.valueCount)
     }
 
+    /// The current entry's expiry deadline (0: none).
+    var deadline: Int64 { entries[position].deadline }
+
     /// Moves to the next entry, fetching a new batch when this one is used up. `wanted` caps
     /// the batch at what the caller can still use (negative: no cap).
     mutating func advance(wanted: Int) {
@@ -98,13 +102,14 @@ struct ShardCursor: ~Copyable {
         var used = 0
         var stoppedForBytes = false
         let visited = shard._withUnsafeGuaranteedRef { shard in
-            shard.forEach(in: remaining, reverse: reverse, offset: 0, limit: limit) { key, value in
+            shard.forEachEntry(in: remaining, reverse: reverse, offset: 0, limit: limit) { key, value, deadline in
                 let valueCount = includeValues ? value.count : 0
                 let needed = used + key.count + valueCount
                 if needed > arenaCapacity { growArena(minimum: needed, used: used) }
                 if key.count > 0 { (arena + used).copyMemory(from: key.baseAddress!, byteCount: key.count) }
                 if valueCount > 0 { (arena + used + key.count).copyMemory(from: value.baseAddress!, byteCount: valueCount) }
-                entries[entryCount] = Entry(keyOffset: used, keyCount: key.count, valueOffset: used + key.count, valueCount: valueCount)
+                entries[entryCount] = Entry(keyOffset: used, keyCount: key.count, valueOffset: used + key.count,
+                                            valueCount: valueCount, deadline: deadline)
                 entryCount += 1
                 used = needed
                 stoppedForBytes = used >= ShardCursor.batchByteBudget

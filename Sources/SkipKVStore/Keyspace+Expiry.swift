@@ -1,0 +1,91 @@
+import SkipKVIndex
+
+/// Expiry deadlines across shards: reads and writes that see or set a key's deadline, and
+/// what the active expiry cycle, INFO and the volatile-* eviction policies read from each
+/// shard's `DeadlineIndex`. Deadlines are Unix milliseconds; 0 means none. An expired key
+/// that is not yet reclaimed is absent for every read and write (`BSkipList`).
+extension Keyspace {
+    /// Calls `body` with the value and deadline of `key`; nil when absent or expired.
+    @inlinable
+    public func withEntry<R>(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, Int64) -> R) -> R? {
+        withShard(for: key) { $0.withEntry(forKey: key, body) }
+    }
+
+    /// Inserts or overwrites `key` with `deadline`; returns what it did and the key's
+    /// deadline afterwards.
+    @inlinable
+    @discardableResult
+    public func put(
+        _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, condition: PutCondition, deadline: DeadlineChange
+    ) -> (outcome: PutOutcome, deadline: Int64) {
+        withShard(for: key) { $0.put(key, value, condition: condition, deadline: deadline) }
+    }
+
+    /// `update` whose body also sees the deadline; returns its result and the key's deadline
+    /// afterwards (`BSkipList.updateWithDeadline`).
+    @inlinable
+    public func updateWithDeadline<R>(
+        _ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?, Int64) -> (UpdateAction, R)
+    ) -> (R, deadline: Int64) {
+        withShard(for: key) { $0.updateWithDeadline(key, body) }
+    }
+
+    /// Removes `key`, expired or not, and says which it was.
+    @inlinable
+    public func removeEntry(_ key: UnsafeRawBufferPointer) -> Removal {
+        withShard(for: key) { $0.removeEntry(key) }
+    }
+
+    /// Calls `body` with up to `limit` (key, deadline) pairs of shard `index` whose deadline is
+    /// before `now`, earliest first.
+    @discardableResult
+    public func forEachDue(
+        shard index: Int, now: Int64, limit: Int, _ body: (_ key: UnsafeRawBufferPointer, _ deadline: Int64) -> Void
+    ) -> Int {
+        withShard(at: index) { $0.deadlines?.forEachDue(now: now, limit: limit, body) ?? 0 }
+    }
+
+    /// Calls `body` with up to `limit` (key, deadline) pairs of shard `index`, earliest first.
+    @discardableResult
+    public func forEachEarliest(
+        shard index: Int, limit: Int, _ body: (_ key: UnsafeRawBufferPointer, _ deadline: Int64) -> Void
+    ) -> Int {
+        withShard(at: index) { $0.deadlines?.forEachEarliest(limit: limit, body) ?? 0 }
+    }
+
+    /// One sampling step over the keys with a deadline of shard `index` (`DeadlineIndex.sample`).
+    @discardableResult
+    public func sampleKeysWithDeadline(
+        shard index: Int, after hand: UnsafeRawBufferPointer?, count: Int, maximumGap: Int,
+        _ body: (_ entry: UnsafeRawBufferPointer, _ key: UnsafeRawBufferPointer) -> Void
+    ) -> Int {
+        withShard(at: index) { $0.deadlines?.sample(after: hand, count: count, maximumGap: maximumGap, body) ?? 0 }
+    }
+
+    /// Removes `key` if its deadline is `deadline` and before `now`
+    /// (`BSkipList.expire`); the caller holds the key's stripe.
+    public func expire(_ key: UnsafeRawBufferPointer, indexedDeadline deadline: Int64, now: Int64) -> Bool {
+        withShard(for: key) { $0.expire(key, indexedDeadline: deadline, now: now) }
+    }
+
+    /// Keys with a deadline, expired ones not yet reclaimed included (INFO's `expires=`).
+    public var keysWithDeadline: Int {
+        var total = 0
+        for index in 0..<shardCount { total += withShard(at: index) { $0.deadlines?.count ?? 0 } }
+        return total
+    }
+
+    /// The mean deadline of the keys that have one (second precision), nil when none has.
+    public var meanDeadline: Int64? {
+        var weighted = 0.0
+        var total = 0
+        for index in 0..<shardCount {
+            withShard(at: index) { shard in
+                guard let deadlines = shard.deadlines, let mean = deadlines.meanDeadline else { return }
+                weighted += Double(mean) * Double(deadlines.count)
+                total += deadlines.count
+            }
+        }
+        return total > 0 ? Int64(weighted / Double(total)) : nil
+    }
+}
