@@ -1,5 +1,6 @@
-/// Builds one batch record (`LogRecordKind.batch`) from SET and DEL records, for a command
-/// that changes several keys and must be replayed whole or not at all. The buffer starts
+/// Builds one batch record (`LogRecordKind.batch`) from single-key records (SET, DEL and
+/// their expiring forms: RENAME moves a key's deadline, COPY copies it), for a command that
+/// changes several keys and must be replayed whole or not at all. The buffer starts
 /// with room for the batch's own header and kind byte, so `record()` seals it in place.
 public struct LogBatchBuilder {
     private var bytes: [UInt8]
@@ -17,8 +18,22 @@ public struct LogBatchBuilder {
         }
     }
 
+    /// A SET of a key that expires at `deadline` (Unix milliseconds, > 0).
+    public mutating func appendSetExpiring(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, deadline: Int64) {
+        append(size: LogRecordEncoder.setExpiringSize(keyCount: key.count, valueCount: value.count)) {
+            LogRecordEncoder.writeSetExpiring(key: key, value: value, deadline: deadline, to: $0)
+        }
+    }
+
     public mutating func appendDelete(key: UnsafeRawBufferPointer) {
         append(size: LogRecordEncoder.deleteSize(keyCount: key.count)) { LogRecordEncoder.writeDelete(key: key, to: $0) }
+    }
+
+    /// The key's deadline becomes `deadline` (Unix milliseconds); 0: it no longer expires.
+    public mutating func appendExpire(key: UnsafeRawBufferPointer, deadline: Int64) {
+        append(size: LogRecordEncoder.expireSize(keyCount: key.count)) {
+            LogRecordEncoder.writeExpire(key: key, deadline: deadline, to: $0)
+        }
     }
 
     private mutating func append(size: Int, _ write: (UnsafeMutableRawPointer) -> Int) {

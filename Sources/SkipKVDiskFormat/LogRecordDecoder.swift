@@ -12,12 +12,21 @@ enum LogRecordDecoder {
         guard let kindByte = body.first else { throw LogRecordProblem(reason: "empty record") }
         switch LogRecordKind(rawValue: kindByte) {
         case .set:
-            guard body.count >= 5 else { throw LogRecordProblem(reason: "incomplete set record") }
-            let keyCount = Int(LittleEndian.load32(body.baseAddress! + 1))
-            guard keyCount <= body.count - 5 else { throw LogRecordProblem(reason: "key length past the end") }
+            let keyCount = try prefixedKeyCount(body, followedBy: 0, record: "set")
             return .set(key: slice(body, 5, keyCount), value: slice(body, 5 + keyCount, body.count - 5 - keyCount))
+        case .setExpiring:
+            let keyCount = try prefixedKeyCount(body, followedBy: 8, record: "set-expiring")
+            let deadline = loadDeadline(body, 5 + keyCount)
+            guard deadline > 0 else { throw LogRecordProblem(reason: "nonpositive deadline \(deadline)") }
+            return .setExpiring(
+                key: slice(body, 5, keyCount), value: slice(body, 13 + keyCount, body.count - 13 - keyCount), deadline: deadline)
         case .delete:
             return .delete(key: slice(body, 1, body.count - 1))
+        case .expire:
+            guard body.count >= 9 else { throw LogRecordProblem(reason: "incomplete expire record") }
+            let deadline = loadDeadline(body, 1)
+            guard deadline >= 0 else { throw LogRecordProblem(reason: "negative deadline \(deadline)") }
+            return .expire(key: slice(body, 9, body.count - 9), deadline: deadline)
         case .rangeDelete:
             var cursor = 1
             let lower = try bound(body, &cursor)
@@ -34,6 +43,21 @@ enum LogRecordDecoder {
         case nil:
             throw LogRecordProblem(reason: "unknown record kind \(kindByte)")
         }
+    }
+
+    /// The length of the key of a record whose body starts with kind, key length u32 and key,
+    /// after which at least `fixed` more bytes must follow.
+    private static func prefixedKeyCount(
+        _ body: UnsafeRawBufferPointer, followedBy fixed: Int, record: String
+    ) throws(LogRecordProblem) -> Int {
+        guard body.count >= 5 + fixed else { throw LogRecordProblem(reason: "incomplete \(record) record") }
+        let keyCount = Int(LittleEndian.load32(body.baseAddress! + 1))
+        guard keyCount <= body.count - 5 - fixed else { throw LogRecordProblem(reason: "key length past the end") }
+        return keyCount
+    }
+
+    private static func loadDeadline(_ body: UnsafeRawBufferPointer, _ offset: Int) -> Int64 {
+        Int64(bitPattern: LittleEndian.load64(body.baseAddress! + offset))
     }
 
     private static func bound(_ body: UnsafeRawBufferPointer, _ cursor: inout Int) throws(LogRecordProblem) -> RangeBound {

@@ -7,7 +7,7 @@ public struct SnapshotReadResult: Sendable, Equatable {
     public let header: SnapshotHeader?
     /// Entries delivered to the callback: those of every whole block before the damage.
     public let keys: Int
-    /// Change records delivered (version 2): those of every whole change block before the
+    /// Change records delivered (version 2 on): those of every whole change block before the
     /// damage.
     public let changes: Int
     /// The file's size when it was read.

@@ -1,14 +1,17 @@
 /// Reads snapshot files for recovery and inspection.
 public enum SnapshotReader {
     /// Maps `path` and calls `body` with every entry of every whole, valid block in file order,
-    /// then `change` with every change record (version 2 files) in the order they happened,
+    /// with the key's deadline (Unix milliseconds; 0 when it has none, as in every entry of
+    /// files before version 3), then `change` with every change record (version 2 on) in the
+    /// order they happened,
     /// stopping at the first damage. A block is delivered only after all of it checked out, so
     /// what is delivered is exactly the content of the blocks before the damage. Applying the
     /// entries and then the changes gives the keyspace at the instant the snapshot's scan
     /// ended. Throws `DiskError` only when the file cannot be read, and whatever the callbacks
     /// throw.
     public static func read(
-        path: String, _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Void,
+        path: String,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, _ deadline: Int64) throws -> Void,
         change: (LogEntry) throws -> Void
     ) throws -> SnapshotReadResult {
         try MappedFile.open(path).withBytes { bytes in
@@ -36,22 +39,23 @@ public enum SnapshotReader {
         init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
         mutating func run(
-            _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void, _ change: (LogEntry) throws -> Void
+            _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int64) throws -> Void, _ change: (LogEntry) throws -> Void
         ) rethrows -> SnapshotDamage? {
             if let problem = SnapshotFormat.headerProblem(bytes) { return SnapshotDamage(offset: 0, reason: problem) }
             let header = SnapshotFormat.decodeHeader(bytes)
             self.header = header
             var offset = SnapshotFormat.headerSize
+            let withDeadlines = header.version >= SnapshotFormat.firstVersionWithDeadlines
             let entriesEnd = try blocks(from: &offset) { payload, count -> String? in
-                guard SnapshotEntry.forEach(in: payload, { _, _ in }) == count else {
+                guard SnapshotEntry.forEach(in: payload, withDeadlines: withDeadlines, { _, _, _ in }) == count else {
                     return "block entries do not match the block header"
                 }
-                _ = try SnapshotEntry.forEach(in: payload, body)
+                _ = try SnapshotEntry.forEach(in: payload, withDeadlines: withDeadlines, body)
                 keys += count
                 return nil
             }
             if let entriesEnd { return entriesEnd }
-            if header.version >= 2 {
+            if header.version >= SnapshotFormat.firstVersionWithChanges {
                 let changesEnd = try blocks(from: &offset) { payload, count -> String? in
                     var entries: [LogEntry] = []
                     var position = 0

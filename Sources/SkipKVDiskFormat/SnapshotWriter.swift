@@ -58,26 +58,25 @@ public final class SnapshotWriter {
         block.deallocate()
     }
 
-    /// Adds one entry; buffered, so it costs a copy until a block fills.
-    public func append(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws {
+    /// Adds one entry: the key expires at `deadline` (Unix milliseconds), or never for 0.
+    /// Buffered, so it costs a copy until a block fills.
+    public func append(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, deadline: Int64) throws {
         precondition(!isFinished && !entriesEnded, "SnapshotWriter entry after changes, commit or abandon")
-        let entrySize = SnapshotEntry.size(keyCount: key.count, valueCount: value.count)
+        precondition(deadline >= 0, "a snapshot deadline is >= 0")
+        let entrySize = SnapshotEntry.size(keyCount: key.count, valueCount: value.count, deadline: deadline)
         if blockEntries > 0 && payloadCount + entrySize > blockTarget {
             try flushBlock()
         }
         if entrySize > blockTarget {
-            try writeLoneBlock(key: key, value: value, entrySize: entrySize)
+            try writeLoneBlock(key: key, value: value, deadline: deadline, entrySize: entrySize)
         } else {
             payloadCount += SnapshotEntry.write(
-                key: key, value: value, to: block + SnapshotFormat.blockHeaderSize + payloadCount)
+                key: key, value: value, deadline: deadline, to: block + SnapshotFormat.blockHeaderSize + payloadCount)
             blockEntries += 1
         }
         keys += 1
     }
 
-    /// Writes the last block, the end marker, the trailer and the real header, makes the file
-    /// durable, renames it over `path` and syncs the directory. After it returns, the snapshot
-    /// survives a crash. After it throws, call `abandon`.
     /// Ends the entries and writes `records`, `count` complete log records (as `LogWriter`
     /// frames them), the changes made while the entries were scanned, in blocks of about
     /// `blockTarget` bytes cut at record boundaries.
@@ -101,6 +100,9 @@ public final class SnapshotWriter {
         precondition(changes == count, "appendChanges: \(changes) records found, \(count) announced")
     }
 
+    /// Writes the last block, the end marker, the trailer and the real header, makes the file
+    /// durable, renames it over `path` and syncs the directory. After it returns, the snapshot
+    /// survives a crash. After it throws, call `abandon`.
     public func commit() throws -> SnapshotSummary {
         precondition(!isFinished, "SnapshotWriter used after commit or abandon")
         isFinished = true
@@ -158,26 +160,28 @@ public final class SnapshotWriter {
     }
 
     /// Writes an entry too large for the buffer as a block of its own, straight from the
-    /// caller's memory: the checksum is computed over the pieces, so nothing is copied.
-    private func writeLoneBlock(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, entrySize: Int) throws {
+    /// caller's memory: the checksum is computed over the pieces, so nothing is copied. The
+    /// small fields between them (the length prefixes and the deadline) go through `block`.
+    private func writeLoneBlock(
+        key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, deadline: Int64, entrySize: Int
+    ) throws {
         guard entrySize <= Int(UInt32.max) else {
             throw DiskError.entryTooLarge(path: temporaryPath, bytes: entrySize)
         }
-        let keyPrefix = UnsafeRawBufferPointer(
-            start: block + SnapshotFormat.blockHeaderSize,
-            count: LEB128.write(key.count, to: block + SnapshotFormat.blockHeaderSize))
-        let valuePrefixStart = block + SnapshotFormat.blockHeaderSize + keyPrefix.count
-        let valuePrefix = UnsafeRawBufferPointer(start: valuePrefixStart, count: LEB128.write(value.count, to: valuePrefixStart))
+        let keyPrefixStart = block + SnapshotFormat.blockHeaderSize
+        let keyPrefix = UnsafeRawBufferPointer(start: keyPrefixStart, count: LEB128.write(key.count, to: keyPrefixStart))
+        let valuePrefixStart = keyPrefixStart + keyPrefix.count
+        let valuePrefix = UnsafeRawBufferPointer(
+            start: valuePrefixStart,
+            count: LEB128.write(SnapshotEntry.valueField(value.count, deadline), to: valuePrefixStart))
+        let deadlineStart = valuePrefixStart + valuePrefix.count
+        let deadlineField = UnsafeRawBufferPointer(
+            start: deadlineStart, count: SnapshotEntry.writeDeadline(deadline, to: deadlineStart))
         var crc = CRC32C()
-        crc.update(keyPrefix)
-        crc.update(key)
-        crc.update(valuePrefix)
-        crc.update(value)
+        for piece in [keyPrefix, key, valuePrefix, value, deadlineField] { crc.update(piece) }
         SnapshotFormat.writeBlockHeader(to: block, entryCount: 1, payloadCount: entrySize, payloadCRC: crc.value)
         try emit(UnsafeRawBufferPointer(start: block, count: SnapshotFormat.blockHeaderSize + keyPrefix.count))
-        try emit(key)
-        try emit(valuePrefix)
-        try emit(value)
+        for piece in [key, valuePrefix, value, deadlineField] where !piece.isEmpty { try emit(piece) }
     }
 
     private func emit(_ bytes: UnsafeRawBufferPointer) throws {

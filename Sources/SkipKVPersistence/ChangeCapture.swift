@@ -21,23 +21,35 @@ final class ChangeCapture: @unchecked Sendable {
 
     @usableFromInline
     func recordSet(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        mutex.withLock {
-            _ = buffer.appendSet(key: key, value: value)
-            count += 1
-        }
+        append { $0.appendSet(key: key, value: value) }
+    }
+
+    /// A SET of a key that expires at `deadline` (Unix milliseconds, > 0).
+    @usableFromInline
+    func recordSetExpiring(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, deadline: Int64) {
+        append { $0.appendSetExpiring(key: key, value: value, deadline: deadline) }
     }
 
     @usableFromInline
     func recordDelete(key: UnsafeRawBufferPointer) {
-        mutex.withLock {
-            _ = buffer.appendDelete(key: key)
-            count += 1
-        }
+        append { $0.appendDelete(key: key) }
+    }
+
+    /// The key's deadline became `deadline` (Unix milliseconds); 0: it no longer expires.
+    @usableFromInline
+    func recordExpire(key: UnsafeRawBufferPointer, deadline: Int64) {
+        append { $0.appendExpire(key: key, deadline: deadline) }
     }
 
     func record(_ record: [UInt8]) {
+        record.withUnsafeBytes { bytes in self.append { $0.append(record: bytes) } }
+    }
+
+    /// Appends the record `encode` writes to the buffer, under the mutex.
+    @inline(__always)
+    private func append(_ encode: (inout LogBuffer) -> Int) {
         mutex.withLock {
-            _ = record.withUnsafeBytes { buffer.append(record: $0) }
+            _ = encode(&buffer)
             count += 1
         }
     }

@@ -42,16 +42,38 @@ struct LogBuffer: ~Copyable {
     /// Appends a `SET key value` record; returns its size.
     @inline(__always)
     mutating func appendSet(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Int {
-        let written = LogRecordEncoder.writeSet(
-            key: key, value: value, to: reserve(LogRecordEncoder.setSize(keyCount: key.count, valueCount: value.count)))
-        count += written
-        return written
+        append(size: LogRecordEncoder.setSize(keyCount: key.count, valueCount: value.count)) {
+            LogRecordEncoder.writeSet(key: key, value: value, to: $0)
+        }
+    }
+
+    /// Appends a SET record of a key that expires at `deadline` (Unix ms, > 0); returns its size.
+    @inline(__always)
+    mutating func appendSetExpiring(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, deadline: Int64) -> Int {
+        append(size: LogRecordEncoder.setExpiringSize(keyCount: key.count, valueCount: value.count)) {
+            LogRecordEncoder.writeSetExpiring(key: key, value: value, deadline: deadline, to: $0)
+        }
     }
 
     /// Appends a `DEL key` record; returns its size.
     @inline(__always)
     mutating func appendDelete(key: UnsafeRawBufferPointer) -> Int {
-        let written = LogRecordEncoder.writeDelete(key: key, to: reserve(LogRecordEncoder.deleteSize(keyCount: key.count)))
+        append(size: LogRecordEncoder.deleteSize(keyCount: key.count)) { LogRecordEncoder.writeDelete(key: key, to: $0) }
+    }
+
+    /// Appends an EXPIRE record (deadline in Unix ms; 0: the key no longer expires); returns
+    /// its size.
+    @inline(__always)
+    mutating func appendExpire(key: UnsafeRawBufferPointer, deadline: Int64) -> Int {
+        append(size: LogRecordEncoder.expireSize(keyCount: key.count)) {
+            LogRecordEncoder.writeExpire(key: key, deadline: deadline, to: $0)
+        }
+    }
+
+    /// Has `write` encode a record of `size` bytes in place; returns the size it wrote.
+    @inline(__always)
+    private mutating func append(size: Int, _ write: (UnsafeMutableRawPointer) -> Int) -> Int {
+        let written = write(reserve(size))
         count += written
         return written
     }

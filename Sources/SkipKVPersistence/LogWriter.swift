@@ -137,9 +137,21 @@ public final class LogWriter: @unchecked Sendable {
         append { $0.appendSet(key: key, value: value) }
     }
 
+    /// Appends `SET key value` for a key that expires at `deadline` (Unix milliseconds, > 0);
+    /// returns its LSN.
+    public func appendSetExpiring(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, deadline: Int64) -> UInt64 {
+        append { $0.appendSetExpiring(key: key, value: value, deadline: deadline) }
+    }
+
     /// Appends `DEL key`; returns its LSN.
     public func appendDelete(key: UnsafeRawBufferPointer) -> UInt64 {
         append { $0.appendDelete(key: key) }
+    }
+
+    /// Appends an EXPIRE record: the key's deadline becomes `deadline` (Unix milliseconds), or
+    /// with 0 it no longer expires (PERSIST); returns its LSN.
+    public func appendExpire(key: UnsafeRawBufferPointer, deadline: Int64) -> UInt64 {
+        append { $0.appendExpire(key: key, deadline: deadline) }
     }
 
     /// Appends an already encoded record (RANGEDEL, FLUSHALL); returns its LSN.

@@ -67,7 +67,7 @@ enum Recovery {
         _ settings: PersistenceSettings, into keyspace: Keyspace, report: inout RecoveryReport, logger: Logger
     ) throws -> UInt64 {
         let path = settings.snapshotPath
-        let result = try SnapshotReader.read(path: path, { key, value in keyspace.put(key, value) }, change: { apply($0, to: keyspace) })
+        let result = try SnapshotReader.read(path: path, { key, value, _ in keyspace.put(key, value) }, change: { apply($0, to: keyspace) })
         report.snapshotKeys = result.keys
         report.snapshotChanges = result.changes
         report.snapshotBytes = result.fileSize
@@ -146,6 +146,7 @@ enum Recovery {
         case .rangeDelete(let range): keyspace.removeAll(in: range)
         case .flushAll: keyspace.removeAll()
         case .batch(let batch): batch.forEach { apply($0, to: keyspace) }
+        case .setExpiring, .expire: preconditionFailure("issue 13: applied by the keyspace's deadline API")
         }
     }
 

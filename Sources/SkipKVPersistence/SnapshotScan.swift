@@ -56,7 +56,7 @@ struct SnapshotScan: ~Copyable {
             let valueCount = Int(base.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
             let key = UnsafeRawBufferPointer(start: base + offset + 8, count: keyCount)
             let value = UnsafeRawBufferPointer(start: base + offset + 8 + keyCount, count: valueCount)
-            try writer.append(key: key, value: value)
+            try writer.append(key: key, value: value, deadline: 0)  // issue 13: the key's deadline
             offset += 8 + keyCount + valueCount
         }
     }

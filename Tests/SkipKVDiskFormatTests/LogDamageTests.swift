@@ -87,11 +87,11 @@ final class LogDamageTests: XCTestCase {
         XCTAssertEqual(magic.damageError, .damaged(path: path, offset: 0, reason: "bad magic"))
 
         var futureVersion = image.bytes
-        futureVersion[8] = 2
+        futureVersion[8] = 3
         let crc = futureVersion[0..<24].withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer($0)) }
         withUnsafeBytes(of: crc.littleEndian) { futureVersion.replaceSubrange(24..<28, with: $0) }
         let (version, _) = try readSegment(futureVersion, at: path)
-        XCTAssertEqual(version.damage, LogDamage(offset: 0, reason: "unsupported version 2", isTornTail: false))
+        XCTAssertEqual(version.damage, LogDamage(offset: 0, reason: "unsupported version 3", isTornTail: false))
 
         let (empty, _) = try readSegment([], at: path)
         XCTAssertEqual(empty.damage, LogDamage(offset: 0, reason: "empty file", isTornTail: true))
@@ -113,32 +113,57 @@ final class LogDamageTests: XCTestCase {
             ([3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], "bytes after the range"),
             ([4, 0], "bytes after flush-all"),
             ([5, 1, 2, 3], "batch record: inner record at 0: incomplete record header"),
+            ([6, 0, 0, 0, 0], "incomplete set-expiring record"),
+            ([6, 1, 0, 0, 0, 65, 1, 0, 0, 0, 0, 0, 0], "key length past the end"),  // deadline cut short
+            ([6, 2, 0, 0, 0, 65, 1, 0, 0, 0, 0, 0, 0, 0], "key length past the end"),
+            ([6, 1, 0, 0, 0, 65, 0, 0, 0, 0, 0, 0, 0, 0], "nonpositive deadline 0"),
+            ([6, 0, 0, 0, 0] + le64(-1) + [1], "nonpositive deadline -1"),
+            ([7], "incomplete expire record"),
+            ([7, 1, 0, 0, 0, 0, 0, 0], "incomplete expire record"),
+            ([7] + le64(Int64.min) + utf8("k"), "negative deadline -9223372036854775808"),
+            ([5] + sealed([6, 0, 0, 0, 0]), "batch record: inner record at 0: incomplete set-expiring record"),
+            ([5] + ModelRecord.delete(utf8("k")).encoded + sealed([7, 1]), "batch record: inner record at 14: incomplete expire record"),
             ([5] + ModelRecord.batch([]).encoded, "batch inside a batch"),
         ]
         for (body, reason) in cases {
-            var record = [UInt8](repeating: 0, count: 12) + body
-            record.withUnsafeMutableBytes { _ = LogRecordEncoder.seal($0.baseAddress!, bodyCount: body.count) }
-            let bytes = image.bytes + record
+            let bytes = image.bytes + sealed(body)
             let (scan, records) = try readSegment(bytes, at: path)
             XCTAssertEqual(records, smallSegmentRecords)
             XCTAssertEqual(scan.damage, LogDamage(offset: image.bytes.count, reason: reason, isTornTail: false))
         }
     }
 
+    /// A complete record around `body`, with good checksums whatever the body holds.
+    private func sealed(_ body: [UInt8]) -> [UInt8] {
+        var record = [UInt8](repeating: 0, count: 12) + body
+        record.withUnsafeMutableBytes { _ = LogRecordEncoder.seal($0.baseAddress!, bodyCount: body.count) }
+        return record
+    }
+
+    private func le64(_ value: Int64) -> [UInt8] {
+        withUnsafeBytes(of: value.littleEndian) { Array($0) }
+    }
+
     /// A crash in the middle of a batch's append loses the whole batch, never a prefix of
     /// its inner records: recovery replays all of a RENAME or none of it.
     func testTornBatchIsDroppedWhole() throws {
         let path = try makeScratchDirectory(self) + "/segment"
-        let batch = ModelRecord.batch([.set(utf8("to"), utf8("value")), .delete(utf8("from"))])
         let head = SegmentImage(sequence: 3, records: [.set(utf8("from"), utf8("value"))]).bytes
-        let encoded = batch.encoded
-        let whole = try readSegment(head + encoded, at: path)
-        XCTAssertEqual(whole.records, [.set(utf8("from"), utf8("value")), batch])
-        for cut in 1..<encoded.count {
-            let (scan, records) = try readSegment(head + encoded[..<cut], at: path)
-            XCTAssertEqual(records, [.set(utf8("from"), utf8("value"))], "cut \(cut)")
-            XCTAssertEqual(scan.damage?.isTornTail, true, "cut \(cut)")
-            XCTAssertEqual(scan.validEnd, head.count, "cut \(cut)")
+        let batches: [ModelRecord] = [
+            .batch([.set(utf8("to"), utf8("value")), .delete(utf8("from"))]),
+            // The RENAME of a key with a TTL.
+            .batch([.setExpiring(utf8("to"), utf8("value"), deadline: 42), .delete(utf8("from"))]),
+        ]
+        for batch in batches {
+            let encoded = batch.encoded
+            let whole = try readSegment(head + encoded, at: path)
+            XCTAssertEqual(whole.records, [.set(utf8("from"), utf8("value")), batch])
+            for cut in 1..<encoded.count {
+                let (scan, records) = try readSegment(head + encoded[..<cut], at: path)
+                XCTAssertEqual(records, [.set(utf8("from"), utf8("value"))], "\(batch) cut \(cut)")
+                XCTAssertEqual(scan.damage?.isTornTail, true, "\(batch) cut \(cut)")
+                XCTAssertEqual(scan.validEnd, head.count, "\(batch) cut \(cut)")
+            }
         }
     }
 

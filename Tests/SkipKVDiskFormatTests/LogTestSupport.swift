@@ -8,8 +8,11 @@ enum ModelRecord: Equatable, CustomStringConvertible {
     case delete([UInt8])
     case rangeDelete(KeyRange)
     case flushAll
-    /// Sets and deletes only, as the server writes batches.
+    /// Single-key records only (sets, deletes and their expiring forms), as the server writes
+    /// batches.
     case batch([ModelRecord])
+    case setExpiring([UInt8], [UInt8], deadline: Int64)
+    case expire([UInt8], deadline: Int64)
 
     init(_ entry: LogEntry) {
         switch entry {
@@ -21,6 +24,8 @@ enum ModelRecord: Equatable, CustomStringConvertible {
             var inner: [ModelRecord] = []
             batch.forEach { inner.append(ModelRecord($0)) }
             self = .batch(inner)
+        case let .setExpiring(key, value, deadline): self = .setExpiring(Array(key), Array(value), deadline: deadline)
+        case let .expire(key, deadline): self = .expire(Array(key), deadline: deadline)
         }
     }
 
@@ -41,6 +46,24 @@ enum ModelRecord: Equatable, CustomStringConvertible {
                 initialized = key.withUnsafeBytes { LogRecordEncoder.writeDelete(key: $0, to: UnsafeMutableRawPointer(buffer.baseAddress!)) }
                 XCTAssertEqual(initialized, size)
             }
+        case let .setExpiring(key, value, deadline):
+            let size = LogRecordEncoder.setExpiringSize(keyCount: key.count, valueCount: value.count)
+            return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+                initialized = key.withUnsafeBytes { k in
+                    value.withUnsafeBytes { v in
+                        LogRecordEncoder.writeSetExpiring(key: k, value: v, deadline: deadline, to: UnsafeMutableRawPointer(buffer.baseAddress!))
+                    }
+                }
+                XCTAssertEqual(initialized, size)
+            }
+        case let .expire(key, deadline):
+            let size = LogRecordEncoder.expireSize(keyCount: key.count)
+            return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+                initialized = key.withUnsafeBytes {
+                    LogRecordEncoder.writeExpire(key: $0, deadline: deadline, to: UnsafeMutableRawPointer(buffer.baseAddress!))
+                }
+                XCTAssertEqual(initialized, size)
+            }
         case let .rangeDelete(range):
             return LogRecordEncoder.rangeDeleteRecord(range)
         case .flushAll:
@@ -53,8 +76,12 @@ enum ModelRecord: Equatable, CustomStringConvertible {
                     key.withUnsafeBytes { k in value.withUnsafeBytes { builder.appendSet(key: k, value: $0) } }
                 case let .delete(key):
                     key.withUnsafeBytes { builder.appendDelete(key: $0) }
+                case let .setExpiring(key, value, deadline):
+                    key.withUnsafeBytes { k in value.withUnsafeBytes { builder.appendSetExpiring(key: k, value: $0, deadline: deadline) } }
+                case let .expire(key, deadline):
+                    key.withUnsafeBytes { builder.appendExpire(key: $0, deadline: deadline) }
                 default:
-                    preconditionFailure("batches hold sets and deletes")
+                    preconditionFailure("batches hold single-key records")
                 }
             }
             XCTAssertEqual(builder.count, inner.count)
@@ -69,6 +96,8 @@ enum ModelRecord: Equatable, CustomStringConvertible {
         case let .rangeDelete(range): return "rangeDelete(\(range))"
         case .flushAll: return "flushAll"
         case let .batch(inner): return "batch(\(inner))"
+        case let .setExpiring(key, value, deadline): return "setExpiring(\(key.count)B, \(value.count)B, \(deadline))"
+        case let .expire(key, deadline): return "expire(\(key.count)B, \(deadline))"
         }
     }
 }
@@ -116,4 +145,11 @@ let smallSegmentRecords: [ModelRecord] = [
     .rangeDelete(KeyRange(lower: .unbounded, upper: .inclusive([0, 255]))),
     .set(utf8("k"), [0, 0, 0]),
     .batch([.set(utf8("dst"), utf8("v")), .delete(utf8("src"))]),
+    .setExpiring(utf8("ttl"), utf8("value"), deadline: 1_700_000_000_123),
+    .expire(utf8("ttl"), deadline: 1_800_000_000_000),
+    .setExpiring([], [], deadline: 1),
+    .expire([], deadline: 0),
+    // RENAME of a key with a TTL: the TTL moves with the value.
+    .batch([.delete(utf8("src")), .setExpiring(utf8("dst"), utf8("v"), deadline: Int64.max)]),
+    .expire(utf8("k"), deadline: Int64.max),
 ]

@@ -3,11 +3,14 @@ import XCTest
 
 final class SnapshotDamageTests: XCTestCase {
     /// Tiny blocks, so a file of a few hundred bytes has many of them, including an entry
-    /// larger than a block that gets a block of its own.
+    /// larger than a block that gets a block of its own; every third key has a deadline.
     private func smallSnapshot(_ directory: String) throws -> (bytes: [UInt8], pairs: [Pair]) {
-        var pairs: [Pair] = (0..<12).map { (utf8("key\($0 + 10)"), utf8(String(repeating: "v", count: $0 % 4))) }
+        var pairs: [Pair] = (0..<12).map {
+            (utf8("key\($0 + 10)"), utf8(String(repeating: "v", count: $0 % 4)), $0 % 3 == 0 ? 1_700_000_000_000 + Int64($0) : 0)
+        }
         pairs[5].value = [UInt8](repeating: 0xAB, count: 70)
-        pairs.append(([], []))
+        pairs[5].deadline = Int64.max
+        pairs.append(([], [], 0))
         pairs.sort { $0.key.lexicographicallyPrecedes($1.key) }
         try writeSnapshot(pairs, directory: directory, fileName: "small.skv", logSequence: 3, createdAt: 77, blockTarget: 24)
         let bytes = try readFile(directory + "/small.skv")
@@ -67,10 +70,10 @@ final class SnapshotDamageTests: XCTestCase {
         XCTAssertEqual(empty.fileSize, 0)
 
         var future = SnapshotFormat.header(createdAt: 0, keyCount: 0, logSequence: 0, changeCount: 0)
-        future[8] = 3
+        future[8] = 4
         future.withUnsafeMutableBytes { FileHeader.seal($0, checksumOffset: 60) }
         let (version, _) = try readSnapshot(future, at: path)
-        XCTAssertEqual(version.damage, SnapshotDamage(offset: 0, reason: "unsupported version 3"))
+        XCTAssertEqual(version.damage, SnapshotDamage(offset: 0, reason: "unsupported version 4"))
     }
 
     func testTrailerChecks() throws {
@@ -107,6 +110,12 @@ final class SnapshotDamageTests: XCTestCase {
             (2, [1, 65, 0]),  // one entry, header says two
             (1, [1, 65, 0, 0]),  // a stray byte after the entry
             (1, [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]),  // length beyond Int
+            (1, [1, 65, 3, 66]),  // the flag announces a deadline, the payload ends
+            (1, [1, 65, 3, 66, 1, 2, 3, 4, 5, 6, 7]),  // a deadline cut short
+            (1, [1, 65, 3, 66, 0, 0, 0, 0, 0, 0, 0, 0]),  // a deadline of 0 is written without the flag
+            (1, [1, 65, 3, 66, 0, 0, 0, 0, 0, 0, 0, 0x80]),  // a negative deadline
+            (1, [1, 65, 5, 66, 1, 0, 0, 0, 0, 0, 0, 0]),  // value length 2 runs into the deadline
+            (2, [1, 65, 3, 66, 1, 0, 0, 0, 0, 0, 0, 0, 1, 67, 1]),  // a good entry, then a flag and no value
         ]
         for (entries, payload) in cases {
             var block = [UInt8](repeating: 0, count: 16) + payload

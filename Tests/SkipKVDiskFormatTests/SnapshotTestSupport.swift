@@ -1,7 +1,8 @@
 @testable import SkipKVDiskFormat
 import XCTest
 
-typealias Pair = (key: [UInt8], value: [UInt8])
+/// A snapshot entry: a key, its value and its deadline (Unix milliseconds; 0: none).
+typealias Pair = (key: [UInt8], value: [UInt8], deadline: Int64)
 
 /// Writes `pairs` as a snapshot and returns the summary.
 @discardableResult
@@ -12,15 +13,17 @@ func writeSnapshot(
     let writer = try SnapshotWriter(
         directory: directory, fileName: fileName, logSequence: logSequence, createdAt: createdAt, blockTarget: blockTarget)
     for pair in pairs {
-        try pair.key.withUnsafeBytes { k in try pair.value.withUnsafeBytes { v in try writer.append(key: k, value: v) } }
+        try pair.key.withUnsafeBytes { k in
+            try pair.value.withUnsafeBytes { v in try writer.append(key: k, value: v, deadline: pair.deadline) }
+        }
     }
     return try writer.commit()
 }
 
-/// Reads the snapshot at `path`, collecting the delivered entries.
+/// Reads the snapshot at `path`, collecting the delivered entries with their deadlines.
 func readSnapshot(_ path: String) throws -> (result: SnapshotReadResult, pairs: [Pair]) {
     var pairs: [Pair] = []
-    let result = try SnapshotReader.read(path: path, { pairs.append((Array($0), Array($1))) }, change: { entry in
+    let result = try SnapshotReader.read(path: path, { pairs.append((Array($0), Array($1), $2)) }, change: { entry in
         XCTFail("unexpected change record \(entry)")
     })
     XCTAssertEqual(result.keys, pairs.count)
@@ -35,6 +38,7 @@ func readSnapshot(_ bytes: [UInt8], at path: String) throws -> (result: Snapshot
 func XCTAssertPairsEqual(_ a: [Pair], _ b: [Pair], _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(a.map(\.key), b.map(\.key), message, file: file, line: line)
     XCTAssertEqual(a.map(\.value), b.map(\.value), message, file: file, line: line)
+    XCTAssertEqual(a.map(\.deadline), b.map(\.deadline), message, file: file, line: line)
 }
 
 /// Where the blocks of a valid snapshot are, found by walking block headers with the test's
@@ -73,9 +77,19 @@ struct SnapshotLayout {
     }
 }
 
-/// Sorted, distinct random keys with random values.
+/// Sorted, distinct random keys with random values; about a third of them have a deadline,
+/// the extremes 1 and `Int64.max` among them.
 func randomPairs(_ count: Int, _ random: inout ReplayableRandom, maxValue: Int) -> [Pair] {
     var keys = Set<[UInt8]>()
     while keys.count < count { keys.insert(random.bytes(Int.random(in: 0...24, using: &random))) }
-    return keys.sorted { $0.lexicographicallyPrecedes($1) }.map { ($0, random.bytes(Int.random(in: 0...maxValue, using: &random))) }
+    return keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
+        let deadline: Int64
+        switch Int.random(in: 0..<30, using: &random) {
+        case 0: deadline = 1
+        case 1: deadline = Int64.max
+        case 2..<10: deadline = Int64.random(in: 1...Int64.max, using: &random)
+        default: deadline = 0
+        }
+        return (key, random.bytes(Int.random(in: 0...maxValue, using: &random)), deadline)
+    }
 }

@@ -88,4 +88,84 @@ final class LogWriterTests: XCTestCase {
         XCTAssertTrue(writer.isAcknowledgeable(lsn), "the switch to always left written records unsynced")
         writer.stop()
     }
+
+    /// The records that carry deadlines go through the same buffer as SET and DEL: each LSN
+    /// is where its record ends, and the segment reads back in append order.
+    func testExpiringRecordsAppendLikeTheOthers() throws {
+        let directory = DataDirectory()
+        let writer = try LogWriter(
+            directory: directory.path, baseName: "log", sequence: 1, existingBytes: 0, policy: .no,
+            logger: quietLogger, onDurable: {})
+        let key: [UInt8] = Array("k".utf8)
+        let value: [UInt8] = Array("value".utf8)
+        let lsns = key.withUnsafeBytes { k in
+            value.withUnsafeBytes { v in
+                [
+                    writer.appendSet(key: k, value: v),
+                    writer.appendSetExpiring(key: k, value: v, deadline: 1_700_000_000_000),
+                    writer.appendExpire(key: k, deadline: Int64.max),
+                    writer.appendExpire(key: k, deadline: 0),
+                    writer.appendDelete(key: k),
+                ]
+            }
+        }
+        let sizes = [
+            LogRecordEncoder.setSize(keyCount: 1, valueCount: 5), LogRecordEncoder.setExpiringSize(keyCount: 1, valueCount: 5),
+            LogRecordEncoder.expireSize(keyCount: 1), LogRecordEncoder.expireSize(keyCount: 1),
+            LogRecordEncoder.deleteSize(keyCount: 1),
+        ]
+        XCTAssertEqual(lsns, sizes.indices.map { UInt64(sizes[...$0].reduce(0, +)) })
+        writer.stop()
+        XCTAssertEqual(try describe(segment: directory.path + "/log.1"), [
+            "set k value", "setex k value 1700000000000", "expire k 9223372036854775807", "expire k 0", "delete k",
+        ])
+    }
+
+    /// A snapshot's change capture records them too, and the snapshot's change section gives
+    /// them back in order.
+    func testChangeCaptureRecordsExpiringChanges() throws {
+        let directory = DataDirectory()
+        let capture = ChangeCapture()
+        let key: [UInt8] = Array("k".utf8)
+        let value: [UInt8] = Array("v".utf8)
+        key.withUnsafeBytes { k in
+            value.withUnsafeBytes { v in
+                capture.recordSetExpiring(key: k, value: v, deadline: 1)
+                capture.recordExpire(key: k, deadline: 0)
+                capture.recordSet(key: k, value: v)
+                capture.recordExpire(key: k, deadline: 42)
+                capture.recordDelete(key: k)
+            }
+        }
+        XCTAssertEqual(capture.byteCount, LogRecordEncoder.setExpiringSize(keyCount: 1, valueCount: 1)
+            + 2 * LogRecordEncoder.expireSize(keyCount: 1) + LogRecordEncoder.setSize(keyCount: 1, valueCount: 1)
+            + LogRecordEncoder.deleteSize(keyCount: 1))
+        let writer = try SnapshotWriter(directory: directory.path, fileName: "s.snap", logSequence: 0, createdAt: 0)
+        try capture.withRecords { try writer.appendChanges($0, count: $1) }
+        XCTAssertEqual(try writer.commit().changes, 5)
+        var changes: [String] = []
+        let result = try SnapshotReader.read(path: directory.path + "/s.snap", { _, _, _ in XCTFail("no entries") }) {
+            changes.append(describe($0))
+        }
+        XCTAssertNil(result.damage)
+        XCTAssertEqual(changes, ["setex k v 1", "expire k 0", "set k v", "expire k 42", "delete k"])
+    }
+
+    private func describe(segment path: String) throws -> [String] {
+        var records: [String] = []
+        let scan = try LogSegmentReader.read(path: path) { records.append(describe($0)) }
+        XCTAssertNil(scan.damage)
+        return records
+    }
+
+    private func describe(_ entry: LogEntry) -> String {
+        func text(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
+        switch entry {
+        case let .set(key, value): return "set \(text(key)) \(text(value))"
+        case let .setExpiring(key, value, deadline): return "setex \(text(key)) \(text(value)) \(deadline)"
+        case let .expire(key, deadline): return "expire \(text(key)) \(deadline)"
+        case let .delete(key): return "delete \(text(key))"
+        case .rangeDelete, .flushAll, .batch: return "other"
+        }
+    }
 }
