@@ -64,6 +64,11 @@ public final class DeadlineIndex: @unchecked Sendable {
         }
     }
 
+    /// The number of indexed keys whose deadline is before `now`.
+    public func countDue(now: Int64) -> Int {
+        list.count(in: KeyRange(lower: .unbounded, upper: .exclusive(Self.deadlinePrefix(now))))
+    }
+
     /// Calls `body` with up to `limit` indexed pairs, earliest deadline first.
     @discardableResult
     public func forEachEarliest(limit: Int, _ body: (_ key: UnsafeRawBufferPointer, _ deadline: Int64) -> Void) -> Int {

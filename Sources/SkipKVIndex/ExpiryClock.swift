@@ -33,4 +33,19 @@ public final class ExpiryClock: Sendable {
 
     /// How far tests have moved the clock.
     public var advanced: Int64 { offset.load(ordering: .relaxed) }
+
+    /// Until `resumeExpiry`, `now` is far before every deadline, so no key counts as expired:
+    /// recovery replays a log this way, because its records were written when their keys
+    /// were live (a PERSIST logged before the key's old deadline must find the key), and
+    /// removes what has expired once the replay is done. Not for use while serving.
+    public func suspendExpiry() {
+        offset.store(Self.suspendedOffset, ordering: .relaxed)
+    }
+
+    public func resumeExpiry() {
+        offset.store(0, ordering: .relaxed)
+    }
+
+    /// Puts `now` about 146 million years before 1970, before any deadline (which is positive).
+    private static let suspendedOffset = Int64.min / 2
 }

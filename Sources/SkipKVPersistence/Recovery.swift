@@ -10,6 +10,8 @@ public struct RecoveryReport: Sendable {
     public var snapshotChanges = 0
     public var logRecords = 0
     public var segmentsReplayed = 0
+    /// Keys loaded whose deadline had passed by the end of recovery, then removed.
+    public var expiredKeys = 0
     /// Whether damage was skipped under `repair`; a fresh snapshot then replaces the damaged
     /// files.
     public var repaired = false
@@ -47,6 +49,9 @@ enum Recovery {
         }
         var report = RecoveryReport()
         var replayFrom: UInt64 = 0
+        // Records replay as they happened, when their keys were live; what has expired since
+        // goes once the replay is done.
+        keyspace.clock.suspendExpiry()
         if fileExists(settings.snapshotPath) {
             replayFrom = try loadSnapshot(settings, into: keyspace, report: &report, logger: logger)
         }
@@ -59,6 +64,8 @@ enum Recovery {
         for segment in live { releaseReserve(segment.path) }
         // A header-less last segment was removed: its number is free again.
         report.nextSequence = max(lastKept.map { $0 + 1 } ?? 1, replayFrom, 1)
+        keyspace.clock.resumeExpiry()
+        report.expiredKeys = keyspace.removeExpired(now: keyspace.clock.now())
         return report
     }
 
@@ -67,7 +74,9 @@ enum Recovery {
         _ settings: PersistenceSettings, into keyspace: Keyspace, report: inout RecoveryReport, logger: Logger
     ) throws -> UInt64 {
         let path = settings.snapshotPath
-        let result = try SnapshotReader.read(path: path, { key, value, _ in keyspace.put(key, value) }, change: { apply($0, to: keyspace) })
+        let result = try SnapshotReader.read(path: path, { key, value, deadline in
+            keyspace.put(key, value, condition: .always, deadline: .set(deadline))
+        }, change: { apply($0, to: keyspace) })
         report.snapshotKeys = result.keys
         report.snapshotChanges = result.changes
         report.snapshotBytes = result.fileSize
@@ -146,7 +155,9 @@ enum Recovery {
         case .rangeDelete(let range): keyspace.removeAll(in: range)
         case .flushAll: keyspace.removeAll()
         case .batch(let batch): batch.forEach { apply($0, to: keyspace) }
-        case .setExpiring, .expire: preconditionFailure("issue 13: applied by the keyspace's deadline API")
+        case .setExpiring(let key, let value, let deadline): keyspace.put(key, value, condition: .always, deadline: .set(deadline))
+        case .expire(let key, let deadline):
+            keyspace.updateWithDeadline(key) { current, _ in (current == nil ? .keep : .setDeadline(deadline), ()) }
         }
     }
 

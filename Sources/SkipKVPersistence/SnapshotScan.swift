@@ -18,6 +18,9 @@ struct SnapshotScan: ~Copyable {
     /// …or this many keys.
     static let batchKeys = 4096
 
+    /// A copied entry: key length u32, value length u32, deadline i64, key, value.
+    private static let entryHeader = 16
+
     private var buffer = LogBuffer(capacity: batchBytes + 4096)
 
     /// Appends every key and value of `keyspace` to `writer`, in key order.
@@ -27,13 +30,15 @@ struct SnapshotScan: ~Copyable {
             buffer.count = 0
             var lastKey: [UInt8]? = nil
             var copied = 0
-            keyspace.forEach(in: range, limit: Self.batchKeys) { key, value in
-                let entry = buffer.reserve(8 + key.count + value.count)
+            keyspace.forEachEntry(in: range, limit: Self.batchKeys) { key, value, deadline in
+                let entry = buffer.reserve(Self.entryHeader + key.count + value.count)
                 entry.storeBytes(of: UInt32(key.count), as: UInt32.self)
                 entry.storeBytes(of: UInt32(value.count), toByteOffset: 4, as: UInt32.self)
-                if key.count > 0 { (entry + 8).copyMemory(from: key.baseAddress!, byteCount: key.count) }
-                if value.count > 0 { (entry + 8 + key.count).copyMemory(from: value.baseAddress!, byteCount: value.count) }
-                buffer.count += 8 + key.count + value.count
+                entry.storeBytes(of: deadline, toByteOffset: 8, as: Int64.self)
+                let bytes = entry + Self.entryHeader
+                if key.count > 0 { bytes.copyMemory(from: key.baseAddress!, byteCount: key.count) }
+                if value.count > 0 { (bytes + key.count).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+                buffer.count += Self.entryHeader + key.count + value.count
                 copied += 1
                 guard buffer.count < Self.batchBytes else {
                     lastKey = Array(key)
@@ -54,10 +59,11 @@ struct SnapshotScan: ~Copyable {
         while offset < buffer.count, let base {
             let keyCount = Int(base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
             let valueCount = Int(base.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
-            let key = UnsafeRawBufferPointer(start: base + offset + 8, count: keyCount)
-            let value = UnsafeRawBufferPointer(start: base + offset + 8 + keyCount, count: valueCount)
-            try writer.append(key: key, value: value, deadline: 0)  // issue 13: the key's deadline
-            offset += 8 + keyCount + valueCount
+            let deadline = base.loadUnaligned(fromByteOffset: offset + 8, as: Int64.self)
+            let key = UnsafeRawBufferPointer(start: base + offset + Self.entryHeader, count: keyCount)
+            let value = UnsafeRawBufferPointer(start: base + offset + Self.entryHeader + keyCount, count: valueCount)
+            try writer.append(key: key, value: value, deadline: deadline)
+            offset += Self.entryHeader + keyCount + valueCount
         }
     }
 }

@@ -46,7 +46,7 @@ struct CommandLookup: @unchecked Sendable {
         var row: Int
     }
 
-    private static let slotBits = 7
+    private static let slotBits = 8
     private static let slotCount = 1 << slotBits
     private let slots: UnsafeMutablePointer<Slot>
 

@@ -7,7 +7,7 @@
 ///
 /// To add a command: write its handler, add its record here. Nothing else.
 extension CommandTable {
-    static let records: [CommandSpec] = strings + keyspace + connection + server + persistence + bitmaps
+    static let records: [CommandSpec] = strings + expiry + keyspace + connection + server + persistence + bitmaps
 
     private static let key = ArgumentDoc.key()
     private static let value = ArgumentDoc.string("value")
@@ -19,6 +19,57 @@ extension CommandTable {
     private static let handshake: CommandFlags = [.noscript, .loading, .stale, .fast, .noAuth, .allowBusy]
     private static let help = "Returns helpful text about the different subcommands."
 
+    /// SET's and GETEX's EX, PX, EXAT and PXAT.
+    private static let timeOptions = [
+        ArgumentDoc.tokenValue("EX", .integer("seconds")), ArgumentDoc.tokenValue("PX", .integer("milliseconds")),
+        ArgumentDoc.tokenValue("EXAT", ArgumentDoc(name: "unix-time-seconds", type: "unix-time")),
+        ArgumentDoc.tokenValue("PXAT", ArgumentDoc(name: "unix-time-milliseconds", type: "unix-time")),
+    ]
+    private static let expireConditions = ArgumentDoc.oneOf("condition", [.flag("NX"), .flag("XX"), .flag("GT"), .flag("LT")]).isOptional
+
+    private static func expireSpec(_ name: String, _ time: ArgumentDoc, since: String, summary: String,
+                                   handler: @escaping CommandHandler) -> CommandSpec {
+        CommandSpec(name, arity: -3, [.write, .fast], keys: .one([.readWrite, .update]), group: .generic, since: since,
+                    summary: summary, complexity: logN, arguments: [key, time, expireConditions], handler: handler)
+    }
+
+    private static func ttlSpec(_ name: String, since: String, summary: String, handler: @escaping CommandHandler) -> CommandSpec {
+        CommandSpec(name, arity: 2, [.readonly, .fast], keys: .one([.readOnly, .access]), group: .generic, since: since,
+                    summary: summary, complexity: logN, arguments: [key], handler: handler)
+    }
+
+    private static let expiry: [CommandSpec] = [
+        expireSpec("expire", .integer("seconds"), since: "1.0.0",
+                   summary: "Sets the expiration time of a key in seconds.", handler: ExpiryCommands.expire),
+        expireSpec("pexpire", .integer("milliseconds"), since: "2.6.0",
+                   summary: "Sets the expiration time of a key in milliseconds.", handler: ExpiryCommands.pexpire),
+        expireSpec("expireat", ArgumentDoc(name: "unix-time-seconds", type: "unix-time"), since: "1.2.0",
+                   summary: "Sets the expiration time of a key to a Unix timestamp.", handler: ExpiryCommands.expireat),
+        expireSpec("pexpireat", ArgumentDoc(name: "unix-time-milliseconds", type: "unix-time"), since: "2.6.0",
+                   summary: "Sets the expiration time of a key to a Unix milliseconds timestamp.", handler: ExpiryCommands.pexpireat),
+        ttlSpec("ttl", since: "1.0.0", summary: "Returns the expiration time in seconds of a key.", handler: ExpiryCommands.ttl),
+        ttlSpec("pttl", since: "2.6.0", summary: "Returns the expiration time in milliseconds of a key.", handler: ExpiryCommands.pttl),
+        ttlSpec("expiretime", since: "7.0.0", summary: "Returns the expiration time of a key as a Unix timestamp.",
+                handler: ExpiryCommands.expiretime),
+        ttlSpec("pexpiretime", since: "7.0.0", summary: "Returns the expiration time of a key as a Unix milliseconds timestamp.",
+                handler: ExpiryCommands.pexpiretime),
+        CommandSpec("persist", arity: 2, [.write, .fast], keys: .one([.readWrite, .update]), group: .generic, since: "2.2.0",
+                    summary: "Removes the expiration time of a key.", complexity: logN, arguments: [key],
+                    handler: ExpiryCommands.persist),
+        CommandSpec("setex", arity: 4, [.write, .denyoom], keys: .one([.overwrite, .update]), group: .string, since: "2.0.0",
+                    summary: "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
+                    complexity: logN, arguments: [key, .integer("seconds"), value], handler: ExpiryCommands.setex),
+        CommandSpec("psetex", arity: 4, [.write, .denyoom], keys: .one([.overwrite, .update]), group: .string, since: "2.6.0",
+                    summary: "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.",
+                    complexity: logN, arguments: [key, .integer("milliseconds"), value], handler: ExpiryCommands.psetex),
+        CommandSpec("getex", arity: -2, [.write, .fast], keys: KeyPositions(
+                        first: 1, last: 1, step: 1, access: [.readWrite, .access, .update],
+                        notes: "RW and UPDATE because it changes the TTL"), group: .string, since: "6.2.0",
+                    summary: "Returns the string value of a key after setting its expiration time.", complexity: logN,
+                    arguments: [key, ArgumentDoc.oneOf("expiration", timeOptions + [.flag("PERSIST")]).isOptional],
+                    handler: ExpiryCommands.getex),
+    ]
+
     private static let strings: [CommandSpec] = [
         CommandSpec("get", arity: 2, [.readonly, .fast], keys: .one([.readOnly, .access]), group: .string, since: "1.0.0",
                     summary: "Returns the string value of a key.", complexity: logN, arguments: [key],
@@ -26,11 +77,12 @@ extension CommandTable {
         CommandSpec("set", arity: -3, [.write, .denyoom], keys: KeyPositions(
                         first: 1, last: 1, step: 1, access: [.readWrite, .access, .update, .variableFlags],
                         notes: "RW and ACCESS due to the optional `GET` argument"), group: .string, since: "1.0.0",
-                    summary: "Sets the string value of a key. SkipKV keys do not expire: EX, PX, EXAT, PXAT and KEEPTTL are refused.",
+                    summary: "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
                     complexity: logN, arguments: [
                         key, value,
                         .oneOf("condition", [.flag("NX"), .flag("XX")]).isOptional,
                         ArgumentDoc.flag("GET").isOptional,
+                        ArgumentDoc.oneOf("expiration", timeOptions + [.flag("KEEPTTL")]).isOptional,
                     ], handler: StringCommands.set),
         CommandSpec("setnx", arity: 3, [.write, .denyoom, .fast], keys: .one([.overwrite, .insert]), group: .string, since: "1.0.0",
                     summary: "Sets the value of a key only when the key does not exist.", complexity: logN,
@@ -355,6 +407,9 @@ extension CommandTable {
 
     private static let server: [CommandSpec] = [
         command, config,
+        CommandSpec("debug", arity: -2, [.admin, .noscript, .loading, .stale], group: .server, since: "1.0.0",
+                    summary: "A container for debugging commands: SET-ACTIVE-EXPIRE, ADVANCE-CLOCK (SkipKV's), HELP.",
+                    complexity: "Depends on subcommand.", handler: DebugCommand.debug),
         CommandSpec("info", arity: -1, [.loading, .stale], group: .server, categories: .dangerous, since: "1.0.0",
                     summary: "Returns information and statistics about the server.", complexity: "O(1)",
                     arguments: [ArgumentDoc.string("section").isOptional.isMultiple], handler: InfoCommand.info),

@@ -173,6 +173,12 @@ struct ConfigDirective: Sendable {
         ConfigDirective("maxmemory-clients", mutable: true,
                         set: { $1.maxMemoryClients = try ClientMemoryLimit.parse($0) },
                         get: { $0.maxMemoryClients.rendered }),
+        ConfigDirective("active-expire-effort", mutable: true,
+                        set: { $1.activeExpireEffort = try ConfigValue.integer($0, in: 1...10) },
+                        get: { String($0.activeExpireEffort) }),
+        ConfigDirective("enable-debug-command", mutable: false,
+                        set: { $1.enableDebugCommand = try ConfigValue.choice($0, of: DebugCommandAccess.self) },
+                        get: { $0.enableDebugCommand.rawValue }),
         // Slow log (docs/OPERATIONS.md, "Slow log").
         ConfigDirective("slowlog-log-slower-than", mutable: true,
                         set: { $1.slowlogLogSlowerThan = try ConfigValue.integer($0, in: Int.min...Int.max) },

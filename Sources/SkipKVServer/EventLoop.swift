@@ -27,6 +27,10 @@ final class EventLoop: @unchecked Sendable {
     let evictor: Evictor
     /// Runs `evictor` on every iteration while it has more to evict in the background.
     let evictionIdle: UnsafeMutablePointer<uv_idle_t>
+    /// Removes expired keys (`EventLoop+Expiry`).
+    let activeExpiry: ActiveExpiry
+    /// Runs `activeExpiry` on every iteration while it is behind.
+    let expiryIdle: UnsafeMutablePointer<uv_idle_t>
     /// Scratch space for replies whose element count is known only at the end (RANGE,
     /// KEYS, SCAN): elements go here, then the header and these bytes to the connection.
     let scratch: UnsafeMutablePointer<ReplyWriter>
@@ -78,6 +82,8 @@ final class EventLoop: @unchecked Sendable {
         settingsReference = Unmanaged.passUnretained(server.settings)
         evictor = Evictor(limits: server.memoryLimits, gauge: server.memoryGauge, keyspace: server.keyspace,
                           journal: server.persistence.journal, stats: stats)
+        activeExpiry = ActiveExpiry(loop: index, loops: server.loopCount, keyspace: server.keyspace,
+                                    journal: server.persistence.journal, stats: stats)
         uvLoop = .allocate(capacity: 1)
         uv_loop_init(uvLoop)
         scratch = .allocate(capacity: 1)
@@ -85,6 +91,7 @@ final class EventLoop: @unchecked Sendable {
         wakeup = .allocate(capacity: 1)
         ticker = .allocate(capacity: 1)
         evictionIdle = .allocate(capacity: 1)
+        expiryIdle = .allocate(capacity: 1)
         afterIO = .allocate(capacity: 1)
         uvLoop.pointee.data = Unmanaged.passUnretained(self).toOpaque()
         uv_async_init(uvLoop, wakeup) { handle in
@@ -96,6 +103,8 @@ final class EventLoop: @unchecked Sendable {
         }
         uv_idle_init(uvLoop, evictionIdle)
         extraHandles.append(UnsafeMutablePointer(OpaquePointer(evictionIdle)))
+        uv_idle_init(uvLoop, expiryIdle)
+        extraHandles.append(UnsafeMutablePointer(OpaquePointer(expiryIdle)))
         uv_timer_init(uvLoop, ticker)
         uv_timer_start(ticker, { handle in
             EventLoop.of(handle!.pointee.loop).tick()
@@ -112,6 +121,7 @@ final class EventLoop: @unchecked Sendable {
         ticker.deallocate()
         afterIO.deallocate()
         evictionIdle.deallocate()
+        expiryIdle.deallocate()
     }
 
     static let tickMilliseconds: UInt64 = 100
@@ -210,6 +220,7 @@ final class EventLoop: @unchecked Sendable {
             return
         }
         if ticks % 10 == 0 { closeIdleConnections() }
+        expiryTick()
     }
 
     private func closeKilledConnections() {

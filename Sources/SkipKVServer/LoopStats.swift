@@ -18,6 +18,9 @@ final class LoopStats: @unchecked Sendable {
         case errorReplies
         case evictedKeys
         case evictedClients
+        case expiredKeys
+        case expireCycleMicroseconds
+        case expireCycleTimeCapReached
     }
 
     /// Per command id: calls, microseconds, rejected calls (arity, auth), failed calls

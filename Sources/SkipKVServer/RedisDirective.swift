@@ -81,7 +81,7 @@ struct RedisDirective: Sendable {
     private static let scripting = ignored("SkipKV has no scripting or modules")
     private static let latency = ignored("SkipKV has no LATENCY command")
     private static let acl = ignored("SkipKV has no ACL users other than default")
-    private static let guardedCommands = ignored("SkipKV has no DEBUG or MODULE commands, and its dir and dbfilename are immutable anyway")
+    private static let guardedCommands = ignored("SkipKV has no MODULE command, and its dir and dbfilename are immutable anyway")
     private static let fixedTimer = ignored("SkipKV's periodic work runs on a fixed 100 ms timer (Redis's default hz 10)")
     private static let incrementalFsync = ignored("SkipKV fsyncs a snapshot once, when it is complete")
     private static let empty = [""]
@@ -106,7 +106,6 @@ struct RedisDirective: Sendable {
         RedisDirective("active-defrag-max-scan-fields", "1000", allocator),
         RedisDirective("active-defrag-threshold-lower", "10", allocator),
         RedisDirective("active-defrag-threshold-upper", "100", allocator),
-        RedisDirective("active-expire-effort", "1", ignored("SkipKV has no key expiry")),
         RedisDirective("activedefrag", "no", allocator),
         RedisDirective("activerehashing", "yes", allocator),
         RedisDirective("always-show-logo", "no", mutable: false, ignored("SkipKV shows no logo")),
@@ -148,7 +147,6 @@ struct RedisDirective: Sendable {
         RedisDirective("databases", "1", mutable: false, ignored("SkipKV has one database (SELECT 0)")),
         RedisDirective("disable-thp", "yes", mutable: false, ignored("SkipKV leaves transparent huge pages as the system sets them")),
         RedisDirective("dynamic-hz", "yes", fixedTimer),
-        RedisDirective("enable-debug-command", "no", mutable: false, guardedCommands),
         RedisDirective("enable-module-command", "no", mutable: false, guardedCommands),
         RedisDirective("enable-protected-configs", "no", mutable: false, guardedCommands),
         RedisDirective("hash-max-listpack-entries", aliases: ["hash-max-ziplist-entries"], "512", encoding),

@@ -20,6 +20,7 @@ final class RuntimeSettings: Sendable {
     let shutdownTimeout: Atomic<Int>
     let passwordRequired: Atomic<Bool>
     let protectedMode: Atomic<Bool>
+    let activeExpireEffort: Atomic<Int>
     let parserLimitsGeneration: Atomic<Int>
     private let limits: Locked<ParserLimits>
 
@@ -32,6 +33,7 @@ final class RuntimeSettings: Sendable {
         shutdownTimeout = Atomic(config.shutdownTimeout)
         passwordRequired = Atomic(!config.requirePass.isEmpty)
         protectedMode = Atomic(config.protectedMode)
+        activeExpireEffort = Atomic(config.activeExpireEffort)
         parserLimitsGeneration = Atomic(0)
         limits = Locked(Self.parserLimits(config))
     }
@@ -69,6 +71,7 @@ final class RuntimeSettings: Sendable {
         shutdownTimeout.store(config.shutdownTimeout, ordering: .relaxed)
         passwordRequired.store(!config.requirePass.isEmpty, ordering: .relaxed)
         protectedMode.store(config.protectedMode, ordering: .relaxed)
+        activeExpireEffort.store(config.activeExpireEffort, ordering: .relaxed)
         let newLimits = Self.parserLimits(config)
         let changed = limits.withLock { limits -> Bool in
             defer { limits = newLimits }

@@ -80,6 +80,11 @@ public struct ServerConfig: Sendable {
     public var slowlogMaxLength: Int = 128
     /// Cap on the memory of all clients together; the biggest clients are closed beyond it.
     public var maxMemoryClients: ClientMemoryLimit = .bytes(0)
+    // Expiry (docs/OPERATIONS.md, "Key expiry").
+    /// 1...10: how much of each 100 ms tick the active expiry cycle may spend (`ActiveExpiry`).
+    public var activeExpireEffort: Int = 1
+    /// Who may run DEBUG: `no`, `yes`, or `local` (loopback and Unix socket clients).
+    public var enableDebugCommand: DebugCommandAccess = .no
 
     public init() {}
 

@@ -39,6 +39,10 @@ final class ServerState: @unchecked Sendable {
     var unixSocketPath = ""
     private(set) var loops: [EventLoop] = []
     let shutdownRequested = Atomic<Bool>(false)
+    /// Whether the loops run the active expiry cycle (DEBUG SET-ACTIVE-EXPIRE turns it off).
+    let activeExpireEnabled = Atomic<Bool>(true)
+    /// The number of event loops.
+    let loopCount: Int
     /// What SHUTDOWN asked about the final snapshot.
     let shutdownSnapshot = Atomic<Int>(ShutdownSnapshot.asConfigured.rawValue)
 
@@ -47,6 +51,7 @@ final class ServerState: @unchecked Sendable {
         memoryLimits = MemoryLimits(config, keyspace: keyspace)
         slowLog = SlowLog(config)
         memoryGauge = MemoryGauge(keyspace: keyspace, loops: config.effectiveIOThreads)
+        loopCount = config.effectiveIOThreads
         // Loops are created after this; the closure finds them through the state.
         let loopsBox = LoopsBox()
         persistence = Persistence(keyspace: keyspace, settings: config.persistence, logger: logger) {

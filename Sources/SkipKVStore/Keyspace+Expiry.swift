@@ -75,6 +75,13 @@ extension Keyspace {
         return total
     }
 
+    /// Keys whose deadline is before `now` and that are not yet removed.
+    public func countExpired(now: Int64) -> Int {
+        var total = 0
+        for index in 0..<shardCount { total += withShard(at: index) { $0.deadlines?.countDue(now: now) ?? 0 } }
+        return total
+    }
+
     /// The mean deadline of the keys that have one (second precision), nil when none has.
     public var meanDeadline: Int64? {
         var weighted = 0.0
@@ -87,5 +94,22 @@ extension Keyspace {
             }
         }
         return total > 0 ? Int64(weighted / Double(total)) : nil
+    }
+
+    /// Removes every key whose deadline is before `now`, without logging (recovery, which
+    /// replays to the same result every time); returns how many.
+    public func removeExpired(now: Int64) -> Int {
+        var removed = 0
+        var due: [(key: [UInt8], deadline: Int64)] = []
+        for index in 0..<shardCount {
+            repeat {
+                due.removeAll(keepingCapacity: true)
+                forEachDue(shard: index, now: now, limit: 1024) { due.append((Array($0), $1)) }
+                for (key, deadline) in due where key.withUnsafeBytes({ expire($0, indexedDeadline: deadline, now: now) }) {
+                    removed += 1
+                }
+            } while !due.isEmpty
+        }
+        return removed
     }
 }

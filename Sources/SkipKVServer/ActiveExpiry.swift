@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+import SkipKVIndex
+import SkipKVStore
+import SkipKVPersistence
+
+/// The active expiry cycle of one event loop: removes the keys whose deadline has passed,
+/// exactly and earliest first, by reading each shard's `DeadlineIndex` from its front, where
+/// Redis samples keys with a TTL and reclaims expired ones only statistically.
+///
+/// It runs on every loop tick (100 ms) for a time budget: `active-expire-effort` 1...10 gives
+/// 25 + 2 × (effort − 1) percent of the tick, Redis's slow-cycle budget. When the budget runs
+/// out with keys still due, it continues in slices of a tenth of the budget on every loop
+/// iteration until caught up (Redis's fast cycle), so a burst of deadlines is reclaimed
+/// without stalling the loop's clients for more than a slice. Each removal goes through the
+/// journal as a logged delete (`JournaledKeyspace.expire`), under the key's stripe, so it
+/// never removes a key that a concurrent write just gave a new deadline.
+///
+/// Concurrency contract: one per loop, used only on its thread. Loops split the shards
+/// (shard s belongs to loop s mod loops), so two loops never walk the same index front.
+/// `enabled` is server-wide (DEBUG SET-ACTIVE-EXPIRE), read relaxed.
+final class ActiveExpiry {
+    private unowned(unsafe) let keyspace: Keyspace
+    private unowned(unsafe) let journal: JournaledKeyspace
+    private unowned(unsafe) let stats: LoopStats
+    private let shards: [Int]
+    /// Keys copied out of the index before removal (no index lock is held while removing).
+    private var due: [(key: [UInt8], deadline: Int64)] = []
+    /// Expiry deletes are logged, but no reply waits for their records.
+    private var lsn: UInt64 = 0
+    /// Whether the last run stopped with keys still due.
+    private(set) var isBehind = false
+
+    /// Keys taken from a shard's index per batch; the clock is checked after each batch.
+    static let batch = 64
+
+    init(loop index: Int, loops: Int, keyspace: Keyspace, journal: JournaledKeyspace, stats: LoopStats) {
+        self.keyspace = keyspace
+        self.journal = journal
+        self.stats = stats
+        shards = Array(stride(from: index, to: keyspace.shardCount, by: loops))
+        due.reserveCapacity(Self.batch)
+    }
+
+    /// Microseconds a tick's cycle may run at `effort` (1...10), for a tick of `tickMilliseconds`.
+    static func budget(effort: Int, tickMilliseconds: Int) -> Int {
+        tickMilliseconds * 1000 * (25 + 2 * (effort - 1)) / 100
+    }
+
+    /// Removes due keys for up to `budgetMicroseconds`; sets `isBehind` when it stopped with
+    /// keys still due.
+    func run(budgetMicroseconds: Int) {
+        let start = Self.monotonicMicroseconds()
+        let now = keyspace.clock.now()
+        var removed = 0
+        var behind = false
+        for shard in shards {
+            while true {
+                due.removeAll(keepingCapacity: true)
+                keyspace.forEachDue(shard: shard, now: now, limit: Self.batch) { due.append((Array($0), $1)) }
+                for (key, deadline) in due where key.withUnsafeBytes({
+                    journal.expire($0, indexedDeadline: deadline, now: now, lsn: &lsn)
+                }) {
+                    removed += 1
+                }
+                if due.count < Self.batch { break }
+                if Self.monotonicMicroseconds() - start >= budgetMicroseconds {
+                    behind = true
+                    break
+                }
+            }
+            if behind { break }
+        }
+        isBehind = behind
+        if behind { stats.add(.expireCycleTimeCapReached) }
+        if removed > 0 { stats.add(.expiredKeys, UInt64(removed)) }
+        stats.add(.expireCycleMicroseconds, UInt64(Self.monotonicMicroseconds() - start))
+    }
+
+    static func monotonicMicroseconds() -> Int {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return spec.tv_sec * 1_000_000 + spec.tv_nsec / 1000
+    }
+}
