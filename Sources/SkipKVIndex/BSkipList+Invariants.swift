@@ -52,6 +52,8 @@ extension BSkipList {
         }
         try checkContainment(nodesOnLevel)
         if keysOnLevel0 != count { throw InvariantViolation("count \(count) but \(keysOnLevel0) keys on level 0") }
+        // The deadline index shares the memory counters.
+        if let deadlines { bytes += try deadlines.list.checkStructure() }
         return bytes
     }
 

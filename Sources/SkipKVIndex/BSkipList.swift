@@ -165,6 +165,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     /// Frees the retired blocks no reader can reach any more.
     public func reclaimUnreachable() {
         reclaimer?.drain()
+        deadlines?.list.reclaimUnreachable()
     }
 
     // MARK: storage of keys and values

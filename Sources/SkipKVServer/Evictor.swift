@@ -49,6 +49,9 @@ final class Evictor {
     private unowned(unsafe) let stats: LoopStats
     private var pool = EvictionPool()
     private let hands: UnsafeMutablePointer<EvictionHand>
+    /// Hands over each shard's deadline index (its entries: deadline, then key), for the
+    /// volatile-* policies.
+    private let volatileHands: UnsafeMutablePointer<EvictionHand>
     /// The key the sampler saw last, swapped into the shard's hand after each step.
     private var lastSample = EvictionHand()
     private let shardCount: Int
@@ -65,11 +68,15 @@ final class Evictor {
         shardCount = keyspace.shardCount
         hands = .allocate(capacity: shardCount)
         for index in 0..<shardCount { (hands + index).initialize(to: EvictionHand()) }
+        volatileHands = .allocate(capacity: shardCount)
+        for index in 0..<shardCount { (volatileHands + index).initialize(to: EvictionHand()) }
     }
 
     deinit {
         hands.deinitialize(count: shardCount)
         hands.deallocate()
+        volatileHands.deinitialize(count: shardCount)
+        volatileHands.deallocate()
     }
 
     /// Before a command: without a limit, one load.
@@ -113,13 +120,58 @@ final class Evictor {
         }
     }
 
-    /// The volatile-* policies choose among keys with a time to live. SkipKV keys do not
-    /// expire yet, so there is none and nothing is evictable, as in Redis when no key has a
-    /// TTL. Key expiry (issue 13) plugs in here: sample its deadline index for volatile-lru,
-    /// volatile-lfu and volatile-random (through the pool, like the allkeys policies), take
-    /// its first deadline for volatile-ttl.
+    /// The volatile-* policies choose among keys with a deadline, read from the shards'
+    /// deadline indexes: volatile-ttl takes the key with the earliest deadline of all shards
+    /// (exactly, where Redis picks the shortest TTL among samples); volatile-lru and -lfu feed
+    /// the pool with samples of the indexes, scored in the keyspace; volatile-random takes one
+    /// random gap past a hand over the index. False when no key has a deadline (Redis's
+    /// behaviour: nothing is evictable, writes get -OOM).
     private func evictKeyWithExpiry(_ policy: MaxmemoryPolicy) -> Bool {
-        false
+        if policy.choice == .nearestExpiry { return evictEarliestDeadline() }
+        let random = policy.choice == .random
+        for _ in 0..<(shardCount + 64) {
+            let shard = nextShard
+            nextShard = nextShard + 1 == shardCount ? 0 : nextShard + 1
+            let withDeadline = keyspace.keysWithDeadline(inShard: shard)
+            guard withDeadline > 0 else {
+                if keyspace.keysWithDeadline == 0 { return false }
+                continue
+            }
+            let count = random ? 1 : max(1, limits.samples.load(ordering: .relaxed))
+            let maximumGap = random ? min(255, withDeadline / 8) : min(15, withDeadline / (4 * count))
+            var victim: [UInt8]? = nil
+            let sampled = volatileHands[shard].withPosition { hand in
+                keyspace.sampleKeysWithDeadline(shard: shard, after: hand, count: count, maximumGap: maximumGap) { entry, key in
+                    if random {
+                        victim = Array(key)
+                    } else if let score = keyspace.evictionScore(ofKey: key) {
+                        pool.offer(key, score: score)
+                    }
+                    lastSample.move(to: entry)
+                }
+            }
+            if sampled > 0 { swap(&volatileHands[shard], &lastSample) }
+            if let victim, victim.withUnsafeBytes({ remove($0) }) { return true }
+            var evicted = false
+            while !random && !evicted && pool.takeBest({ evicted = remove($0) }) {}
+            if evicted { return true }
+        }
+        return false
+    }
+
+    /// volatile-ttl: the key whose deadline comes first across the shards.
+    private func evictEarliestDeadline() -> Bool {
+        for _ in 0..<64 {
+            var earliest: (key: [UInt8], deadline: Int64)? = nil
+            for shard in 0..<shardCount {
+                keyspace.forEachEarliest(shard: shard, limit: 1) { key, deadline in
+                    if earliest.map({ deadline < $0.deadline }) ?? true { earliest = (Array(key), deadline) }
+                }
+            }
+            guard let earliest else { return false }
+            if earliest.key.withUnsafeBytes({ remove($0) }) { return true }
+        }
+        return false
     }
 
     /// Evicts the pool's best candidate after feeding it one round of samples; rounds repeat

@@ -82,6 +82,11 @@ extension Keyspace {
         return total
     }
 
+    /// Keys with a deadline in shard `index`.
+    public func keysWithDeadline(inShard index: Int) -> Int {
+        withShard(at: index) { $0.deadlines?.count ?? 0 }
+    }
+
     /// The mean deadline of the keys that have one (second precision), nil when none has.
     public var meanDeadline: Int64? {
         var weighted = 0.0

@@ -87,12 +87,13 @@ struct ReferenceMap {
         return true
     }
 
-    /// Applies `action` to `key` as `update` would.
+    /// Applies `action` to `key` as `update` would (the model keeps no deadlines).
     mutating func apply(_ action: UpdateAction, to key: [UInt8]) {
         switch action {
         case .keep: break
         case .remove: _ = remove(key)
-        case .store(let value): _ = put(key, value)
+        case .store(let value), .storeWithDeadline(let value, _): _ = put(key, value)
+        case .setDeadline: break
         }
     }
 
