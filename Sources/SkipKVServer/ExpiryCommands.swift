@@ -107,16 +107,17 @@ enum ExpiryCommands {
     }
 
     /// GETEX key [EX|PX|EXAT|PXAT time | PERSIST]: the value, and the deadline changed in the
-    /// same step. An absolute time already past deletes the key (after replying its value).
+    /// same step. As in Redis 7.0, an absent key replies null before the time is checked. An
+    /// absolute time already past deletes the key (after replying its value).
     static func getex(_ c: CommandContext) {
         guard let options = ExpiryArguments.parse(c, from: 2, forSet: false) else { return }
         let now = c.keyspace.now
-        guard let newDeadline = options.deadline(c, command: "getex", now: now) else { return }
         c.keyspace.updateWithDeadline(c.argument(1)) { current, deadline -> (UpdateAction, Void) in
             guard let current else {
                 c.reply.pointee.writeNull()
                 return (.keep, ())
             }
+            guard let newDeadline = options.deadline(c, command: "getex", now: now) else { return (.keep, ()) }
             c.reply.pointee.writeBulkString(current)
             if let form = options.form {
                 return (!form.isRelative && newDeadline <= now ? .remove : .setDeadline(newDeadline), ())

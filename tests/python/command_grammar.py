@@ -174,8 +174,8 @@ def set_expiry_refused_by_both(g):
 
 @single("set", "expire", weight=6)
 def set_expiry(g):
-    """Expiry options Redis accepts. SkipKV refuses them until key expiry lands, so the entry
-    requires EXPIRE too. Times are far in the future so no key expires during the run."""
+    """Expiry options Redis accepts (the entry requires EXPIRE, which both servers have). Times
+    are far in the future so no key expires during the run."""
     expiry = g.rng.choice([
         [b"EX", b"100000"], [b"PX", b"100000000"], [b"EXAT", b"4000000000"],
         [b"PXAT", b"4000000000000"], [b"KEEPTTL"],
@@ -183,6 +183,46 @@ def set_expiry(g):
         [b"KEEPTTL", b"KEEPTTL"], [b"EX", b"abc", b"EX", b"100000"], [b"PX", b"10", b"PX", b"100000000"],
     ])
     return [g.name(b"set"), g.key(), g.value(), *expiry, *g.options([b"NX", b"XX", b"GET"], 2)]
+
+
+@single("expire", weight=8)
+def expire(g):
+    """EXPIRE family with far-future times (nothing expires during the run), times at or
+    before now (which delete the key), conditions and the errors for bad combinations."""
+    command = g.rng.choice([b"expire", b"pexpire", b"expireat", b"pexpireat"])
+    time = g.rng.choice({
+        b"expire": [b"100000", b"200000", b"0", b"-5", b"abc", str(INT64_MAX).encode()],
+        b"pexpire": [b"100000000", b"200000000", b"0", b"-1", b"1.5"],
+        b"expireat": [b"4000000000", b"4100000000", b"1", b"0", str(INT64_MAX // 1000 + 1).encode()],
+        b"pexpireat": [b"4000000000000", b"4100000000000", b"1", str(INT64_MAX).encode()],
+    }[command])
+    pool = [b"NX", b"XX", b"GT", b"LT"] * 3 + [b"FOO"]
+    return [g.name(command), g.key(), time, *g.options(pool, 2)]
+
+
+@single("persist", "expire")
+def persist_or_expiretime(g):
+    """PERSIST, and the deadline read back as EXPIRETIME/PEXPIRETIME/TTL (TTL rounds far-future
+    times to the same whole second on both servers)."""
+    command = g.rng.choice([b"persist", b"expiretime", b"pexpiretime", b"ttl"])
+    return [g.name(command), g.key()]
+
+
+@single("setex", "psetex")
+def setex(g):
+    command = g.rng.choice([b"setex", b"psetex"])
+    time = g.rng.choice([b"100000", b"200000000", b"0", b"-1", b"abc", str(INT64_MAX).encode()])
+    return [g.name(command), g.key(), time, g.value()]
+
+
+@single("getex", "expire")
+def getex(g):
+    form = g.rng.choice([
+        [], [b"PERSIST"], [b"EX", b"100000"], [b"PX", b"100000000"], [b"EXAT", b"4000000000"],
+        [b"PXAT", b"4000000000000"], [b"EXAT", b"1"], [b"EX", b"0"], [b"EX"], [b"PERSIST", b"EX", b"10"],
+        [b"KEEPTTL"], [b"NX"],
+    ])
+    return [g.name(b"getex"), g.key(), *form]
 
 
 SETNX = simple("setnx", one_key, one_value)

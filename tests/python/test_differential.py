@@ -47,41 +47,11 @@ def unordered(reply):
     return reply.raw.split(b"\r\n", 1)[0], sorted(item.raw for item in reply.items)
 
 
-def refused(reply):
-    """Only whether the command was refused (an error reply), not the error's text."""
-    return reply.is_error
-
-
-EXPIRY_OPTIONS = {b"ex", b"px", b"exat", b"pxat", b"keepttl"}
-
-
-def set_expiry_options(args):
-    return [arg.lower() for arg in args[3:] if arg.lower() in EXPIRY_OPTIONS]
-
-
-def repeats_an_expiry_option(args):
-    options = set_expiry_options(args)
-    return len(set(options)) < len(options)
-
-
 ALLOWED_DIFFERENCES = [
     AllowedDifference(b"keys", lambda args: True, unordered,
                       "SkipKV returns keys in key order, Redis in hash order (docs/PROTOCOL.md, KEYS)"),
-    AllowedDifference(b"set", repeats_an_expiry_option, refused,
-                      "BUG: SET with an expiry option given twice: Redis uses the last one "
-                      "(SET k v EX 10 EX abc -> 'value is not an integer or out of range', "
-                      "SET k v PX 0 PX 0 -> 'invalid expire time in 'set' command'), SkipKV replies "
-                      "'syntax error'. Where Redis accepts the repetition (SET k v EX abc EX 10, "
-                      "KEEPTTL KEEPTTL) SkipKV refuses it too; command_grammar.set_expiry covers that "
-                      "once key expiry lands"),
-    AllowedDifference(b"set", lambda args: bool(set_expiry_options(args)), refused,
-                      "SkipKV refuses every expiry option until key expiry lands (docs/PROTOCOL.md, SET), "
-                      "before Redis's range check: SET k v EX 0 (or -1, or past 2^63 in milliseconds) -> "
-                      "SkipKV 'SkipKV keys do not expire: ...', Redis 'invalid expire time in 'set' command'"),
 ]
-# Not compared at all, so not in the grammar: SET's accepted expiry options (SkipKV refuses
-# them until key expiry lands; the grammar's set_expiry entry requires EXPIRE, so it joins by
-# itself then), SCAN (cursors differ by design), RANDOMKEY, OBJECT and MEMORY (server-specific
+# Not compared at all, so not in the grammar: SCAN (cursors differ by design), RANDOMKEY, OBJECT and MEMORY (server-specific
 # answers), COPY ... DB (one database), and RANGE, RANGECOUNT, RANGEDEL (Redis lacks them).
 # Commands SkipKV lacks are not sent either (their grammar entries wait for them), so Redis's
 # replies to them need no row here.

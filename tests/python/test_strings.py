@@ -14,11 +14,14 @@ def test_get_set_conditions(r):
     assert r.get("k") == b"v3"
 
 
-@pytest.mark.parametrize("option", [{"ex": 10}, {"px": 100}, {"exat": 2000000000}, {"pxat": 2000000000000}, {"keepttl": True}])
-def test_expiry_options_are_refused(r, option):
-    with pytest.raises(redis.ResponseError, match="do not expire"):
-        r.set("k", "v", **option)
-    assert r.get("k") is None
+@pytest.mark.parametrize("option", [{"ex": 100}, {"px": 100000}, {"exat": 4000000000}, {"pxat": 4000000000000}])
+def test_expiry_options_set_a_deadline(r, option):
+    assert r.set("k", "v", **option) is True
+    assert 0 < r.ttl("k") <= 4000000000
+    assert r.set("k", "v2", keepttl=True) is True
+    assert r.ttl("k") > 0 and r.get("k") == b"v2"
+    assert r.set("k", "v3") is True
+    assert r.ttl("k") == -1
 
 
 def test_setnx_getset_getdel(r):
