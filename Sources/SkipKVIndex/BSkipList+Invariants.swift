@@ -120,3 +120,35 @@ extension BSkipList {
         }
     }
 }
+
+extension BSkipList {
+    /// That the deadline index holds exactly one entry per key with a deadline, with that
+    /// deadline, and nothing else; and that every entry with a deadline sits in a leaf marked
+    /// `mayHoldDeadlines`. Exact only when every write to a key was serialized with the others
+    /// to that key (as the server's key stripes do; see `DeadlineIndex`), and only while no
+    /// other thread uses the index.
+    public func checkDeadlineIndex() throws {
+        guard let deadlines else { return }
+        var expected: [[UInt8]: Int64] = [:]
+        var node: BNode? = heads[0]
+        while let current = node {
+            for i in (current.isHead ? 1 : 0)..<current.count where current.storedKey(i).hasDeadline {
+                if !current.mayHoldDeadlines { throw InvariantViolation("an entry with a deadline in an unmarked leaf") }
+                let key = current.withKey(i) { Array($0) }
+                expected[key] = current.deadline(i)
+            }
+            node = current.next
+        }
+        var indexed: [[UInt8]: Int64] = [:]
+        var duplicate: [UInt8]? = nil
+        deadlines.forEachEarliest(limit: -1) { key, deadline in
+            if indexed.updateValue(deadline, forKey: Array(key)) != nil { duplicate = Array(key) }
+        }
+        if let duplicate { throw InvariantViolation("key \(duplicate) indexed under two deadlines") }
+        if indexed != expected {
+            let missing = expected.filter { indexed[$0.key] != $0.value }.count
+            let stale = indexed.filter { expected[$0.key] != $0.value }.count
+            throw InvariantViolation("deadline index out of step: \(missing) keys missing or wrong, \(stale) stale entries")
+        }
+    }
+}

@@ -15,12 +15,25 @@ import Darwin
 /// with relaxed ordering (a reader that misses a concurrent advance sees the time just
 /// before it, as it would had it read a moment earlier).
 public final class ExpiryClock: Sendable {
-    private let offset = ManagedAtomic<Int64>(0)
+    private let offset: ManagedAtomic<Int64>
+    private let followsRealTime: Bool
 
-    public init() {}
+    /// The real-time clock.
+    public init() {
+        offset = ManagedAtomic(0)
+        followsRealTime = true
+    }
+
+    /// A clock that stands at `milliseconds` and moves only by `advance` (unit tests, which
+    /// must not depend on how fast they run).
+    public init(standingAt milliseconds: Int64) {
+        offset = ManagedAtomic(milliseconds)
+        followsRealTime = false
+    }
 
     /// Unix milliseconds now, as expiry sees them.
     public func now() -> Int64 {
+        guard followsRealTime else { return offset.load(ordering: .relaxed) }
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) &* 1000 &+ Int64(spec.tv_nsec / 1_000_000) &+ offset.load(ordering: .relaxed)
@@ -43,6 +56,7 @@ public final class ExpiryClock: Sendable {
     }
 
     public func resumeExpiry() {
+        precondition(followsRealTime, "a standing clock has no expiry to suspend")
         offset.store(0, ordering: .relaxed)
     }
 
