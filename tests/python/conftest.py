@@ -1,6 +1,7 @@
 """Fixtures for the redis-py suite: one skipkv-server per session on an ephemeral port of
-127.0.0.1 (plus one with requirepass), and a client per test parametrized over RESP2 and
-RESP3.
+127.0.0.1 (plus one with requirepass, and one with the DEBUG test hooks), and a client per
+test parametrized over RESP2 and RESP3; a redis-server 7 per session as the reference
+(`reference_redis`), and `target`, which runs a test against each of the two servers.
 
 The binary is $SKIPKV_SERVER_BINARY, else the newest skipkv-server found in the usual
 SwiftPM build directories of the repository.

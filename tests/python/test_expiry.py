@@ -49,7 +49,8 @@ SEQUENCES = {
         "SET k old EX 100000",
         "SET k v EX 0", "SET k v EX -1", "SET k v PX 0", "SET k v PX -1", "SET k v EXAT 0", "SET k v EXAT -1",
         "SET k v PXAT 0", "SET k v PXAT -1",
-        "SET k v EX 1.5", 'SET k v EX ""', "SET k v EX abc", "SET k v EX ' 1'", "SET k v EX +1", "SET k v PX 1e3",
+        "SET k v EX 1.5", 'SET k v EX ""', "SET k v EX abc", "SET k v EX ' 1'", "SET k v EX +1", "SET k v EX 01",
+        "SET k v EX -0", "SET k v PX 1e3", "SET k v Ex 0", "sEt k v pxat -1",
         "SET k v EX 99999999999999999999", "SET k v EX 9223372036854775808",
         "SET k v EX 9223372036854775807", "SET k v EX 9223372036854775", "SET k v EX 9223372036854776",
         "SET k v EX 10000000000000000", "SET k v EX -9999999999999999", "SET k v EX -9223372036854775808",
@@ -173,6 +174,7 @@ SEQUENCES = {
     "expire_refused_times": commands(
         "SET k v",
         'EXPIRE k ""', "EXPIRE k abc", "EXPIRE k 1.5", "EXPIRE k ' 1'", "EXPIRE k 99999999999999999999",
+        "EXPIRE k 01", "EXPIRE k -0", "EXPIRE k +1", "ExPiRe k 9223372036854775807",
         "EXPIRE k 9223372036854775807", "EXPIRE k 9223372036854775", "EXPIRE k 9223372036854776",
         "EXPIRE k 9223370399119966", "EXPIRE k 10000000000000000", "EXPIRE k 18446744073709561",
         "EXPIRE k -9223372036854775808", "EXPIRE k -9223372036854776", "EXPIRE k -9999999999999999",
