@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the redis-py suite (tests/python) against skipkv-server, with RESP2 and RESP3.
 #
-# Installs redis, hiredis and pytest from PyPI into a virtual environment under
+# Installs redis, hiredis, pytest and django from PyPI into a virtual environment under
 # .build-python/ (reused across runs), builds skipkv-server unless SKIPKV_SERVER_BINARY
 # names one, and passes any arguments on to pytest.
 set -euo pipefail

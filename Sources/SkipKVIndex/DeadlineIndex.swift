@@ -19,9 +19,15 @@ import SkipKVKeys
 /// after the writer that added it.
 public final class DeadlineIndex: @unchecked Sendable {
     let list: BSkipList
-    /// The sum of every indexed deadline in whole seconds (for INFO's avg_ttl; seconds keep
-    /// the sum of many far-future deadlines well inside 63 bits).
+    /// The sum of every indexed deadline as whole seconds since `epoch`, each clamped to
+    /// 0...2^32 (for INFO's avg_ttl, an estimate in Redis too): the sum of even 10^8 far-future
+    /// deadlines stays well inside 63 bits.
     private let secondsSum = StripedCounter()
+    private static let epoch: Int64 = 1_577_836_800  // 2020-01-01, in Unix seconds
+
+    private static func summand(_ deadline: Int64) -> Int {
+        Int(min(max(deadline / 1000 - epoch, 0), 1 << 32))
+    }
 
     init(nodeBytes: Int, seed: UInt64, memory: MemoryCounters) {
         list = BSkipList(nodeBytes: nodeBytes, seed: seed, memory: memory, indexesDeadlines: false)
@@ -33,7 +39,7 @@ public final class DeadlineIndex: @unchecked Sendable {
     /// when none is indexed.
     public var meanDeadline: Int64? {
         let n = count
-        return n > 0 ? Int64(secondsSum.value / n) * 1000 : nil
+        return n > 0 ? (Int64(secondsSum.value / n) + Self.epoch) * 1000 : nil
     }
 
     /// Replaces `key`'s entry for deadline `old` by one for `new` (either may be 0: none).
@@ -42,13 +48,13 @@ public final class DeadlineIndex: @unchecked Sendable {
         if old != 0 { remove(key, old, stripe: stripe) }
         if new != 0 {
             Self.withEntryKey(key, new) { list.put($0, UnsafeRawBufferPointer(start: nil, count: 0), condition: .always) }
-            secondsSum.add(Int(new / 1000), stripe: stripe)
+            secondsSum.add(Self.summand(new), stripe: stripe)
         }
     }
 
     func remove(_ key: UnsafeRawBufferPointer, _ deadline: Int64, stripe: UInt64) {
         if Self.withEntryKey(key, deadline, { list.remove($0) }) {
-            secondsSum.add(-Int(deadline / 1000), stripe: stripe)
+            secondsSum.add(-Self.summand(deadline), stripe: stripe)
         }
     }
 

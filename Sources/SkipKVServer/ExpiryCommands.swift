@@ -84,7 +84,9 @@ enum ExpiryCommands {
             return
         }
         let left = max(0, absolute ? deadline : deadline - c.keyspace.now)
-        c.reply.pointee.writeInteger(milliseconds ? left : (left + 500) / 1000)
+        // Rounded in unsigned arithmetic: a deadline near Int64.max rounds up without overflow,
+        // as Redis answers.
+        c.reply.pointee.writeInteger(milliseconds ? left : Int64((UInt64(left) + 500) / 1000))
     }
 
     static func persist(_ c: CommandContext) {

@@ -55,9 +55,11 @@ final class CommandKeyTests: ServerTestCase {
         try assertReply(["COMMAND", "GETKEYS", "PING", "x"], .error("ERR The command has no key arguments"))
     }
 
+    /// Stores each key with the value 1 and a far deadline, so that commands that act on
+    /// deadlines (PERSIST, EXPIRE … XX) notice the key too.
     private func reset(_ keys: [String]) throws {
         XCTAssertEqual(try client.call("FLUSHALL"), .simple("OK"))
-        for key in keys { XCTAssertEqual(try client.call("SET", key, "1"), .simple("OK")) }
+        for key in keys { XCTAssertEqual(try client.call("SET", key, "1", "EX", "100000"), .simple("OK")) }
     }
 
     private func storedKeys() throws -> Set<String> {

@@ -19,11 +19,17 @@ final class StringCommandTests: ServerTestCase {
         try assertReply(["SET", "k", "v", "FOO"], .error("ERR syntax error"))
         try assertReply(["SET", "k", "v", "EX"], .error("ERR syntax error"))
         try assertReply(["SET", "k", "v", "EX", "abc"], .error("ERR value is not an integer or out of range"))
-        for option in [["EX", "10"], ["PX", "100"], ["EXAT", "1"], ["PXAT", "1"], ["KEEPTTL"]] {
-            try assertReply(["SET", "k", "v"] + option,
-                            .error("ERR SkipKV keys do not expire: the \(option[0]) option of 'set' is not supported"))
-        }
+        try assertReply(["SET", "k", "v", "EX", "0"], .error("ERR invalid expire time in 'set' command"))
+        try assertReply(["SET", "k", "v", "EX", "10", "PX", "10"], .error("ERR syntax error"))
         try assertReply(["GET", "k"], .bulk("v3"))
+        try assertReply(["SET", "k", "v4", "KEEPTTL"], .simple("OK"))
+        try assertReply(["TTL", "k"], .integer(-1))
+        try assertReply(["SET", "k", "v5", "EX", "100"], .simple("OK"))
+        try assertReply(["TTL", "k"], .integer(100))
+        try assertReply(["SET", "k", "v6", "KEEPTTL", "GET"], .bulk("v5"))
+        try assertReply(["TTL", "k"], .integer(100))
+        try assertReply(["SET", "k", "v3"], .simple("OK"))
+        try assertReply(["TTL", "k"], .integer(-1))
         try assertReply(["GET"], .error("ERR wrong number of arguments for 'get' command"))
         try assertReply(["SET", "k"], .error("ERR wrong number of arguments for 'set' command"))
         try assertReply(["GET", "a", "b"], .error("ERR wrong number of arguments for 'get' command"))

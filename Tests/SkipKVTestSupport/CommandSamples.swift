@@ -18,7 +18,7 @@ public struct CommandSample: Sendable {
         .init("getdel", ["GETDEL", "k1"], keys: [1]),
         // Expiry
         .init("expire", ["EXPIRE", "k1", "100"], keys: [1]),
-        .init("pexpire", ["PEXPIRE", "k1", "100000", "NX"], keys: [1]),
+        .init("pexpire", ["PEXPIRE", "k1", "100000", "XX"], keys: [1]),
         .init("expireat", ["EXPIREAT", "k1", "4000000000"], keys: [1]),
         .init("pexpireat", ["PEXPIREAT", "k1", "4000000000000", "GT"], keys: [1]),
         .init("ttl", ["TTL", "k1"], keys: [1]),

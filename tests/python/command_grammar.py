@@ -185,46 +185,6 @@ def set_expiry(g):
     return [g.name(b"set"), g.key(), g.value(), *expiry, *g.options([b"NX", b"XX", b"GET"], 2)]
 
 
-@single("expire", weight=8)
-def expire(g):
-    """EXPIRE family with far-future times (nothing expires during the run), times at or
-    before now (which delete the key), conditions and the errors for bad combinations."""
-    command = g.rng.choice([b"expire", b"pexpire", b"expireat", b"pexpireat"])
-    time = g.rng.choice({
-        b"expire": [b"100000", b"200000", b"0", b"-5", b"abc", str(INT64_MAX).encode()],
-        b"pexpire": [b"100000000", b"200000000", b"0", b"-1", b"1.5"],
-        b"expireat": [b"4000000000", b"4100000000", b"1", b"0", str(INT64_MAX // 1000 + 1).encode()],
-        b"pexpireat": [b"4000000000000", b"4100000000000", b"1", str(INT64_MAX).encode()],
-    }[command])
-    pool = [b"NX", b"XX", b"GT", b"LT"] * 3 + [b"FOO"]
-    return [g.name(command), g.key(), time, *g.options(pool, 2)]
-
-
-@single("persist", "expire")
-def persist_or_expiretime(g):
-    """PERSIST, and the deadline read back as EXPIRETIME/PEXPIRETIME/TTL (TTL rounds far-future
-    times to the same whole second on both servers)."""
-    command = g.rng.choice([b"persist", b"expiretime", b"pexpiretime", b"ttl"])
-    return [g.name(command), g.key()]
-
-
-@single("setex", "psetex")
-def setex(g):
-    command = g.rng.choice([b"setex", b"psetex"])
-    time = g.rng.choice([b"100000", b"200000000", b"0", b"-1", b"abc", str(INT64_MAX).encode()])
-    return [g.name(command), g.key(), time, g.value()]
-
-
-@single("getex", "expire")
-def getex(g):
-    form = g.rng.choice([
-        [], [b"PERSIST"], [b"EX", b"100000"], [b"PX", b"100000000"], [b"EXAT", b"4000000000"],
-        [b"PXAT", b"4000000000000"], [b"EXAT", b"1"], [b"EX", b"0"], [b"EX"], [b"PERSIST", b"EX", b"10"],
-        [b"KEEPTTL"], [b"NX"],
-    ])
-    return [g.name(b"getex"), g.key(), *form]
-
-
 SETNX = simple("setnx", one_key, one_value)
 
 
@@ -431,6 +391,92 @@ def copy(g):
 
 
 TOUCH = simple("touch", some_keys, weight=2)
+
+
+# --- Key expiry (issue 13); each joins when the server lists it ------------------------------
+# No key may expire during a run, and no reply may depend on when a command ran: relative times
+# are a day or more; absolute times are decades ahead (or long past, which deletes at once); GT
+# and LT never compare two relative times (the same duration given twice compares equal or
+# greater by whether a millisecond passed between the commands); TTL-like replies are compared
+# only as -2, -1 or positive (test_differential.ALLOWED_DIFFERENCES; test_expiry.py checks them
+# within a tolerance). Refused times are refused whenever they are sent.
+
+EXPIRY_CONDITIONS = [b"NX", b"XX", b"GT", b"LT"]
+
+
+def _expire_entry(command, future, past, refused, comparable):
+    """An entry for `command key time [conditions]`: a time from `future`, `past` (the key is
+    deleted) or `refused`; GT and LT with a future time only if the times are `comparable`
+    (absolute), and now and then an unknown condition."""
+    name = command.encode()
+
+    def generate(g):
+        roll = g.rng.random()
+        if roll < 0.6:
+            time, pool = g.rng.choice(future), EXPIRY_CONDITIONS if comparable else [b"NX", b"XX"]
+        elif roll < 0.8:
+            time, pool = g.rng.choice(past), EXPIRY_CONDITIONS
+        else:
+            time, pool = g.rng.choice(refused), EXPIRY_CONDITIONS
+        conditions = g.options(pool * 4 + [b"AB", b"NXX"], 2)
+        return [[g.name(name), g.key(), time, *conditions]]
+    return Entry((command,), 4, generate)
+
+
+REFUSED_SECONDS = [b"abc", b"", b"1.5", b" 1", b"99999999999999999999", str(INT64_MAX).encode(), str(INT64_MIN).encode(),
+                   b"9223372036854776", b"-9223372036854776", b"10000000000000000"]
+REFUSED_MILLISECONDS = [b"abc", b"", b"1e3", str(INT64_MAX + 1).encode(), str(INT64_MAX).encode(), b"9223372036854770000"]
+
+EXPIRE = _expire_entry("expire", [b"100000", b"250000"], [b"0", b"-1", b"-100000"], REFUSED_SECONDS, False)
+PEXPIRE = _expire_entry("pexpire", [b"100000000", b"250000000"], [b"0", b"-1", str(INT64_MIN).encode()],
+                        REFUSED_MILLISECONDS, False)
+EXPIREAT = _expire_entry("expireat", [b"3000000000", b"4000000000", b"9223372036854775"], [b"0", b"1", b"-1"],
+                         REFUSED_SECONDS, True)
+PEXPIREAT = _expire_entry("pexpireat", [b"3000000000000", b"3500000000123", str(INT64_MAX).encode()],
+                          [b"0", b"1", b"-1", str(INT64_MIN).encode()], [b"abc", b"", b"1e3", str(INT64_MAX + 1).encode()], True)
+
+
+TTL = simple("ttl", one_key, weight=4)
+
+
+PTTL = simple("pttl", one_key, weight=3)
+
+
+EXPIRETIME = simple("expiretime", one_key, weight=3)
+
+
+PEXPIRETIME = simple("pexpiretime", one_key, weight=3)
+
+
+PERSIST = simple("persist", one_key, weight=3)
+
+
+@single("getex", weight=5)
+def getex(g):
+    option = g.rng.choice([
+        [], [b"EX", b"100000"], [b"PX", b"100000000"], [b"EXAT", b"4000000000"], [b"PXAT", b"3500000000123"],
+        [b"PERSIST"], [b"EXAT", b"1"], [b"PXAT", b"1"],
+        # Refused (on an existing key; a missing key gets nil before the time is read).
+        [b"EX", b"0"], [b"PX", b"-1"], [b"EXAT", b"0"], [b"EX", b"abc"], [b"EX", str(INT64_MAX).encode()],
+        [b"EX"], [b"FOO"], [b"EX", b"10", b"PX", b"10"], [b"PERSIST", b"EX", b"100000"],
+        # Repeats: the last one counts.
+        [b"EX", b"abc", b"EX", b"100000"], [b"PERSIST", b"PERSIST"], [b"PX", b"100000000", b"PX", b"0"],
+    ])
+    return [g.name(b"getex"), g.key(), *[g.name(word) if word.isalpha() else word for word in option]]
+
+
+@single("setex", weight=4)
+def setex(g):
+    seconds = g.rng.choice([b"100000", b"250000", b"0", b"-1", b"abc", b"", b"1.5", str(INT64_MAX).encode(),
+                            b"9223372036854775", b"9223372036854774"])
+    return [g.name(b"setex"), g.key(), seconds, g.value()]
+
+
+@single("psetex", weight=4)
+def psetex(g):
+    milliseconds = g.rng.choice([b"100000000", b"250000000", b"0", b"-1", b"abc", str(INT64_MAX).encode(),
+                                 b"9223372036854770000", b"92233720368547700"])
+    return [g.name(b"psetex"), g.key(), milliseconds, g.value()]
 
 
 ENTRIES = [value for value in list(globals().values()) if isinstance(value, Entry)]

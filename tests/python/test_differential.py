@@ -15,9 +15,6 @@ The seed is SKIPKV_TEST_SEED, else random; it is printed and named in every fail
 """
 import os
 import random
-import shutil
-import subprocess
-import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable
@@ -25,6 +22,7 @@ from typing import Callable
 import pytest
 
 import command_grammar
+from conftest import start_redis
 from raw_resp import Connection
 
 SEED = int(os.environ.get("SKIPKV_TEST_SEED") or random.randrange(2**32))
@@ -47,14 +45,26 @@ def unordered(reply):
     return reply.raw.split(b"\r\n", 1)[0], sorted(item.raw for item in reply.items)
 
 
+def time_to_live(reply):
+    """An integer reply with a positive value only as "positive"; -2, -1 and errors exactly."""
+    if reply.raw[:1] == b":" and int(reply.raw[1:-2]) > 0:
+        return b"positive"
+    return reply.raw
+
+
 ALLOWED_DIFFERENCES = [
     AllowedDifference(b"keys", lambda args: True, unordered,
                       "SkipKV returns keys in key order, Redis in hash order (docs/PROTOCOL.md, KEYS)"),
+    *(AllowedDifference(name, lambda args: True, time_to_live,
+                        "a remaining time or expire time depends on when the commands ran (the grammar sets "
+                        "no key to expire during the run, so whether there is one must agree; test_expiry.py "
+                        "compares the times within a tolerance)")
+      for name in (b"ttl", b"pttl", b"expiretime", b"pexpiretime")),
 ]
-# Not compared at all, so not in the grammar: SCAN (cursors differ by design), RANDOMKEY, OBJECT and MEMORY (server-specific
-# answers), COPY ... DB (one database), and RANGE, RANGECOUNT, RANGEDEL (Redis lacks them).
-# Commands SkipKV lacks are not sent either (their grammar entries wait for them), so Redis's
-# replies to them need no row here.
+# Not compared at all, so not in the grammar: SCAN (cursors differ by design), RANDOMKEY, OBJECT
+# and MEMORY (server-specific answers), COPY ... DB (one database), and RANGE, RANGECOUNT,
+# RANGEDEL (Redis lacks them). Commands SkipKV lacks are not sent either (their grammar entries
+# wait for them), so Redis's replies to them need no row here.
 
 
 def allowed(args, first, second):
@@ -74,38 +84,6 @@ def show_command(args):
 
 
 # --- servers --------------------------------------------------------------------------------
-
-def start_redis(directory):
-    """A fresh redis-server on a Unix socket in `directory` (no TCP port to race for), with no
-    persistence; returns (process, socket path)."""
-    if shutil.which("redis-server") is None:
-        pytest.fail("the differential test needs redis-server 7 (Debian: apt-get install redis-server)")
-    path = str(directory / "redis.sock")
-    process = subprocess.Popen(
-        ["redis-server", "--port", "0", "--unixsocket", path, "--save", "", "--appendonly", "no",
-         "--dir", str(directory), "--daemonize", "no", "--loglevel", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-    )
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            connection = Connection(path)
-            connection.call([b"PING"])
-            connection.close()
-            return process, path
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    pytest.fail("redis-server did not start")
-
-
-@pytest.fixture(scope="module")
-def redis_socket(tmp_path_factory):
-    process, path = start_redis(tmp_path_factory.mktemp("redis"))
-    yield path
-    process.terminate()
-    process.wait(20)
-
 
 def command_list(connection):
     return {item.raw.split(b"\r\n")[1].lower() for item in connection.call([b"COMMAND", b"LIST"]).items}
@@ -130,21 +108,25 @@ def enabled(entries, commands):
 
 # --- comparison -----------------------------------------------------------------------------
 
-def failure(label, index, args, history, problem):
+REPLAY = f"SKIPKV_TEST_SEED={SEED} scripts/test-python.sh -k differential"
+
+
+def failure(label, index, args, history, problem, replay):
     """The failure message: what went wrong (lines), the command, and the commands before it."""
     lines = [
-        f"{label}: {problem[0]} (SKIPKV_TEST_SEED={SEED}, command #{index})",
+        f"{label}: {problem[0]} (command #{index})",
         f"  command:  {show_command(args)}",
         *problem[1:],
-        f"  last {len(history)} commands (replay: SKIPKV_TEST_SEED={SEED} scripts/test-python.sh -k differential):",
+        f"  last {len(history)} commands (replay: {replay}):",
         *(f"    #{i}: {show_command(a)}" for i, a in history),
     ]
     return "\n".join(lines)
 
 
-def compare_stream(label, first, second, commands, names=("skipkv", "redis ")):
-    """Sends each command to both connections; stops at the first reply that differs
-    (beyond ALLOWED_DIFFERENCES)."""
+def compare_stream(label, first, second, commands, names=("skipkv", "redis "), accept=allowed, replay=REPLAY):
+    """Sends each command to both connections; stops at the first reply that differs (beyond
+    what `accept(args, first reply, second reply)` allows: ALLOWED_DIFFERENCES); a failure says
+    how to `replay` the stream."""
     history = deque(maxlen=HISTORY)
     for index, args in enumerate(commands):
         history.append((index, args))
@@ -153,11 +135,11 @@ def compare_stream(label, first, second, commands, names=("skipkv", "redis ")):
             second.send(args)
             replies = first.read(), second.read()
         except (OSError, ValueError) as error:
-            pytest.fail(failure(label, index, args, history, [f"no reply from {' and '.join(names)}: {error!r}"]))
-        if replies[0].raw != replies[1].raw and not allowed(args, *replies):
+            pytest.fail(failure(label, index, args, history, [f"no reply from {' and '.join(names)}: {error!r}"], replay))
+        if replies[0].raw != replies[1].raw and not accept(args, *replies):
             pytest.fail(failure(label, index, args, history, [
                 "replies differ", f"  {names[0]}: {show(replies[0].raw)}", f"  {names[1]}: {show(replies[1].raw)}",
-            ]))
+            ], replay))
 
 
 def bulk_payload(reply):
@@ -192,9 +174,9 @@ def connect_pair(first_address, second_address, protocol):
 
 # --- tests ----------------------------------------------------------------------------------
 
-def test_same_replies_as_redis(server, redis_socket, protocol):
+def test_same_replies_as_redis(server, reference_redis, protocol):
     print(f"differential test: SKIPKV_TEST_SEED={SEED}")
-    skipkv, redis = connect_pair(("127.0.0.1", server.port), redis_socket, protocol)
+    skipkv, redis = connect_pair(("127.0.0.1", server.port), reference_redis, protocol)
     supported = command_list(skipkv)
     entries = enabled(command_grammar.ENTRIES, supported)
     waiting = sorted({name for entry in command_grammar.ENTRIES for name in entry.requires
@@ -207,12 +189,12 @@ def test_same_replies_as_redis(server, redis_socket, protocol):
     redis.close()
 
 
-def test_grammar_is_deterministic(redis_socket, tmp_path):
+def test_grammar_is_deterministic(reference_redis, tmp_path):
     """Every grammar entry Redis supports (including those waiting for SkipKV), replayed on two
     redis-servers, gives the same replies: an entry never depends on time or chance."""
     process, other_socket = start_redis(tmp_path)
     try:
-        first, second = connect_pair(redis_socket, other_socket, 2)
+        first, second = connect_pair(reference_redis, other_socket, 2)
         entries = enabled(command_grammar.ENTRIES, command_list(first))
         assert entries == command_grammar.ENTRIES, "every grammar entry must use commands Redis 7 has"
         compare_stream("redis vs redis", first, second, stream(first, entries, COMMANDS // 2), ("redis", "redis"))

@@ -1,24 +1,17 @@
-"""Key expiry against skipkv-server with a controllable clock (DEBUG ADVANCE-CLOCK): keys
-vanish for every command on every loop at their deadline, the active cycle reclaims them
-exactly, writes follow Redis's TTL rules, and deadlines survive a restart. No test sleeps
-to see a key expire; polls have generous bounds and never assert elapsed time. The replies
-that Redis also gives are compared with redis-server in test_differential.py."""
+"""What SkipKV's expiry adds to Redis's, with a controllable clock (DEBUG ADVANCE-CLOCK): the
+active cycle reclaims exactly the expired keys (Redis samples), volatile-ttl evicts exactly
+the nearest deadline, and deadlines survive SIGKILL and restart. Redis's replies and rules
+are compared in test_expiry.py and test_differential.py. No test sleeps to see a key expire;
+polls have generous bounds and never assert elapsed time."""
 import pytest
 import redis
 
-from conftest import Server, wait_until
-
-
-@pytest.fixture(scope="module")
-def clock_server():
-    instance = Server("--shards", "4", "--enable-debug-command", "yes")
-    yield instance
-    assert instance.stop() == 0
+from conftest import wait_until
 
 
 @pytest.fixture
-def c(clock_server, protocol):
-    client = redis.Redis(host="127.0.0.1", port=clock_server.port, protocol=protocol)
+def c(debug_server, protocol):
+    client = redis.Redis(host="127.0.0.1", port=debug_server.port, protocol=protocol)
     client.flushall()
     client.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "1")
     yield client
@@ -32,34 +25,6 @@ def advance(client, milliseconds):
 
 def info_field(client, section, name):
     return client.info(section)[name]
-
-
-def test_expired_keys_are_gone_for_every_command(c, clock_server):
-    c.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "0")
-    c.set("live", "1")
-    c.set("gone:a", "x", px=10_000)
-    c.set("gone:b", "y", ex=10)
-    c.set("gone:c", "z", pxat=4_000_000_000_000)
-    advance(c, 10_001)
-    other = redis.Redis(host="127.0.0.1", port=clock_server.port)  # likely served by the other loop
-    for client in (c, other):
-        assert client.get("gone:a") is None
-        assert client.exists("gone:a", "gone:b", "live") == 1
-        assert client.mget("gone:a", "live") == [None, b"1"]
-        assert client.type("gone:b") in (b"none", "none")
-        assert client.ttl("gone:a") == -2
-        assert sorted(client.keys("*")) == [b"gone:c", b"live"]
-        assert sorted(client.scan_iter("*")) == [b"gone:c", b"live"]
-        assert client.execute_command("RANGECOUNT", "-", "+") == 2
-        assert [k for k, _ in zip(*[iter(client.execute_command("RANGE", "-", "+"))] * 2)] == [b"gone:c", b"live"]
-    other.close()
-    # DBSIZE still counts what the (stopped) cycle has not reclaimed, as in Redis.
-    assert c.dbsize() == 4
-    assert c.set("gone:a", "new", nx=True) is True
-    assert c.ttl("gone:a") == -1
-    assert c.incr("gone:b") == 1
-    assert c.ttl("gone:b") == -1
-    assert c.execute_command("RANGEDEL", "-", "+") == 4
 
 
 def test_active_cycle_reclaims_exactly_and_counts(c):
@@ -77,26 +42,6 @@ def test_active_cycle_reclaims_exactly_and_counts(c):
     assert c.exists("ttl:199") == 0 and c.exists("ttl:200") == 1
 
 
-def test_write_rules_for_the_deadline(c):
-    c.set("k", "1", ex=100)
-    c.incr("k")
-    c.append("k", "0")
-    c.setrange("k", 0, "3")
-    assert c.get("k") == b"30" and 0 < c.ttl("k") <= 100
-    c.rename("k", "moved")
-    assert c.ttl("k") == -2 and 0 < c.ttl("moved") <= 100
-    c.copy("moved", "copied")
-    assert c.pexpiretime("copied") == c.pexpiretime("moved")
-    assert c.getset("copied", "v") == b"30"
-    assert c.ttl("copied") == -1
-    assert c.expire("moved", 0) is True
-    assert c.exists("moved") == 0
-    c.set("p", "v", ex=50)
-    assert c.persist("p") is True and c.persist("p") is False and c.ttl("p") == -1
-    assert c.getex("p", px=5000) == b"v" and 0 < c.pttl("p") <= 5000
-    assert c.getex("p", persist=True) == b"v" and c.ttl("p") == -1
-
-
 def test_volatile_ttl_evicts_the_nearest_deadline_first(c):
     c.config_set("maxmemory-policy", "volatile-ttl")
     try:
@@ -110,11 +55,6 @@ def test_volatile_ttl_evicts_the_nearest_deadline_first(c):
     finally:
         c.config_set("maxmemory", 0)
         c.config_set("maxmemory-policy", "noeviction")
-
-
-def test_debug_is_refused_unless_enabled(r):
-    with pytest.raises(redis.ResponseError, match="DEBUG command not allowed"):
-        r.execute_command("DEBUG", "ADVANCE-CLOCK", "1")
 
 
 def test_deadlines_survive_sigkill_and_restart(launcher, tmp_path):
