@@ -32,7 +32,10 @@ extension BSkipList {
             defer { leaf.unlockShared() }
             guard i > 0 || !leaf.isHead, leaf.compare(search, i) == 0 else { return false }
             let deadline = leaf.deadline(i)
-            if deadline != 0 && deadline < clock.now() { return false }
+            if deadline != 0 && deadline < clock.now() {
+                expiredReads?.note(key, deadline: deadline)
+                return false
+            }
             leaf.withValue(i) { body($0, deadline) }
             touch(leaf, i)
             return true
@@ -46,7 +49,13 @@ extension BSkipList {
             let search = SearchKey(key)
             let (leaf, i) = descendSharedOutOfLine(search)
             defer { leaf.unlockShared() }
-            return (i > 0 || !leaf.isHead) && leaf.compare(search, i) == 0 && !leaf.isExpired(i, clock.now)
+            guard (i > 0 || !leaf.isHead) && leaf.compare(search, i) == 0 else { return false }
+            let deadline = leaf.deadline(i)
+            if deadline != 0 && deadline < clock.now() {
+                expiredReads?.note(key, deadline: deadline)
+                return false
+            }
+            return true
         }
     }
 

@@ -90,6 +90,9 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     public let clock: ExpiryClock
     /// The keys with a deadline, by deadline; nil in a deadline index's own list.
     public let deadlines: DeadlineIndex?
+    /// Where point reads note the expired keys they find (shared across a keyspace's shards;
+    /// nil: not noted).
+    public let expiredReads: ExpiredReads?
 
     /// A merge happens when two neighbours fit in this many entries; the slack avoids a split
     /// followed at once by a merge of the same pair.
@@ -107,9 +110,12 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     ///   - clock: the expiry clock to share with other indexes; nil for its own.
     ///   - indexesDeadlines: whether to keep a `DeadlineIndex` of the keys with a deadline
     ///     (false only for that index's own list, whose keys have none).
+    ///   - expiredReads: where point reads note expired keys they find; nil for nowhere.
     public init(nodeBytes: Int = 4096, promotionDenominator: Int? = nil, readCoupling: ReadCoupling = .optimistic,
                 seed: UInt64 = UInt64.random(in: 0...UInt64.max), memory: MemoryCounters? = nil,
-                access: AccessTracker? = nil, clock: ExpiryClock? = nil, indexesDeadlines: Bool = true) {
+                access: AccessTracker? = nil, clock: ExpiryClock? = nil, indexesDeadlines: Bool = true,
+                expiredReads: ExpiredReads? = nil) {
+        self.expiredReads = expiredReads
         self.readCoupling = readCoupling
         let counters = memory ?? MemoryCounters()
         self.memory = counters

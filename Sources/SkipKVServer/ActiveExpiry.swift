@@ -79,6 +79,19 @@ final class ActiveExpiry {
         stats.add(.expireCycleMicroseconds, UInt64(Self.monotonicMicroseconds() - start))
     }
 
+    /// Lazy expiry: removes these keys, which reads found expired, each if its deadline is
+    /// still the one the read saw (another client may have written the key since).
+    func remove(_ keys: [(key: [UInt8], deadline: Int64)]) {
+        let now = keyspace.clock.now()
+        var removed = 0
+        for (key, deadline) in keys where key.withUnsafeBytes({
+            journal.expire($0, indexedDeadline: deadline, now: now, lsn: &lsn)
+        }) {
+            removed += 1
+        }
+        if removed > 0 { stats.add(.expiredKeys, UInt64(removed)) }
+    }
+
     static func monotonicMicroseconds() -> Int {
         var spec = timespec()
         clock_gettime(CLOCK_MONOTONIC, &spec)

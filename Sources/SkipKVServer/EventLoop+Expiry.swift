@@ -1,9 +1,15 @@
 import CLibUV
 
-/// The loop's side of the active expiry cycle (`ActiveExpiry`): a slice on every tick, and
+/// The loop's side of expiry: the active cycle (`ActiveExpiry`), a slice on every tick and,
 /// while the cycle is behind, smaller slices on every loop iteration (an idle handle, so the
-/// loop keeps polling its clients in between).
+/// loop keeps polling its clients in between); and lazy expiry, removing right after a
+/// command the expired keys its reads found (`ExpiredReads`), also while the active cycle is
+/// off, as Redis does.
 extension EventLoop {
+    func removeExpiredReads() {
+        activeExpiry.remove(expiredReads.take())
+    }
+
     /// The tick's cycle. Not while the data loads: recovery removes what expired by itself.
     func expiryTick() {
         guard server.activeExpireEnabled.load(ordering: .relaxed), !shuttingDown, loaded || checkLoaded() else { return }

@@ -4,6 +4,7 @@ import Glibc
 import CLibUV
 import Synchronization
 import SkipKVProtocol
+import SkipKVIndex
 import SkipKVPersistence
 import SkipKVSystem
 
@@ -31,6 +32,8 @@ final class EventLoop: @unchecked Sendable {
     let activeExpiry: ActiveExpiry
     /// Runs `activeExpiry` on every iteration while it is behind.
     let expiryIdle: UnsafeMutablePointer<uv_idle_t>
+    /// `server.keyspace.expiredReads`, checked after every command (`EventLoop+Expiry`).
+    unowned(unsafe) let expiredReads: ExpiredReads
     /// Scratch space for replies whose element count is known only at the end (RANGE,
     /// KEYS, SCAN): elements go here, then the header and these bytes to the connection.
     let scratch: UnsafeMutablePointer<ReplyWriter>
@@ -82,6 +85,7 @@ final class EventLoop: @unchecked Sendable {
         settingsReference = Unmanaged.passUnretained(server.settings)
         evictor = Evictor(limits: server.memoryLimits, gauge: server.memoryGauge, keyspace: server.keyspace,
                           journal: server.persistence.journal, stats: stats)
+        expiredReads = server.keyspace.expiredReads
         activeExpiry = ActiveExpiry(loop: index, loops: server.loopCount, keyspace: server.keyspace,
                                     journal: server.persistence.journal, stats: stats)
         uvLoop = .allocate(capacity: 1)

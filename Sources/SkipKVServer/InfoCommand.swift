@@ -118,9 +118,10 @@ enum InfoCommand {
             }
         case "keyspace":
             lines = ["# Keyspace"]
-            let keys = server.keyspace.count
+            let now = server.keyspace.clock.now()
+            let keys = server.keyspace.liveCount(now: now)
             if keys > 0 {
-                let expires = server.keyspace.keysWithDeadline
+                let expires = max(0, server.keyspace.keysWithDeadline - server.keyspace.countExpired(now: now))
                 let mean = server.keyspace.meanDeadline.map { max(0, $0 - server.keyspace.clock.now()) } ?? 0
                 lines.append("db0:keys=\(keys),expires=\(expires),avg_ttl=\(expires > 0 ? mean : 0)")
             }

@@ -1,4 +1,5 @@
 import SkipKVIndex
+import SkipKVKeys
 
 /// What eviction and MEMORY USAGE need from the keyspace, shard by shard (see
 /// `BSkipList.sampleForEviction` for the sampler).
@@ -29,7 +30,11 @@ extension Keyspace {
     /// "uniform" holds for a keyspace that is not changing.
     public func randomKey() -> [UInt8]? {
         var counts = (0..<shardCount).map { count(inShard: $0) }
-        for _ in 0..<2 {
+        // A pick may be an expired key the active cycle has not removed yet: pick again, and
+        // after a bounded number of tries (a keyspace of mostly expired keys) take the first
+        // live key at or after the last pick.
+        var last: [UInt8]? = nil
+        for _ in 0..<100 {
             let total = counts.reduce(0, +)
             if total == 0 { return nil }
             var pick = Int.random(in: 0..<total)
@@ -40,11 +45,23 @@ extension Keyspace {
             }
             var key: [UInt8]? = nil
             sampleForEviction(shard: shard, after: nil, count: 1, maximumGap: counts[shard] - 1) { sampled, _ in key = Array(sampled) }
-            if let key { return key }
+            if let key {
+                if key.withUnsafeBytes({ contains($0) }) { return key }
+                if liveCount(now: clock.now()) == 0 { return nil }
+                last = key
+                continue
+            }
             // The shard emptied since it was counted: count again.
             counts = (0..<shardCount).map { count(inShard: $0) }
         }
-        return nil
+        var found: [UInt8]? = nil
+        for range in [KeyRange(lower: last.map { .inclusive($0) } ?? .unbounded, upper: .unbounded), .all] where found == nil {
+            forEach(in: range, limit: 1, includeValues: false) { key, _ in
+                found = Array(key)
+                return false
+            }
+        }
+        return found
     }
 
     /// Frees the retired blocks no reader can reach any more, in every shard.

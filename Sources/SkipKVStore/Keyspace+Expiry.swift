@@ -75,6 +75,13 @@ extension Keyspace {
         return total
     }
 
+    /// The number of keys present at `now`: `count` less the expired keys not yet removed
+    /// (DBSIZE; exact when no writer is active, where Redis counts expired keys until it
+    /// deletes them).
+    public func liveCount(now: Int64) -> Int {
+        max(0, count - countExpired(now: now))
+    }
+
     /// Keys whose deadline is before `now` and that are not yet removed.
     public func countExpired(now: Int64) -> Int {
         var total = 0

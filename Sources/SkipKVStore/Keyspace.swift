@@ -28,6 +28,8 @@ public final class Keyspace: @unchecked Sendable {
     public let access: AccessTracker
     /// The time every shard compares expiry deadlines with.
     public let clock = ExpiryClock()
+    /// Expired keys point reads found, for the server to remove (lazy expiry).
+    public let expiredReads = ExpiredReads()
 
     /// - Parameters:
     ///   - shards: number of B-skiplists, at least 1.
@@ -41,7 +43,7 @@ public final class Keyspace: @unchecked Sendable {
         self.shards = .allocate(capacity: shards)
         for index in 0..<shards {
             let shard = BSkipList(nodeBytes: nodeBytes, seed: SeededHash.finalize(seed &+ UInt64(index) &+ 1),
-                                  memory: memory, access: access, clock: clock)
+                                  memory: memory, access: access, clock: clock, expiredReads: expiredReads)
             (self.shards + index).initialize(to: Unmanaged.passRetained(shard))
         }
     }
