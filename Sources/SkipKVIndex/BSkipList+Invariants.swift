@@ -53,7 +53,7 @@ extension BSkipList {
         try checkContainment(nodesOnLevel)
         if keysOnLevel0 != count { throw InvariantViolation("count \(count) but \(keysOnLevel0) keys on level 0") }
         // The deadline index shares the memory counters.
-        if let deadlines { bytes += try deadlines.list.checkStructure() }
+        if let deadlines { bytes += try deadlines.nodes.checkStructure() }
         return bytes
     }
 
@@ -122,33 +122,40 @@ extension BSkipList {
 }
 
 extension BSkipList {
-    /// That the deadline index holds exactly one entry per key with a deadline, with that
-    /// deadline, and nothing else; and that every entry with a deadline sits in a leaf marked
-    /// `mayHoldDeadlines`. Exact only when every write to a key was serialized with the others
-    /// to that key (as the server's key stripes do; see `DeadlineIndex`), and only while no
-    /// other thread uses the index.
+    /// The `DeadlineIndex` invariant (see there): every level-0 node with a non-zero bound is
+    /// indexed exactly once under it, no other node is, each bound is at most every deadline
+    /// in its node, a node without a bound holds no entry with a deadline, every entry with a
+    /// deadline sits in a leaf marked `mayHoldDeadlines`, and the index counts the keys with a
+    /// deadline. Only while no other thread uses the index.
     public func checkDeadlineIndex() throws {
         guard let deadlines else { return }
-        var expected: [[UInt8]: Int64] = [:]
+        var expected: [UInt: Int64] = [:]
+        var keysWithDeadline = 0
         var node: BNode? = heads[0]
         while let current = node {
+            let bound = current.minDeadline
             for i in (current.isHead ? 1 : 0)..<current.count where current.storedKey(i).hasDeadline {
+                keysWithDeadline += 1
                 if !current.mayHoldDeadlines { throw InvariantViolation("an entry with a deadline in an unmarked leaf") }
-                let key = current.withKey(i) { Array($0) }
-                expected[key] = current.deadline(i)
+                let deadline = current.deadline(i)
+                if bound == 0 || deadline < bound {
+                    throw InvariantViolation("a deadline \(deadline) below its node's bound \(bound)")
+                }
             }
+            if bound != 0 { expected[UInt(bitPattern: current.raw)] = bound }
             node = current.next
         }
-        var indexed: [[UInt8]: Int64] = [:]
-        var duplicate: [UInt8]? = nil
-        deadlines.forEachEarliest(limit: -1) { key, deadline in
-            if indexed.updateValue(deadline, forKey: Array(key)) != nil { duplicate = Array(key) }
+        var indexed: [UInt: Int64] = [:]
+        var duplicate = false
+        deadlines.forEachEarliest(limit: -1) { bound, node in
+            if indexed.updateValue(bound, forKey: UInt(bitPattern: node.raw)) != nil { duplicate = true }
         }
-        if let duplicate { throw InvariantViolation("key \(duplicate) indexed under two deadlines") }
+        if duplicate { throw InvariantViolation("a node indexed under two bounds") }
         if indexed != expected {
-            let missing = expected.filter { indexed[$0.key] != $0.value }.count
-            let stale = indexed.filter { expected[$0.key] != $0.value }.count
-            throw InvariantViolation("deadline index out of step: \(missing) keys missing or wrong, \(stale) stale entries")
+            throw InvariantViolation("deadline index out of step: \(expected.count) bounded nodes, \(indexed.count) entries")
+        }
+        if deadlines.count != keysWithDeadline {
+            throw InvariantViolation("\(deadlines.count) keys with a deadline counted, \(keysWithDeadline) found")
         }
     }
 }

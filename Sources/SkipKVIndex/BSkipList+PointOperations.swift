@@ -89,7 +89,6 @@ extension BSkipList {
         case .keep: requested = 0
         case .set(let deadline): requested = deadline
         }
-        var previous: Int64 = 0
         var result: Int64 = 0
         let outcome: PutOutcome = pinned {
             let locked = lockKey(key)
@@ -107,7 +106,7 @@ extension BSkipList {
                 if locked.height > 0 { leaf.unlockExclusive() }
                 locked.position.unlock()
             }
-            previous = leaf.deadline(i)
+            let previous = leaf.deadline(i)
             let expired = previous != 0 && previous < clock.now()
             if condition == (expired ? .ifPresent : .ifAbsent) {
                 result = previous
@@ -118,7 +117,6 @@ extension BSkipList {
             touch(leaf, i)
             return expired ? .inserted : .replaced
         }
-        if previous != result { deadlines?.move(key, from: previous, to: result, stripe: UInt64(truncatingIfNeeded: key.count)) }
         return (outcome, result)
     }
 
@@ -140,37 +138,28 @@ extension BSkipList {
             return true
         }
         guard found else { return .absent }
-        if deadline == 0 { return .removed }
-        deadlines?.remove(key, deadline, stripe: UInt64(truncatingIfNeeded: key.count))
-        return deadline < clock.now() ? .expired : .removed
+        return deadline != 0 && deadline < clock.now() ? .expired : .removed
     }
 
-    /// Removes `key` if its deadline is `indexed`, the deadline its `DeadlineIndex` entry
-    /// names, and that is before `now`; true when it did. Otherwise drops the entry when
-    /// it is stale (the key has another deadline or is gone). The active expiry cycle's step.
-    public func expire(_ key: UnsafeRawBufferPointer, indexedDeadline indexed: Int64, now: Int64) -> Bool {
-        var stale = false
-        let removed: Bool = pinned {
+    /// Removes `key` if its deadline is still `deadline` (the one the expiry cycle or a read
+    /// found) and before `now`; true when it did. The step that removes an expired key.
+    public func expire(_ key: UnsafeRawBufferPointer, deadline expected: Int64, now: Int64) -> Bool {
+        pinned {
             let locked = lockKey(key)
             guard locked.isPresent else {
                 locked.position.unlock()
-                stale = true
                 return false
             }
             let (leaf, i) = lockLeafEntry(of: locked.position, level: locked.height)
             let current = leaf.deadline(i)
             if locked.height > 0 { leaf.unlockExclusive() }
-            guard current == indexed && current < now else {
+            guard current == expected && current < now else {
                 locked.position.unlock()
-                stale = current != indexed
                 return false
             }
             remove(locked)
             return true
         }
-        // Removed or stale, the entry goes; a current entry whose time has not come stays.
-        if removed || stale { deadlines?.remove(key, indexed, stripe: UInt64(truncatingIfNeeded: key.count)) }
-        return removed
     }
 
     @inlinable
@@ -204,7 +193,6 @@ extension BSkipList {
     @usableFromInline
     @discardableResult
     func updateEntry(_ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?, Int64) -> UpdateAction) -> Int64 {
-        var previous: Int64 = 0
         var result: Int64 = 0
         pinned {
             let locked = lockKey(key)
@@ -221,7 +209,7 @@ extension BSkipList {
                 return
             }
             let (leaf, i) = lockLeafEntry(of: locked.position, level: locked.height)
-            previous = leaf.deadline(i)
+            let previous = leaf.deadline(i)
             let expired = previous != 0 && previous < clock.now()
             let action = expired ? body(nil, 0) : leaf.withValue(i) { body($0, previous) }
             result = previous
@@ -250,7 +238,6 @@ extension BSkipList {
                 locked.position.unlock()
             }
         }
-        if previous != result { deadlines?.move(key, from: previous, to: result, stripe: UInt64(truncatingIfNeeded: key.count)) }
         return result
     }
 
@@ -308,6 +295,7 @@ extension BSkipList {
             func store(_ node: BNode, _ i: Int, onLevel level: Int) {
                 if level == 0 {
                     node.setEntry(i, key: search, stored: stored, payload: valuePayload)
+                    noteDeadline(node, deadline)
                 } else {
                     node.setEntry(i, key: search, stored: stored.withoutValueLength,
                                   payload: UInt64(UInt(bitPattern: below[level - 1].raw)))
@@ -318,9 +306,13 @@ extension BSkipList {
             // right half gets no parent entry; it is reachable only through `next`.
             var node = top.left
             var slot = top.index + 1
+            // A level-0 node split off here stays locked until its deadline bound is set: the
+            // expiry cycle reaches nodes through the DeadlineIndex, not only through `next`.
+            var splitOff: BNode? = nil
             if node.count == capacity {
                 let half = capacity / 2
-                let right = newNode(level: height, lockedForWrite: false)
+                let right = newNode(level: height, lockedForWrite: height == 0)
+                if height == 0 { splitOff = right }
                 BNode.moveEntries(from: node, half, to: right, 0, count: capacity - half)
                 right.count = capacity - half
                 node.count = half
@@ -333,8 +325,10 @@ extension BSkipList {
             }
             node.openGap(at: slot)
             store(node, slot, onLevel: height)
+            if let splitOff { boundDeadlines(of: splitOff) }
             assertWellFormed(top.left, onLevel: height)
-            if node != top.left { assertWellFormed(node, onLevel: height, writeLocked: false) }
+            if node != top.left { assertWellFormed(node, onLevel: height, writeLocked: splitOff != nil) }
+            splitOff?.unlockExclusive()
 
             // Lower levels: split the node holding the predecessor so that below[level] starts
             // with the key and takes every entry after it (it cannot overflow).
@@ -354,6 +348,7 @@ extension BSkipList {
                 BNode.moveEntries(from: left, held.index + 1, to: newFirst, 1, count: moved)
                 store(newFirst, 0, onLevel: level)
                 newFirst.count = moved + 1
+                if level == 0 { boundDeadlines(of: newFirst) }
                 newFirst.hasParent = true
                 newFirst.linkLike(left)
                 left.count = held.index + 1
@@ -366,6 +361,7 @@ extension BSkipList {
             if height > 0 { below[0].unlockExclusive() }
         }
         keyCounter.add(1, stripe: stripe)
+        if deadline != 0 { deadlines?.count(deadline, 1, stripe: stripe) }
     }
 
     /// Removes a present key whose level-`height` position is write-locked, level by level down
@@ -413,6 +409,7 @@ extension BSkipList {
         }
         position.unlock()
         keyCounter.add(-1, stripe: locked.stripe)
+        if deadline != 0 { deadlines?.count(deadline, -1, stripe: locked.stripe) }
         return deadline
     }
 
@@ -426,6 +423,7 @@ extension BSkipList {
         BNode.moveEntries(from: right, 0, to: left, left.count, count: right.count)
         left.count += right.count
         left.linkLike(right)
+        if left.level == 0 { mergeDeadlineBounds(right, into: left) }
         freeNode(right)
     }
 

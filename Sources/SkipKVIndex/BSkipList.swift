@@ -122,7 +122,9 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
         ownsMemoryCounters = memory == nil
         self.access = access ?? AccessTracker(seed: seed)
         self.clock = clock ?? ExpiryClock()
-        deadlines = indexesDeadlines
+        // The expiry cycle reaches nodes through the index without the list's lock coupling,
+        // which only the epoch reclaimer (optimistic coupling) keeps safe from frees.
+        deadlines = indexesDeadlines && readCoupling == .optimistic
             ? DeadlineIndex(nodeBytes: nodeBytes, seed: SeededHash.finalize(seed ^ 0xDEAD11E), memory: counters) : nil
         let byteCounter = counters.inUse
         self.byteCounter = byteCounter
@@ -171,7 +173,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     /// Frees the retired blocks no reader can reach any more.
     public func reclaimUnreachable() {
         reclaimer?.drain()
-        deadlines?.list.reclaimUnreachable()
+        deadlines?.nodes.reclaimUnreachable()
     }
 
     // MARK: storage of keys and values
@@ -241,6 +243,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     /// Stores `value` with `deadline` (0: none) in leaf entry `i`, held exclusively. `value`
     /// must not point into the entry's own block.
     func replaceValue(_ node: BNode, _ i: Int, _ value: UnsafeRawBufferPointer, deadline: Int64, stripe: UInt64) {
+        countDeadlineChange(node, i, to: deadline, stripe: stripe)
         let old = valueBlockBytes(node, i)
         let new = ExpiringValue.blockBytes(valueLength: value.count, hasDeadline: deadline != 0)
         if old > 0, new > 0, ValueBlock.room(for: new) == ValueBlock.room(for: old) {
@@ -257,12 +260,15 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
         }
         node.setStoredKey(i, node.storedKey(i).setting(valueLength: value.count).setting(hasDeadline: deadline != 0))
         if deadline != 0 { node.mayHoldDeadlines = true }
+        noteDeadline(node, deadline)
     }
 
     /// Changes leaf entry `i`'s deadline (0: none) and keeps its value; held exclusively.
     func replaceDeadline(_ node: BNode, _ i: Int, _ deadline: Int64, stripe: UInt64) {
         if node.storedKey(i).hasDeadline && deadline != 0 {
+            countDeadlineChange(node, i, to: deadline, stripe: stripe)
             ExpiringValue.setDeadline(deadline, in: node.valueBlock(i))
+            noteDeadline(node, deadline)
             return
         }
         // The block's layout changes: copy the value out first, as it lives in the block.
@@ -279,6 +285,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     /// Disposes of an unlinked, write-locked node.
     func freeNode(_ node: BNode) {
         assertWriteLocked(node)
+        if node.level == 0 { forgetDeadlineBound(of: node) }
         if let reclaimer {
             node.unlockExclusive()
             reclaimer.retire(node.raw, bytes: nodeBytes, threadHash: EpochReclaimer.currentThreadHash())

@@ -11,11 +11,13 @@ import Darwin
 /// Header (one 64-byte cache line):
 ///   0  lock word (`NodeLock`)
 ///   8  count: Int32        12 capacity: Int32
-///  16  level: UInt8        17 flags: UInt8 (head, hasParent, mayHoldDeadlines)
+///  16  level: UInt8        17 flags: UInt8 (head, hasParent, mayHoldDeadlines, retired)
 ///  24  next node pointer (nil at the end of a level)
 ///  32  cached high word of the next node's first key (bytes 0..<8 big-endian, zero padded)
 ///  40  cached low word of the next node's first key (bytes 8..<16)
 ///  48  cached length of the next node's first key, -1 when there is no next node
+///  56  level 0: a lower bound on the deadlines of the node's entries, 0 when it holds none
+///      (`DeadlineIndex`)
 /// Entries follow as two arrays, so a search touches only the key words and the rest of the
 /// entry it lands on is one 16-byte record:
 ///   words [capacity] of 16 bytes: the entry's `SearchKey.high` then `SearchKey.low` (four
@@ -44,6 +46,7 @@ struct BNode: Equatable {
     static let headFlag: UInt8 = 1
     static let parentFlag: UInt8 = 2
     static let deadlineFlag: UInt8 = 4
+    static let retiredFlag: UInt8 = 8
 
     static func capacity(forNodeBytes bytes: Int) -> Int {
         max(4, (bytes - headerBytes) / bytesPerEntry)
@@ -255,6 +258,21 @@ struct BNode: Equatable {
     @inline(__always)
     func isExpired(_ i: Int, _ now: () -> Int64) -> Bool {
         storedKey(i).hasDeadline && ExpiringValue.deadline(valueBlock(i)) < now()
+    }
+
+    /// Level 0: at most the earliest deadline among the node's entries (a deadline that
+    /// left keeps it low until the expiry cycle recomputes it), 0 when none was recorded.
+    /// Under the node's lock; `DeadlineIndex` holds the node under this value.
+    var minDeadline: Int64 {
+        get { raw.load(fromByteOffset: 56, as: Int64.self) }
+        nonmutating set { raw.storeBytes(of: newValue, toByteOffset: 56, as: Int64.self) }
+    }
+
+    /// Set, under the exclusive lock, when the node is unlinked to be freed: the expiry cycle,
+    /// which reaches nodes through `DeadlineIndex` rather than through the list, must skip it.
+    var isRetired: Bool {
+        get { flags & BNode.retiredFlag != 0 }
+        nonmutating set { if newValue { flags |= BNode.retiredFlag } }
     }
 
     /// Whether this leaf may hold entries with a deadline. Set when one is stored, carried

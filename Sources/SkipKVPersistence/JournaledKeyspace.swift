@@ -121,13 +121,13 @@ public final class JournaledKeyspace: @unchecked Sendable {
         return result
     }
 
-    /// The active expiry cycle's step: removes `key` if its deadline is still `deadline` and
-    /// before `now`, logging the removal as a delete so that a replayed log reaches the
-    /// same keyspace (`Keyspace.expire`). True when it removed the key.
-    public func expire(_ key: UnsafeRawBufferPointer, indexedDeadline deadline: Int64, now: Int64, lsn: inout UInt64) -> Bool {
+    /// Removes an expired key (the active cycle, lazy expiry) if its deadline is still
+    /// `deadline` and before `now`, logging the removal as a delete so that a replayed log
+    /// reaches the same keyspace (`Keyspace.expire`). True when it removed the key.
+    public func expire(_ key: UnsafeRawBufferPointer, deadline: Int64, now: Int64, lsn: inout UInt64) -> Bool {
         let hash = keyspace.keyHash(key)
         stripes.lock(hash)
-        let removed = keyspace.expire(key, indexedDeadline: deadline, now: now)
+        let removed = keyspace.expire(key, deadline: deadline, now: now)
         if removed { journalDelete(key, lsn: &lsn) }
         stripes.unlock(hash)
         if removed { changeCounter.add(1, stripe: hash) }

@@ -7,8 +7,9 @@ import SkipKVStore
 import SkipKVPersistence
 
 /// The active expiry cycle of one event loop: removes the keys whose deadline has passed,
-/// exactly and earliest first, by reading each shard's `DeadlineIndex` from its front, where
-/// Redis samples keys with a TTL and reclaims expired ones only statistically.
+/// every one of them, by reading each shard's `DeadlineIndex` from its front (the nodes whose
+/// earliest deadline has passed, earliest first), where Redis samples keys with a TTL and
+/// reclaims expired ones only statistically. Also removes what lazy expiry found.
 ///
 /// It runs on every loop tick (100 ms) for a time budget: `active-expire-effort` 1...10 gives
 /// 25 + 2 × (effort − 1) percent of the tick, Redis's slow-cycle budget. When the budget runs
@@ -18,9 +19,10 @@ import SkipKVPersistence
 /// journal as a logged delete (`JournaledKeyspace.expire`), under the key's stripe, so it
 /// never removes a key that a concurrent write just gave a new deadline.
 ///
-/// Concurrency contract: one per loop, used only on its thread. Loops split the shards
-/// (shard s belongs to loop s mod loops), so two loops never walk the same index front.
-/// `enabled` is server-wide (DEBUG SET-ACTIVE-EXPIRE), read relaxed.
+/// Concurrency contract: one per loop, used only on its thread, except `lastRun` (a mutex,
+/// for INFO on any loop). Loops split the shards (shard s belongs to loop s mod loops), so two
+/// loops never walk the same index front. Whether it runs is server-wide (DEBUG
+/// SET-ACTIVE-EXPIRE), read relaxed.
 final class ActiveExpiry {
     private unowned(unsafe) let keyspace: Keyspace
     private unowned(unsafe) let journal: JournaledKeyspace
@@ -28,12 +30,13 @@ final class ActiveExpiry {
     private let shards: [Int]
     /// Keys copied out of the index before removal (no index lock is held while removing).
     private var due: [(key: [UInt8], deadline: Int64)] = []
+    private let lastRunStorage = Mutex<(expired: Int, examined: Int)>((0, 0))
     /// Expiry deletes are logged, but no reply waits for their records.
     private var lsn: UInt64 = 0
     /// Whether the last run stopped with keys still due.
     private(set) var isBehind = false
 
-    /// Keys taken from a shard's index per batch; the clock is checked after each batch.
+    /// Nodes examined per batch; the clock is checked after each batch.
     static let batch = 64
 
     init(loop index: Int, loops: Int, keyspace: Keyspace, journal: JournaledKeyspace, stats: LoopStats) {
@@ -50,22 +53,23 @@ final class ActiveExpiry {
     }
 
     /// Removes due keys for up to `budgetMicroseconds`; sets `isBehind` when it stopped with
-    /// keys still due.
+    /// nodes still due.
     func run(budgetMicroseconds: Int) {
         let start = Self.monotonicMicroseconds()
         let now = keyspace.clock.now()
         var removed = 0
+        var examined = 0
+        var found = 0
         var behind = false
         for shard in shards {
             while true {
                 due.removeAll(keepingCapacity: true)
-                keyspace.forEachDue(shard: shard, now: now, limit: Self.batch) { due.append((Array($0), $1)) }
-                for (key, deadline) in due where key.withUnsafeBytes({
-                    journal.expire($0, indexedDeadline: deadline, now: now, lsn: &lsn)
-                }) {
-                    removed += 1
+                let nodes = keyspace.collectExpired(shard: shard, now: now, nodes: Self.batch, examined: &examined) {
+                    due.append((Array($0), $1))
                 }
-                if due.count < Self.batch { break }
+                found += due.count
+                removed += remove(due, now: now)
+                if nodes < Self.batch { break }
                 if Self.monotonicMicroseconds() - start >= budgetMicroseconds {
                     behind = true
                     break
@@ -74,6 +78,7 @@ final class ActiveExpiry {
             if behind { break }
         }
         isBehind = behind
+        if examined > 0 { lastRunStorage.withLock { $0 = (found, examined) } }
         if behind { stats.add(.expireCycleTimeCapReached) }
         if removed > 0 { stats.add(.expiredKeys, UInt64(removed)) }
         stats.add(.expireCycleMicroseconds, UInt64(Self.monotonicMicroseconds() - start))
@@ -81,16 +86,24 @@ final class ActiveExpiry {
 
     /// Lazy expiry: removes these keys, which reads found expired, each if its deadline is
     /// still the one the read saw (another client may have written the key since).
-    func remove(_ keys: [(key: [UInt8], deadline: Int64)]) {
-        let now = keyspace.clock.now()
-        var removed = 0
-        for (key, deadline) in keys where key.withUnsafeBytes({
-            journal.expire($0, indexedDeadline: deadline, now: now, lsn: &lsn)
-        }) {
-            removed += 1
-        }
+    func removeExpiredReads(_ keys: [(key: [UInt8], deadline: Int64)]) {
+        let removed = remove(keys, now: keyspace.clock.now())
         if removed > 0 { stats.add(.expiredKeys, UInt64(removed)) }
     }
+
+    /// Removes each key whose deadline is still the one given and before `now`; returns how
+    /// many it removed.
+    private func remove(_ keys: [(key: [UInt8], deadline: Int64)], now: Int64) -> Int {
+        var removed = 0
+        for (key, deadline) in keys where key.withUnsafeBytes({ journal.expire($0, deadline: deadline, now: now, lsn: &lsn) }) {
+            removed += 1
+        }
+        return removed
+    }
+
+    /// Of the keys with a deadline in the nodes the last run that found any examined, how many
+    /// had expired (INFO's expired_stale_perc). Read from any thread.
+    var lastRun: (expired: Int, examined: Int) { lastRunStorage.withLock { $0 } }
 
     static func monotonicMicroseconds() -> Int {
         var spec = timespec()

@@ -7,7 +7,7 @@ import CLibUV
 /// off, as Redis does.
 extension EventLoop {
     func removeExpiredReads() {
-        activeExpiry.remove(expiredReads.take())
+        activeExpiry.removeExpiredReads(expiredReads.take())
     }
 
     /// The tick's cycle. Not while the data loads: recovery removes what expired by itself.

@@ -120,33 +120,29 @@ final class Evictor {
         }
     }
 
-    /// The volatile-* policies choose among keys with a deadline, read from the shards'
-    /// deadline indexes: volatile-ttl takes the key with the earliest deadline of all shards
-    /// (exactly, where Redis picks the shortest TTL among samples); volatile-lru and -lfu feed
-    /// the pool with samples of the indexes, scored in the keyspace; volatile-random takes one
-    /// random gap past a hand over the index. False when no key has a deadline (Redis's
-    /// behaviour: nothing is evictable, writes get -OOM).
+    /// The volatile-* policies choose among keys with a deadline, read through the shards'
+    /// deadline indexes: volatile-ttl evicts the key whose deadline comes first across the
+    /// shards (exactly, where Redis picks the shortest TTL among samples); volatile-lru and
+    /// -lfu feed the pool with keys sampled from indexed nodes, volatile-random takes one such
+    /// key. False when no key has a deadline (Redis's behaviour: nothing is evictable, writes
+    /// get -OOM).
     private func evictKeyWithExpiry(_ policy: MaxmemoryPolicy) -> Bool {
         if policy.choice == .nearestExpiry { return evictEarliestDeadline() }
         let random = policy.choice == .random
         for _ in 0..<(shardCount + 64) {
             let shard = nextShard
             nextShard = nextShard + 1 == shardCount ? 0 : nextShard + 1
-            let withDeadline = keyspace.keysWithDeadline(inShard: shard)
-            guard withDeadline > 0 else {
+            let nodes = keyspace.nodesWithDeadlines(inShard: shard)
+            guard nodes > 0 else {
                 if keyspace.keysWithDeadline == 0 { return false }
                 continue
             }
             let count = random ? 1 : max(1, limits.samples.load(ordering: .relaxed))
-            let maximumGap = random ? min(255, withDeadline / 8) : min(15, withDeadline / (4 * count))
+            let maximumGap = random ? nodes - 1 : min(15, nodes / (4 * count))
             var victim: [UInt8]? = nil
             let sampled = volatileHands[shard].withPosition { hand in
-                keyspace.sampleKeysWithDeadline(shard: shard, after: hand, count: count, maximumGap: maximumGap) { entry, key in
-                    if random {
-                        victim = Array(key)
-                    } else if let score = keyspace.evictionScore(ofKey: key) {
-                        pool.offer(key, score: score)
-                    }
+                keyspace.sampleKeysWithDeadline(shard: shard, after: hand, count: count, maximumGap: maximumGap) { entry, key, score in
+                    if random { victim = Array(key) } else { pool.offer(key, score: score) }
                     lastSample.move(to: entry)
                 }
             }
@@ -164,9 +160,8 @@ final class Evictor {
         for _ in 0..<64 {
             var earliest: (key: [UInt8], deadline: Int64)? = nil
             for shard in 0..<shardCount {
-                keyspace.forEachEarliest(shard: shard, limit: 1) { key, deadline in
-                    if earliest.map({ deadline < $0.deadline }) ?? true { earliest = (Array(key), deadline) }
-                }
+                guard let candidate = keyspace.earliestExpiringKey(shard: shard) else { continue }
+                if earliest.map({ candidate.deadline < $0.deadline }) ?? true { earliest = candidate }
             }
             guard let earliest else { return false }
             if earliest.key.withUnsafeBytes({ remove($0) }) { return true }

@@ -118,10 +118,9 @@ enum InfoCommand {
             }
         case "keyspace":
             lines = ["# Keyspace"]
-            let now = server.keyspace.clock.now()
-            let keys = server.keyspace.liveCount(now: now)
+            let keys = server.keyspace.count
             if keys > 0 {
-                let expires = max(0, server.keyspace.keysWithDeadline - server.keyspace.countExpired(now: now))
+                let expires = server.keyspace.keysWithDeadline
                 let mean = server.keyspace.meanDeadline.map { max(0, $0 - server.keyspace.clock.now()) } ?? 0
                 lines.append("db0:keys=\(keys),expires=\(expires),avg_ttl=\(expires > 0 ? mean : 0)")
             }
@@ -192,14 +191,18 @@ enum InfoCommand {
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
-    /// The percentage of keys with a deadline whose deadline has passed but that the active
-    /// cycle has not removed yet: exact, counted in the deadline indexes (Redis estimates it
-    /// from its samples).
+    /// Of the keys with a deadline that the loops' last expiry cycles examined, the percentage
+    /// that had expired (Redis's estimate from its samples; here from whole nodes).
     private static func staleExpiredPercent(_ server: ServerState) -> String {
-        let expires = server.keyspace.keysWithDeadline
-        guard expires > 0 else { return "0.00" }
-        let stale = server.keyspace.countExpired(now: server.keyspace.clock.now())
-        let hundredths = (stale * 10_000 + expires / 2) / expires
+        var stale = 0
+        var examined = 0
+        for loop in server.loops {
+            let last = loop.activeExpiry.lastRun
+            stale += last.expired
+            examined += last.examined
+        }
+        guard examined > 0 else { return "0.00" }
+        let hundredths = (stale * 10_000 + examined / 2) / examined
         let fraction = hundredths % 100
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }

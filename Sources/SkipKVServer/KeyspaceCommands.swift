@@ -105,7 +105,7 @@ enum KeyspaceCommands {
     }
 
     static func dbsize(_ c: CommandContext) {
-        c.reply.pointee.writeInteger(c.keyspace.liveCount)
+        c.reply.pointee.writeInteger(c.keyspace.count)
     }
 
     /// FLUSHDB / FLUSHALL [ASYNC|SYNC]: there is one database, so both empty the keyspace.

@@ -97,11 +97,6 @@ struct KeyspaceHandle {
         reference._withUnsafeGuaranteedRef { $0.count }
     }
 
-    /// Keys present now, expired ones not yet reclaimed left out (DBSIZE).
-    var liveCount: Int {
-        reference._withUnsafeGuaranteedRef { $0.liveCount(now: $0.clock.now()) }
-    }
-
     @discardableResult
     func removeAll(in range: KeyRange) -> Int {
         journal._withUnsafeGuaranteedRef { $0.removeAll(in: range, lsn: &lastLSN.pointee) }

@@ -47,7 +47,6 @@ extension Keyspace {
             sampleForEviction(shard: shard, after: nil, count: 1, maximumGap: counts[shard] - 1) { sampled, _ in key = Array(sampled) }
             if let key {
                 if key.withUnsafeBytes({ contains($0) }) { return key }
-                if liveCount(now: clock.now()) == 0 { return nil }
                 last = key
                 continue
             }

@@ -36,36 +36,34 @@ extension Keyspace {
         withShard(for: key) { $0.removeEntry(key) }
     }
 
-    /// Calls `body` with up to `limit` (key, deadline) pairs of shard `index` whose deadline is
-    /// before `now`, earliest first.
+    /// The expiry cycle's step on shard `index` (`BSkipList.collectExpired`).
     @discardableResult
-    public func forEachDue(
-        shard index: Int, now: Int64, limit: Int, _ body: (_ key: UnsafeRawBufferPointer, _ deadline: Int64) -> Void
+    public func collectExpired(
+        shard index: Int, now: Int64, nodes limit: Int, examined: inout Int,
+        _ body: (_ key: UnsafeRawBufferPointer, _ deadline: Int64) -> Void
     ) -> Int {
-        withShard(at: index) { $0.deadlines?.forEachDue(now: now, limit: limit, body) ?? 0 }
+        withShard(at: index) { $0.collectExpired(now: now, nodes: limit, examined: &examined, body) }
     }
 
-    /// Calls `body` with up to `limit` (key, deadline) pairs of shard `index`, earliest first.
-    @discardableResult
-    public func forEachEarliest(
-        shard index: Int, limit: Int, _ body: (_ key: UnsafeRawBufferPointer, _ deadline: Int64) -> Void
-    ) -> Int {
-        withShard(at: index) { $0.deadlines?.forEachEarliest(limit: limit, body) ?? 0 }
+    /// The key of shard `index` whose deadline comes first (`BSkipList.earliestExpiringKey`).
+    public func earliestExpiringKey(shard index: Int) -> (key: [UInt8], deadline: Int64)? {
+        withShard(at: index) { $0.earliestExpiringKey() }
     }
 
-    /// One sampling step over the keys with a deadline of shard `index` (`DeadlineIndex.sample`).
+    /// One sampling step over the keys with a deadline of shard `index`
+    /// (`BSkipList.sampleKeysWithDeadline`).
     @discardableResult
     public func sampleKeysWithDeadline(
         shard index: Int, after hand: UnsafeRawBufferPointer?, count: Int, maximumGap: Int,
-        _ body: (_ entry: UnsafeRawBufferPointer, _ key: UnsafeRawBufferPointer) -> Void
+        _ body: (_ entry: UnsafeRawBufferPointer, _ key: UnsafeRawBufferPointer, _ score: UInt64) -> Void
     ) -> Int {
-        withShard(at: index) { $0.deadlines?.sample(after: hand, count: count, maximumGap: maximumGap, body) ?? 0 }
+        withShard(at: index) { $0.sampleKeysWithDeadline(after: hand, count: count, maximumGap: maximumGap, body) }
     }
 
-    /// Removes `key` if its deadline is `deadline` and before `now`
-    /// (`BSkipList.expire`); the caller holds the key's stripe.
-    public func expire(_ key: UnsafeRawBufferPointer, indexedDeadline deadline: Int64, now: Int64) -> Bool {
-        withShard(for: key) { $0.expire(key, indexedDeadline: deadline, now: now) }
+    /// Removes `key` if its deadline is still `deadline` and before `now` (`BSkipList.expire`);
+    /// the caller holds the key's stripe.
+    public func expire(_ key: UnsafeRawBufferPointer, deadline: Int64, now: Int64) -> Bool {
+        withShard(for: key) { $0.expire(key, deadline: deadline, now: now) }
     }
 
     /// Keys with a deadline, expired ones not yet reclaimed included (INFO's `expires=`).
@@ -75,23 +73,14 @@ extension Keyspace {
         return total
     }
 
-    /// The number of keys present at `now`: `count` less the expired keys not yet removed
-    /// (DBSIZE; exact when no writer is active, where Redis counts expired keys until it
-    /// deletes them).
-    public func liveCount(now: Int64) -> Int {
-        max(0, count - countExpired(now: now))
-    }
-
-    /// Keys whose deadline is before `now` and that are not yet removed.
-    public func countExpired(now: Int64) -> Int {
-        var total = 0
-        for index in 0..<shardCount { total += withShard(at: index) { $0.deadlines?.countDue(now: now) ?? 0 } }
-        return total
-    }
-
     /// Keys with a deadline in shard `index`.
     public func keysWithDeadline(inShard index: Int) -> Int {
         withShard(at: index) { $0.deadlines?.count ?? 0 }
+    }
+
+    /// Nodes of shard `index` indexed by deadline (what the volatile samplers walk).
+    public func nodesWithDeadlines(inShard index: Int) -> Int {
+        withShard(at: index) { $0.deadlines?.nodeCount ?? 0 }
     }
 
     /// The mean deadline of the keys that have one (second precision), nil when none has.
@@ -113,14 +102,16 @@ extension Keyspace {
     public func removeExpired(now: Int64) -> Int {
         var removed = 0
         var due: [(key: [UInt8], deadline: Int64)] = []
+        var examined = 0
         for index in 0..<shardCount {
-            repeat {
+            while true {
                 due.removeAll(keepingCapacity: true)
-                forEachDue(shard: index, now: now, limit: 1024) { due.append((Array($0), $1)) }
-                for (key, deadline) in due where key.withUnsafeBytes({ expire($0, indexedDeadline: deadline, now: now) }) {
+                let nodes = collectExpired(shard: index, now: now, nodes: 64, examined: &examined) { due.append((Array($0), $1)) }
+                for (key, deadline) in due where key.withUnsafeBytes({ expire($0, deadline: deadline, now: now) }) {
                     removed += 1
                 }
-            } while !due.isEmpty
+                if nodes < 64 { break }
+            }
         }
         return removed
     }

@@ -85,9 +85,11 @@ final class DeadlineTests: XCTestCase {
         XCTAssertEqual(index.deadlines?.count, 75)
         index.clock.advance(by: 1000)
         var due: [([UInt8], Int64)] = []
-        index.deadlines?.forEachDue(now: index.clock.now(), limit: -1) { due.append((Array($0), $1)) }
-        XCTAssertEqual(due.map(\.1), due.map(\.1).sorted(), "earliest first")
-        for (k, d) in due { XCTAssertTrue(k.withUnsafeBytes { index.expire($0, indexedDeadline: d, now: index.clock.now()) }) }
+        var examined = 0
+        index.collectExpired(now: index.clock.now(), nodes: -1, examined: &examined) { due.append((Array($0), $1)) }
+        XCTAssertEqual(due.count, 75, "every expired key, found through the nodes that hold them")
+        XCTAssertEqual(examined, 75)
+        for (k, d) in due { XCTAssertTrue(k.withUnsafeBytes { index.expire($0, deadline: d, now: index.clock.now()) }) }
         XCTAssertEqual(index.count, 225)
         XCTAssertEqual(index.deadlines?.count, 0)
         try index.checkDeadlineIndex()
@@ -95,8 +97,42 @@ final class DeadlineTests: XCTestCase {
         XCTAssertEqual(index.bytesInUse, empty, "every value block, key block and index entry was freed")
     }
 
-    /// Writers change values and deadlines of a few hundred keys while an expiry cycle removes
-    /// what is due and the clock moves; every write to a key holds that key's lock (as the
+    /// One thread, random writes and expiry steps on small nodes (so they split and merge),
+    /// the deadline index checked after every step.
+    func testRandomWritesKeepTheDeadlineIndexExact() throws {
+        let seed = testSeed("DeadlineTests.testRandomWritesKeepTheDeadlineIndexExact")
+        var random = SeededRandom(seed: seed)
+        let index = BSkipList(nodeBytes: 256, clock: ExpiryClock(standingAt: 1_700_000_000_000))
+        for step in 0..<4000 {
+            let k = key(Int.random(in: 0..<300, using: &random))
+            let now = index.clock.now()
+            let ttl: Int64 = Bool.random(using: &random) ? 0 : now + Int64.random(in: 1...40, using: &random)
+            switch Int.random(in: 0..<6, using: &random) {
+            case 0, 1: _ = put(index, k, Array(repeating: 1, count: Int.random(in: 0...20, using: &random)), deadline: .set(ttl))
+            case 2: _ = k.withUnsafeBytes { index.updateWithDeadline($0) { c, _ in (c == nil ? UpdateAction.keep : .setDeadline(ttl), ()) } }
+            case 3: _ = k.withUnsafeBytes { index.removeEntry($0) }
+            case 4: _ = k.withUnsafeBytes { index.updateWithDeadline($0) { c, _ in (UpdateAction.store((c.map(Array.init) ?? []) + [2]), ()) } }
+            default:
+                index.clock.advance(by: Int64.random(in: 0...5, using: &random))
+                var due: [([UInt8], Int64)] = []
+                var examined = 0
+                index.collectExpired(now: index.clock.now(), nodes: 3, examined: &examined) { due.append((Array($0), $1)) }
+                for (k, d) in due {
+                    XCTAssertTrue(k.withUnsafeBytes { index.expire($0, deadline: d, now: index.clock.now()) }, "step \(step), seed \(seed)")
+                }
+            }
+            do {
+                try index.checkDeadlineIndex()
+            } catch {
+                XCTFail("step \(step) (seed \(seed)): \(error)")
+                return
+            }
+        }
+        try index.checkInvariants()
+    }
+
+    /// Writers change values and deadlines of a few hundred keys (splitting and merging small
+    /// nodes) while an expiry cycle removes what is due and the clock moves; every write to a key holds that key's lock (as the
     /// server's stripes do), and records its result in a per-key model under it. At the end the
     /// index must equal the model and the deadline index must be exact.
     func testWritersAndTheExpiryCycleAgainstAModel() throws {
@@ -130,8 +166,8 @@ final class DeadlineTests: XCTestCase {
                         let (_, d) = k.withUnsafeBytes { kk in
                             index.updateWithDeadline(kk) { current, _ in (current == nil ? UpdateAction.keep : .setDeadline(ttl), ()) }
                         }
+                        // An expired key stays as it is (absent for commands, there for the cycle).
                         if let entry = model.get(i), entry.deadline == 0 || entry.deadline >= now { model.set(i, (entry.value, d)) }
-                        else { model.set(i, nil) }
                     case 3:
                         _ = k.withUnsafeBytes { index.removeEntry($0) }
                         model.set(i, nil)
@@ -158,11 +194,12 @@ final class DeadlineTests: XCTestCase {
             time.unlock()
             let now = index.clock.now()
             var due: [([UInt8], Int64)] = []
-            index.deadlines?.forEachDue(now: now, limit: 64) { due.append((Array($0), $1)) }
+            var examined = 0
+            index.collectExpired(now: now, nodes: 8, examined: &examined) { due.append((Array($0), $1)) }
             for (k, d) in due {
                 let i = Int(String(decoding: k.dropFirst(4), as: UTF8.self))!
                 locks[i].lock()
-                if k.withUnsafeBytes({ index.expire($0, indexedDeadline: d, now: now) }) {
+                if k.withUnsafeBytes({ index.expire($0, deadline: d, now: now) }) {
                     XCTAssertEqual(model.get(i)?.deadline, d, "the cycle removed key \(i) at its indexed deadline only")
                     model.set(i, nil)
                     expired += 1
