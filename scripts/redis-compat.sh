@@ -78,7 +78,11 @@ expect "ERR min or max not valid string range item" range a b
 expect "ERR wrong number of arguments for 'get' command" get
 expect "ERR unknown command 'nosuch', with args beginning with: 'x' " nosuch x
 expect "ERR value is not an integer or out of range" incr greeting
-expect "ERR SkipKV keys do not expire: the EX option of 'set' is not supported" set k v ex 10
+expect "OK" set k v ex 10
+expect "10" ttl k
+expect "1" persist k
+expect "-1" ttl k
+expect "1" del k
 expect "OK" select 0
 expect $'maxclients\n10000' config get maxclients
 expect "OK" config set timeout 0

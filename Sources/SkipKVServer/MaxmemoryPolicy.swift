@@ -21,9 +21,9 @@ public enum MaxmemoryPolicy: String, Sendable, CaseIterable {
         /// None: writes that need memory are refused instead.
         case none
         case allKeys
-        /// Keys with a time to live. SkipKV keys do not expire yet (issue 13), so there are
-        /// none and these policies behave as Redis's do when no key has a TTL: like
-        /// `noeviction`. `Evictor.evictKeyWithExpiry` is where the deadline index plugs in.
+        /// Keys with a time to live, found through the shards' deadline indexes
+        /// (`Evictor.evictKeyWithExpiry`); with none, these policies behave as Redis's do when
+        /// no key has a TTL: like `noeviction`.
         case keysWithExpiry
     }
 

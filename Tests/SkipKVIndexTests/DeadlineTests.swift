@@ -220,9 +220,20 @@ final class DeadlineTests: XCTestCase {
     }
 }
 
+/// Per-key model entries in raw storage: each slot is touched only under its key's lock, and
+/// distinct slots of one Swift array would still be one variable to the exclusivity checks.
 private final class ModelBox: @unchecked Sendable {
-    private var entries: [(value: [UInt8], deadline: Int64)?]
-    init(count: Int) { entries = Array(repeating: nil, count: count) }
+    private let entries: UnsafeMutablePointer<(value: [UInt8], deadline: Int64)?>
+    private let count: Int
+    init(count: Int) {
+        self.count = count
+        entries = .allocate(capacity: count)
+        entries.initialize(repeating: nil, count: count)
+    }
+    deinit {
+        entries.deinitialize(count: count)
+        entries.deallocate()
+    }
     func get(_ i: Int) -> (value: [UInt8], deadline: Int64)? { entries[i] }
     func set(_ i: Int, _ entry: (value: [UInt8], deadline: Int64)?) { entries[i] = entry }
 }
