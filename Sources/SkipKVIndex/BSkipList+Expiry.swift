@@ -41,14 +41,17 @@ extension BSkipList {
         node.minDeadline = 0
     }
 
-    /// Counts leaf entry `i`'s deadline changing to `deadline` (0: none).
-    @inline(__always)
-    func countDeadlineChange(_ node: BNode, _ i: Int, to deadline: Int64, stripe: UInt64) {
+    /// Leaf entry `i`'s deadline is about to change to `deadline` (0: none): counts the change,
+    /// marks the leaf and lowers its bound. Out of line: keys without deadlines never get here.
+    @inline(never)
+    func recordDeadlineChange(_ node: BNode, _ i: Int, to deadline: Int64, stripe: UInt64) {
+        if deadline != 0 { node.mayHoldDeadlines = true }
         guard let deadlines else { return }
         let old = node.deadline(i)
         if old == deadline { return }
         if old != 0 { deadlines.count(old, -1, stripe: stripe) }
         if deadline != 0 { deadlines.count(deadline, 1, stripe: stripe) }
+        noteDeadline(node, deadline)
     }
 
     /// The earliest deadline among `node`'s entries, 0 when none has one; with `now`, of the

@@ -31,15 +31,25 @@ extension BSkipList {
             let (leaf, i) = descendShared(to: 0, search, .atOrBelow)
             defer { leaf.unlockShared() }
             guard i > 0 || !leaf.isHead, leaf.compare(search, i) == 0 else { return false }
-            let deadline = leaf.deadline(i)
-            if deadline != 0 && deadline < clock.now() {
-                expiredReads?.note(key, deadline: deadline)
-                return false
-            }
-            leaf.withValue(i) { body($0, deadline) }
+            let stored = leaf.storedKey(i)
+            if stored.hasDeadline { return visitExpiringValue(leaf, i, key, body) }
+            leaf.withValue(i, stored) { body($0, 0) }
             touch(leaf, i)
             return true
         }
+    }
+
+    /// `visitValue`'s end for a key with a deadline (leaf read-locked): out of line, so that
+    /// the path of keys without one stays as small as before deadlines existed.
+    @inline(never)
+    func visitExpiringValue(
+        _ leaf: BNode, _ i: Int, _ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, Int64) -> Void
+    ) -> Bool {
+        let deadline = ExpiringValue.deadline(leaf.valueBlock(i))
+        if hasExpired(key, deadline) { return false }
+        leaf.withValue(i) { body($0, deadline) }
+        touch(leaf, i)
+        return true
     }
 
     /// Whether `key` is present (and not expired), without counting as an access (Redis's
@@ -51,12 +61,18 @@ extension BSkipList {
             defer { leaf.unlockShared() }
             guard (i > 0 || !leaf.isHead) && leaf.compare(search, i) == 0 else { return false }
             let deadline = leaf.deadline(i)
-            if deadline != 0 && deadline < clock.now() {
-                expiredReads?.note(key, deadline: deadline)
-                return false
-            }
-            return true
+            return deadline == 0 || !hasExpired(key, deadline)
         }
+    }
+
+    /// Whether a read of `key`, whose deadline is `deadline`, finds it expired; notes it for
+    /// removal if so (`ExpiredReads`). Out of line: reads of keys without deadlines never
+    /// get here, and the clock read would make their path bigger.
+    @inline(never)
+    func hasExpired(_ key: UnsafeRawBufferPointer, _ deadline: Int64) -> Bool {
+        guard deadline < clock.now() else { return false }
+        expiredReads?.note(key, deadline: deadline)
+        return true
     }
 
     /// Records an access to level-0 entry `i` of `node` (locked, shared or exclusive) when

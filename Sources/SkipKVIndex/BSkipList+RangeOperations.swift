@@ -44,64 +44,82 @@ extension BSkipList {
         return (leaf, i + 1)
     }
 
+    /// Expired keys are skipped (and not counted against `offset` or `limit`).
     @discardableResult
     public func forEach(
         in range: KeyRange, reverse: Bool, offset: Int, limit: Int,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool
     ) -> Int {
-        forEachEntry(in: range, reverse: reverse, offset: offset, limit: limit) { key, value, _ in body(key, value) }
+        scan(range, reverse: reverse, offset: offset, limit: limit, includingExpired: false) { node, i in
+            node.withKey(i) { key in node.withValue(i) { body(key, $0) } }
+        }
     }
 
-    /// `forEach` that also passes each key's expiry deadline (0: none). Expired keys are
-    /// skipped (and not counted against `offset` or `limit`) unless `includingExpired`.
+    /// `forEach` that also passes each key's expiry deadline (0: none); with
+    /// `includingExpired`, expired keys not yet removed are visited too.
     @discardableResult
     public func forEachEntry(
         in range: KeyRange, reverse: Bool, offset: Int, limit: Int, includingExpired: Bool = false,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, _ deadline: Int64) -> Bool
     ) -> Int {
-        if limit == 0 || range.isEmpty { return 0 }
-        // One reading of the clock for the whole scan: a key expiring meanwhile is seen as of
-        // the scan's start, like one present for the whole scan.
-        let now = includingExpired ? Int64.min : clock.now()
-        func visit(_ node: BNode, _ i: Int) -> Bool {
+        scan(range, reverse: reverse, offset: offset, limit: limit, includingExpired: includingExpired) { node, i in
             node.withKey(i) { key in node.withValue(i) { body(key, $0, node.deadline(i)) } }
         }
+    }
+
+    private func scan(
+        _ range: KeyRange, reverse: Bool, offset: Int, limit: Int, includingExpired: Bool, _ visit: (BNode, Int) -> Bool
+    ) -> Int {
+        if limit == 0 || range.isEmpty { return 0 }
+        var expiry = ScanExpiry(clock: includingExpired ? nil : clock)
         return pinned {
             withScanBound(range.lower) { lower in
                 withScanBound(range.upper) { upper in
                     reverse
-                        ? scanBackward(lower: lower, upper: upper, offset: offset, limit: limit, now: now, visit)
-                        : scanForward(lower: lower, upper: upper, offset: offset, limit: limit, now: now, visit)
+                        ? scanBackward(lower: lower, upper: upper, offset: offset, limit: limit, &expiry, visit)
+                        : scanForward(lower: lower, upper: upper, offset: offset, limit: limit, &expiry, visit)
                 }
             }
         }
     }
 
-    /// Whether leaf entry `i` counts as present at `now` (`Int64.min`: every entry does).
-    @inline(__always)
-    func isLive(_ node: BNode, _ i: Int, _ now: Int64) -> Bool {
-        !node.isExpired(i) { now }
+    /// Which entries of a scan count as present: with a clock, those not expired at the time
+    /// the scan first meets a leaf that may hold deadlines (read once, lazily, so that scans of
+    /// keys without deadlines never read the clock: a key expiring during the scan is seen as
+    /// of then, like one present for the whole scan); without one, every entry.
+    struct ScanExpiry {
+        let clock: ExpiryClock?
+        private var now: Int64 = 0
+
+        init(clock: ExpiryClock?) { self.clock = clock }
+
+        /// Whether `node`'s entries need checking one by one; reads the clock the first time.
+        @inline(__always)
+        mutating func checks(_ node: BNode) -> Bool {
+            guard let clock, node.mayHoldDeadlines else { return false }
+            if now == 0 { now = clock.now() }
+            return true
+        }
+
+        /// Whether entry `i` of a node that `checks` is live.
+        @inline(__always)
+        func isLive(_ node: BNode, _ i: Int) -> Bool { !node.isExpired(i, at: now) }
     }
 
-    /// Whether a scan at `now` may count or skip `node`'s entries without looking at each.
-    @inline(__always)
-    func mayTakeWhole(_ node: BNode, _ now: Int64) -> Bool {
-        now == Int64.min || !node.mayHoldDeadlines
-    }
-
-    func scanForward(lower: ScanBound?, upper: ScanBound?, offset: Int, limit: Int, now: Int64,
-                     _ body: (BNode, Int) -> Bool) -> Int {
+    func scanForward(lower: ScanBound?, upper: ScanBound?, offset: Int, limit: Int, _ expiry: inout ScanExpiry,
+                     _ visit: (BNode, Int) -> Bool) -> Int {
         var (node, i) = firstEntry(from: lower)
         var quota = ScanQuota(offset: offset, limit: limit)
         defer { node.unlockShared() }
         while true {
             let n = node.count
-            // Skip whole nodes while the offset allows.
-            if i < n && mayTakeWhole(node, now) && !(upper?.isBelow(node, n - 1) ?? false) && quota.skipRun(n - i) { i = n }
+            let checks = expiry.checks(node)
+            // Skip whole nodes while the offset allows (only nodes whose entries all count).
+            if i < n && !checks && !(upper?.isBelow(node, n - 1) ?? false) && quota.skipRun(n - i) { i = n }
             while i < n {
                 if let upper, upper.isBelow(node, i) { return quota.seen }
-                if isLive(node, i, now) {
-                    let more = quota.offer { body(node, i) }
+                if !checks || expiry.isLive(node, i) {
+                    let more = quota.offer { visit(node, i) }
                     if !more { return quota.seen }
                 }
                 i += 1
@@ -115,8 +133,8 @@ extension BSkipList {
     }
 
 
-    func scanBackward(lower: ScanBound?, upper: ScanBound?, offset: Int, limit: Int, now: Int64,
-                      _ body: (BNode, Int) -> Bool) -> Int {
+    func scanBackward(lower: ScanBound?, upper: ScanBound?, offset: Int, limit: Int, _ expiry: inout ScanExpiry,
+                      _ visit: (BNode, Int) -> Bool) -> Int {
         var quota = ScanQuota(offset: offset, limit: limit)
         // After the first node the bound is "below the first key of the node just scanned",
         // copied out because that node may change once unlocked.
@@ -134,15 +152,15 @@ extension BSkipList {
             defer { node.unlockShared() }
             let first = node.isHead ? 1 : 0
             var i = top
+            let checks = expiry.checks(node)
             // Skip the whole node while the offset allows.
-            if top >= first && mayTakeWhole(node, now) && !(lower?.isAbove(node, first) ?? false)
-                && quota.skipRun(top - first + 1) {
+            if top >= first && !checks && !(lower?.isAbove(node, first) ?? false) && quota.skipRun(top - first + 1) {
                 i = first - 1
             }
             while i >= first {
                 if let lower, lower.isAbove(node, i) { return quota.seen }
-                if isLive(node, i, now) {
-                    let more = quota.offer { body(node, i) }
+                if !checks || expiry.isLive(node, i) {
+                    let more = quota.offer { visit(node, i) }
                     if !more { return quota.seen }
                 }
                 i -= 1
@@ -163,7 +181,7 @@ extension BSkipList {
     /// are counted from their entry count.
     public func count(in range: KeyRange) -> Int {
         if range.isEmpty { return 0 }
-        let now = clock.now()
+        var expiry = ScanExpiry(clock: clock)
         return pinned { withScanBound(range.lower) { lower in
             withScanBound(range.upper) { upper in
                 var (node, i) = firstEntry(from: lower)
@@ -171,18 +189,19 @@ extension BSkipList {
                 var total = 0
                 while true {
                     let n = node.count
+                    let checks = expiry.checks(node)
                     if let upper, i < n, upper.isBelow(node, n - 1) {
                         while i < n && !upper.isBelow(node, i) {
-                            if isLive(node, i, now) { total += 1 }
+                            if !checks || expiry.isLive(node, i) { total += 1 }
                             i += 1
                         }
                         return total
                     }
-                    if mayTakeWhole(node, now) {
+                    if !checks {
                         total += max(0, n - i)
                     } else {
                         while i < n {
-                            if isLive(node, i, now) { total += 1 }
+                            if expiry.isLive(node, i) { total += 1 }
                             i += 1
                         }
                     }

@@ -243,8 +243,10 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     /// Stores `value` with `deadline` (0: none) in leaf entry `i`, held exclusively. `value`
     /// must not point into the entry's own block.
     func replaceValue(_ node: BNode, _ i: Int, _ value: UnsafeRawBufferPointer, deadline: Int64, stripe: UInt64) {
-        countDeadlineChange(node, i, to: deadline, stripe: stripe)
-        let old = valueBlockBytes(node, i)
+        let stored = node.storedKey(i)
+        // Keys without a deadline, before and after, skip the bookkeeping in one test.
+        if stored.hasDeadline || deadline != 0 { recordDeadlineChange(node, i, to: deadline, stripe: stripe) }
+        let old = ExpiringValue.blockBytes(valueLength: stored.valueLength, hasDeadline: stored.hasDeadline)
         let new = ExpiringValue.blockBytes(valueLength: value.count, hasDeadline: deadline != 0)
         if old > 0, new > 0, ValueBlock.room(for: new) == ValueBlock.room(for: old) {
             // Same room, same footprint: the counter does not move.
@@ -258,17 +260,14 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
             releaseValue(node, i)
             node.setPayload(i, makeValuePayload(value, deadline: deadline, stripe: stripe))
         }
-        node.setStoredKey(i, node.storedKey(i).setting(valueLength: value.count).setting(hasDeadline: deadline != 0))
-        if deadline != 0 { node.mayHoldDeadlines = true }
-        noteDeadline(node, deadline)
+        node.setStoredKey(i, stored.setting(valueLength: value.count).setting(hasDeadline: deadline != 0))
     }
 
     /// Changes leaf entry `i`'s deadline (0: none) and keeps its value; held exclusively.
     func replaceDeadline(_ node: BNode, _ i: Int, _ deadline: Int64, stripe: UInt64) {
         if node.storedKey(i).hasDeadline && deadline != 0 {
-            countDeadlineChange(node, i, to: deadline, stripe: stripe)
+            recordDeadlineChange(node, i, to: deadline, stripe: stripe)
             ExpiringValue.setDeadline(deadline, in: node.valueBlock(i))
-            noteDeadline(node, deadline)
             return
         }
         // The block's layout changes: copy the value out first, as it lives in the block.

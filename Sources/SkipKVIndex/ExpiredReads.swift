@@ -15,15 +15,28 @@ public final class ExpiredReads: @unchecked Sendable {
     /// Guarded by `locked`.
     private var queue: [(key: [UInt8], deadline: Int64)] = []
     private let locked = ManagedAtomic<Bool>(false)
-    private let pending = ManagedAtomic<Bool>(false)
+    /// Unmanaged storage: the loops read it after every command, and a managed atomic (a
+    /// class) would be retained and released for each read.
+    private let pending = UnsafeAtomic<Bool>.create(false)
     /// Bound on the queue: beyond it reads stop noting keys (the active cycle still removes
     /// them), so a scan over many expired keys cannot grow it without limit.
     public static let capacity = 4096
 
     public init() {}
 
-    /// Whether keys wait to be removed (one relaxed load: cheap on every command).
+    deinit { pending.destroy() }
+
+    /// Whether keys wait to be removed.
     public var isPending: Bool { pending.load(ordering: .relaxed) }
+
+    /// `isPending` for the loops to read after every command: a value holding the flag's
+    /// address, so the read is one relaxed load, without retaining this object.
+    public var pendingFlag: Flag { Flag(atomic: pending) }
+
+    public struct Flag {
+        @usableFromInline let atomic: UnsafeAtomic<Bool>
+        @inlinable public var isSet: Bool { atomic.load(ordering: .relaxed) }
+    }
 
     @inline(never)
     func note(_ key: UnsafeRawBufferPointer, deadline: Int64) {

@@ -88,7 +88,7 @@ extension EventLoop {
             switch connection.pointee.parser.parse(view, into: &arguments.pointee) {
             case .command(let consumed):
                 clock = CommandExecutor.execute(connection, loop: self, buffer: view, startedAt: clock)
-                if expiredReads.isPending { removeExpiredReads() }
+                if expiredReadsPending.isSet { removeExpiredReads() }
                 input.pointee.consume(consumed)
                 if outputLimit > 0 && connection.pointee.pendingOutput > outputLimit {
                     connection.pointee.backpressured = true

@@ -32,8 +32,10 @@ final class EventLoop: @unchecked Sendable {
     let activeExpiry: ActiveExpiry
     /// Runs `activeExpiry` on every iteration while it is behind.
     let expiryIdle: UnsafeMutablePointer<uv_idle_t>
-    /// `server.keyspace.expiredReads`, checked after every command (`EventLoop+Expiry`).
+    /// `server.keyspace.expiredReads` (`EventLoop+Expiry`), and its flag, checked after
+    /// every command.
     unowned(unsafe) let expiredReads: ExpiredReads
+    let expiredReadsPending: ExpiredReads.Flag
     /// Scratch space for replies whose element count is known only at the end (RANGE,
     /// KEYS, SCAN): elements go here, then the header and these bytes to the connection.
     let scratch: UnsafeMutablePointer<ReplyWriter>
@@ -86,6 +88,7 @@ final class EventLoop: @unchecked Sendable {
         evictor = Evictor(limits: server.memoryLimits, gauge: server.memoryGauge, keyspace: server.keyspace,
                           journal: server.persistence.journal, stats: stats)
         expiredReads = server.keyspace.expiredReads
+        expiredReadsPending = server.keyspace.expiredReads.pendingFlag
         activeExpiry = ActiveExpiry(loop: index, loops: server.loopCount, keyspace: server.keyspace,
                                     journal: server.persistence.journal, stats: stats)
         uvLoop = .allocate(capacity: 1)

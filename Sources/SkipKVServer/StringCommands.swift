@@ -26,6 +26,12 @@ enum StringCommands {
     /// SET key value [NX|XX] [GET] [EX|PX|EXAT|PXAT time | KEEPTTL]. Without KEEPTTL the key
     /// loses any deadline it had; a time already past leaves the key expired at once.
     static func set(_ c: CommandContext) {
+        if c.count == 3 {
+            // The common case, without options: no option parsing on the hot path.
+            c.keyspace.put(c.argument(1), c.argument(2))
+            c.reply.pointee.writeOK()
+            return
+        }
         guard let options = ExpiryArguments.parse(c, from: 3, forSet: true) else { return }
         let deadline: Int64
         if options.form == nil {
