@@ -64,11 +64,19 @@ public final class DeadlineIndex: @unchecked Sendable {
         if new != 0 { Self.withEntryKey(new, node) { nodes.put($0, UnsafeRawBufferPointer(start: nil, count: 0), condition: .always) } }
     }
 
+    /// The number of nodes whose bound is before `now` (counted from whole index nodes).
+    public func countDueNodes(now: Int64) -> Int {
+        nodes.count(in: KeyRange(lower: .unbounded, upper: .exclusive(Self.prefix(now))))
+    }
+
+    private static func prefix(_ bound: Int64) -> [UInt8] {
+        withUnsafeBytes(of: UInt64(bitPattern: bound).bigEndian) { Array($0) }
+    }
+
     /// Calls `body` with up to `limit` (bound, node) pairs whose bound is before `now`,
     /// earliest first.
     func forEachDue(now: Int64, limit: Int, _ body: (Int64, BNode) -> Void) {
-        let upper = withUnsafeBytes(of: UInt64(bitPattern: now).bigEndian) { Array($0) }
-        nodes.forEach(in: KeyRange(lower: .unbounded, upper: .exclusive(upper)), reverse: false, offset: 0, limit: limit) { entry, _ in
+        nodes.forEach(in: KeyRange(lower: .unbounded, upper: .exclusive(Self.prefix(now))), reverse: false, offset: 0, limit: limit) { entry, _ in
             Self.split(entry, body)
             return true
         }

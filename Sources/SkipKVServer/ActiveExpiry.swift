@@ -30,7 +30,7 @@ final class ActiveExpiry {
     private let shards: [Int]
     /// Keys copied out of the index before removal (no index lock is held while removing).
     private var due: [(key: [UInt8], deadline: Int64)] = []
-    private let lastRunStorage = Mutex<(expired: Int, examined: Int)>((0, 0))
+    private let lastRunStorage = Mutex<(expired: Int, nodes: Int)>((0, 0))
     /// Expiry deletes are logged, but no reply waits for their records.
     private var lsn: UInt64 = 0
     /// Whether the last run stopped with keys still due.
@@ -65,6 +65,7 @@ final class ActiveExpiry {
         var removed = 0
         var examined = 0
         var found = 0
+        var nodesExamined = 0
         var behind = false
         for shard in shards {
             while true {
@@ -73,6 +74,7 @@ final class ActiveExpiry {
                     due.append((Array($0), $1))
                 }
                 found += due.count
+                nodesExamined += nodes
                 removed += remove(due, now: now)
                 if nodes < Self.batch { break }
                 if Self.monotonicMicroseconds() - start >= budgetMicroseconds {
@@ -83,7 +85,7 @@ final class ActiveExpiry {
             if behind { break }
         }
         isBehind = behind
-        if examined > 0 { lastRunStorage.withLock { $0 = (found, examined) } }
+        if nodesExamined > 0 { lastRunStorage.withLock { $0 = (found, nodesExamined) } }
         if behind { stats.add(.expireCycleTimeCapReached) }
         if removed > 0 { stats.add(.expiredKeys, UInt64(removed)) }
         stats.add(.expireCycleMicroseconds, UInt64(Self.monotonicMicroseconds() - start))
@@ -106,9 +108,10 @@ final class ActiveExpiry {
         return removed
     }
 
-    /// Of the keys with a deadline in the nodes the last run that found any examined, how many
-    /// had expired (INFO's expired_stale_perc). Read from any thread.
-    var lastRun: (expired: Int, examined: Int) { lastRunStorage.withLock { $0 } }
+    /// The expired keys and the nodes the last run that examined any found them in: the
+    /// expired keys per due node, from which INFO estimates expired_stale_perc. Read from any
+    /// thread.
+    var lastRun: (expired: Int, nodes: Int) { lastRunStorage.withLock { $0 } }
 
     static func monotonicMicroseconds() -> Int {
         var spec = timespec()

@@ -191,18 +191,22 @@ enum InfoCommand {
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
-    /// Of the keys with a deadline that the loops' last expiry cycles examined, the percentage
-    /// that had expired (Redis's estimate from its samples; here from whole nodes).
+    /// The percentage of keys with a deadline that have expired and wait for the active
+    /// cycle (Redis's estimate of the memory expired keys hold): the nodes still due, counted
+    /// in the deadline indexes, times the expired keys per node the last cycles found.
     private static func staleExpiredPercent(_ server: ServerState) -> String {
-        var stale = 0
-        var examined = 0
+        let expires = server.keyspace.keysWithDeadline
+        let due = server.keyspace.countDueNodes(now: server.keyspace.clock.now())
+        guard expires > 0, due > 0 else { return "0.00" }
+        var found = 0
+        var nodes = 0
         for loop in server.loops {
             let last = loop.activeExpiry.lastRun
-            stale += last.expired
-            examined += last.examined
+            found += last.expired
+            nodes += last.nodes
         }
-        guard examined > 0 else { return "0.00" }
-        let hundredths = (stale * 10_000 + examined / 2) / examined
+        let stale = min(expires, nodes > 0 ? due * found / nodes : due)
+        let hundredths = (stale * 10_000 + expires / 2) / expires
         let fraction = hundredths % 100
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }

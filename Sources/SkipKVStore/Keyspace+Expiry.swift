@@ -78,6 +78,14 @@ extension Keyspace {
         withShard(at: index) { $0.deadlines?.count ?? 0 }
     }
 
+    /// Nodes, over all shards, holding keys whose deadline may have passed at `now` (their
+    /// bound has): what the active cycle still has to examine.
+    public func countDueNodes(now: Int64) -> Int {
+        var total = 0
+        for index in 0..<shardCount { total += withShard(at: index) { $0.deadlines?.countDueNodes(now: now) ?? 0 } }
+        return total
+    }
+
     /// Nodes of shard `index` indexed by deadline (what the volatile samplers walk).
     public func nodesWithDeadlines(inShard index: Int) -> Int {
         withShard(at: index) { $0.deadlines?.nodeCount ?? 0 }
