@@ -4,8 +4,10 @@ in flight on its writer's connection when the server died (an in-flight RANGEDEL
 all of its keys are gone or none is). No other key may exist.
 
 Six writer threads each own a key prefix `w<i>:` and one connection, and send one command at
-a time (SET, SET … GET, DEL, GETDEL, INCR/INCRBY, APPEND, RANGEDEL over part of the prefix),
-with random binary values, some of them large. Some cycles run with a tiny
+a time (SET, SET … PXAT, SET … GET, PEXPIREAT, PERSIST, DEL, GETDEL, INCR/INCRBY, APPEND,
+RANGEDEL over part of the prefix), with random binary values, some of them large. Each key's
+deadline is checked too (PEXPIRETIME): every acknowledged SET … PXAT, PEXPIREAT and PERSIST
+holds after the restart, and SET without KEEPTTL cleared what it replaced. Some cycles run with a tiny
 auto-aof-rewrite-min-size, some with a thread issuing BGSAVE / BGREWRITEAOF / SAVE, so kills
 also land during snapshots and log rotation; some restarts are themselves killed while the
 server recovers.
@@ -50,10 +52,18 @@ class Operation:
     """A command, what it changes (`delta`: key -> new value, None = deleted), the writer's
     model after it succeeds, and the reply that proves it did."""
 
-    def __init__(self, args, model, delta, reply, text):
+    def __init__(self, args, writer, delta, reply, text, ttl=None):
         self.args = args
         self.delta = delta
-        self.after = apply_delta(model, delta)
+        self.after = apply_delta(writer.model, delta)
+        # Deadlines (absolute ms) after it: a deleted key loses its own, `ttl` sets (or, 0,
+        # clears) others; keys it only changes (INCR, APPEND) keep theirs.
+        self.after_ttl = {k: d for k, d in writer.deadlines.items() if k in self.after}
+        for key, deadline in (ttl or {}).items():
+            if deadline:
+                self.after_ttl[key] = deadline
+            else:
+                self.after_ttl.pop(key, None)
         self.reply = reply
         self.text = text
 
@@ -84,6 +94,7 @@ class Writer:
         # so a range never reaches another writer's keys.
         self.bounds = self.universe + [self.prefix + p for p in (b"", b"b", b"c", b"k", b"k0", b"k1", b"k2", b"k3")]
         self.model = {}
+        self.deadlines = {}  # key -> absolute deadline (ms) of the keys with one
         self.inflight = None
         self.acked = 0
         self.refused = 0
@@ -103,39 +114,58 @@ class Writer:
             size = self.rng.randint(0, 64)
         return self.rng.randbytes(size)
 
+    def deadline(self):
+        """A deadline far in the future (no key expires during the test), in Unix ms."""
+        return 4_000_000_000_000 + self.rng.randint(0, 10**9)
+
     def next_operation(self):
         rng, model = self.rng, self.model
         roll = rng.random()
-        if roll < 0.35:
+        if roll < 0.30:
             key, value = rng.choice(self.plain), self.value()
-            return Operation(["SET", key, value], model, {key: value}, "OK", f"SET {key!r} <{short(value)}>")
+            if rng.random() < 0.3:
+                deadline = self.deadline()
+                return Operation(["SET", key, value, "PXAT", str(deadline)], self, {key: value}, "OK",
+                                 f"SET {key!r} <{short(value)}> PXAT {deadline}", ttl={key: deadline})
+            return Operation(["SET", key, value], self, {key: value}, "OK", f"SET {key!r} <{short(value)}>",
+                             ttl={key: 0})
+        if roll < 0.35:
+            key, deadline = rng.choice(self.universe), self.deadline()
+            present = key in model
+            return Operation(["PEXPIREAT", key, str(deadline)], self, {}, int(present), f"PEXPIREAT {key!r} {deadline}",
+                             ttl={key: deadline} if present else {})
         if roll < 0.41:
             key, value = rng.choice(self.plain), self.value()
-            return Operation(["SET", key, value, "GET"], model, {key: value}, model.get(key),
-                             f"SET {key!r} <{short(value)}> GET")
+            return Operation(["SET", key, value, "GET"], self, {key: value}, model.get(key),
+                             f"SET {key!r} <{short(value)}> GET", ttl={key: 0})
         if roll < 0.48:
             key = rng.choice(self.universe)
-            return Operation(["DEL", key], model, {key: None}, int(key in model), f"DEL {key!r}")
+            return Operation(["DEL", key], self, {key: None}, int(key in model), f"DEL {key!r}")
         if roll < 0.52:
             key = rng.choice(self.universe)
-            return Operation(["GETDEL", key], model, {key: None}, model.get(key), f"GETDEL {key!r}")
+            return Operation(["GETDEL", key], self, {key: None}, model.get(key), f"GETDEL {key!r}")
         if roll < 0.72:
             key = rng.choice(self.counters)
             current = int(model.get(key, b"0"))
             if rng.random() < 0.5:
-                return Operation(["INCR", key], model, {key: b"%d" % (current + 1)}, current + 1, f"INCR {key!r}")
+                return Operation(["INCR", key], self, {key: b"%d" % (current + 1)}, current + 1, f"INCR {key!r}")
             step = rng.randint(-1000, 1000)
-            return Operation(["INCRBY", key, str(step)], model, {key: b"%d" % (current + step)}, current + step,
+            return Operation(["INCRBY", key, str(step)], self, {key: b"%d" % (current + step)}, current + step,
                              f"INCRBY {key!r} {step}")
-        if roll < 0.92:
+        if roll < 0.89:
             key = rng.choice(self.plain)
             old = model.get(key, b"")
             if len(old) > LARGE_VALUE_LIMIT:
                 value = self.value()
-                return Operation(["SET", key, value], model, {key: value}, "OK", f"SET {key!r} <{short(value)}>")
+                return Operation(["SET", key, value], self, {key: value}, "OK", f"SET {key!r} <{short(value)}>",
+                                 ttl={key: 0})
             chunk = rng.randbytes(rng.randint(0, 300))
-            return Operation(["APPEND", key, chunk], model, {key: old + chunk}, len(old) + len(chunk),
+            return Operation(["APPEND", key, chunk], self, {key: old + chunk}, len(old) + len(chunk),
                              f"APPEND {key!r} <{short(chunk)}>")
+        if roll < 0.92:
+            key = rng.choice(self.universe)
+            had = key in self.deadlines
+            return Operation(["PERSIST", key], self, {}, int(had), f"PERSIST {key!r}", ttl={key: 0} if had else {})
         if rng.random() < 0.1:
             low, high = b"[" + self.prefix, b"(" + self.prefix[:-1] + b";"  # the whole prefix
             members = list(model)
@@ -146,7 +176,7 @@ class Writer:
             high = (b"[" if high_inclusive else b"(") + b
             members = [k for k in model
                        if (k >= a if low_inclusive else k > a) and (k <= b if high_inclusive else k < b)]
-        return Operation(["RANGEDEL", low, high], model, dict.fromkeys(members), len(members),
+        return Operation(["RANGEDEL", low, high], self, dict.fromkeys(members), len(members),
                          f"RANGEDEL {low!r} {high!r} (removes {len(members)} keys)")
 
     # ----- the thread --------------------------------------------------------------------
@@ -175,6 +205,7 @@ class Writer:
                                        f"expected {operation.reply!r} from the model")
                     return
                 self.model = operation.after
+                self.deadlines = operation.after_ttl
                 self.inflight = None
                 self.acked += 1
                 kind = operation.args[0]
@@ -264,17 +295,25 @@ def verify(server, writers, context, stats, previous=None):
         for writer in writers:
             mine = {k: v for k, v in observed.items() if k.startswith(writer.prefix)}
             owned.update(mine)
-            candidates = [("last acknowledged", writer.model)]
+            ttls = {}
+            for key in mine:
+                deadline = client.command("PEXPIRETIME", key)
+                if deadline != -1:
+                    ttls[key] = deadline
+            candidates = [("last acknowledged", writer.model, writer.deadlines)]
             if writer.inflight is not None:
-                candidates.append((f"after in-flight {writer.inflight.text}", writer.inflight.after))
-            ok = any(mine == state for _, state in candidates)
+                candidates.append((f"after in-flight {writer.inflight.text}", writer.inflight.after,
+                                   writer.inflight.after_ttl))
+            ok = any(mine == state and ttls == deadlines for _, state, deadlines in candidates)
             if writer.inflight is not None and writer.inflight.after != writer.model:
                 stats["in-flight applied" if mine == writer.inflight.after else "in-flight lost"] += 1
             what = "neither its last acknowledged state nor the result of its in-flight operation"
             if not ok:
                 pytest.fail(f"{context}: writer {writer.index} ({writer.prefix!r}) recovered a state that is "
                             f"{what} ({writer.inflight.text if writer.inflight else 'none in flight'}):\n"
-                            + describe_alternatives(mine, candidates)
+                            + describe_alternatives(mine, [(name, state) for name, state, _ in candidates])
+                            + f"\ndeadlines recovered: {ttls}; expected one of: "
+                            + "; ".join(f"{name}: {deadlines}" for name, _, deadlines in candidates)
                             + f"\ndata dir: {listing(server.data_dir)}\n--- restarted server ---\n"
                             + server.describe()
                             + (f"\n--- killed server ---\n{previous.describe()}" if previous else ""), pytrace=False)
@@ -285,6 +324,7 @@ def verify(server, writers, context, stats, previous=None):
                     pytest.fail(f"{context}: GET {key!r} answered {short(got)} but RANGE - + gave "
                                 f"{short(mine.get(key))}\n" + server.describe(), pytrace=False)
             writer.model = mine
+            writer.deadlines = ttls
             writer.inflight = None
         extra = sorted(set(observed) - owned)
         if extra:
@@ -409,7 +449,7 @@ def run_crash_cycles(launcher, tmp_path, appendfsync, cycles, disk=None):
           f"{time.monotonic() - started:.1f} s")
     assert stats["acknowledged writes"] >= 10 * cycles, \
         f"seed {seed}: only {stats['acknowledged writes']} writes acknowledged in {cycles} cycles: the load did not run"
-    assert {"SET", "DEL", "INCR", "APPEND", "RANGEDEL"} <= set(kinds), f"seed {seed}: operations never acknowledged: {kinds}"
+    assert {"SET", "DEL", "INCR", "APPEND", "RANGEDEL", "PEXPIREAT", "PERSIST"} <= set(kinds), f"seed {seed}: operations never acknowledged: {kinds}"
     return seed, stats, accepted
 
 
