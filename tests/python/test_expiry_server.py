@@ -56,6 +56,31 @@ def test_volatile_ttl_evicts_the_nearest_deadline_first(c):
         c.config_set("maxmemory-policy", "noeviction")
 
 
+@pytest.mark.parametrize("policy", ["volatile-lru", "volatile-lfu", "volatile-random"])
+def test_volatile_policies_evict_only_keys_with_a_deadline(c, policy):
+    c.config_set("maxmemory-policy", policy)
+    try:
+        for i in range(200):
+            c.set(f"plain:{i:03}", "x" * 200)
+            c.set(f"ttl:{i:03}", "x" * 200, ex=100_000)
+        used = info_field(c, "memory", "used_memory")
+        c.config_set("maxmemory", used - 20_000)   # room for about 90 fewer 200-byte keys
+        assert c.set("new", "y") is True
+        left = c.execute_command("RANGECOUNT", "[ttl:", "[ttl:~")
+        assert 0 < left < 200, f"{policy}: {left} keys with a deadline left"
+        assert c.execute_command("RANGECOUNT", "[plain:", "[plain:~") == 200, "no key without a deadline is evicted"
+        # Once no key with a deadline is left (eviction may finish in the background, commands
+        # running meanwhile, as in Redis), nothing is evictable: -OOM.
+        c.config_set("maxmemory", 1)
+        assert wait_until(lambda: info_field(c, "keyspace", "db0")["expires"] == 0, timeout=10)
+        with pytest.raises(redis.ResponseError, match="used memory > 'maxmemory'"):
+            c.set("another", "z")
+        assert c.execute_command("RANGECOUNT", "[plain:", "[plain:~") == 200
+    finally:
+        c.config_set("maxmemory", 0)
+        c.config_set("maxmemory-policy", "noeviction")
+
+
 def test_deadlines_survive_sigkill_and_restart(launcher, tmp_path):
     """appendfsync always: every acknowledged SET EX / EXPIRE / PERSIST holds after SIGKILL,
     with the same absolute deadline, and a key whose deadline passed while the server was
