@@ -83,15 +83,14 @@ extension BSkipList {
     /// share of the leaf node (node bytes divided by the entries the node holds, so free slots
     /// are shared out too; in the level's head node, which the empty index has already, its
     /// 32-byte entry), 32 bytes for each entry of its tower above level 0, its key block (keys
-    /// longer than 16 bytes) and its value block (values longer than 8 bytes), each as the
-    /// malloc chunk it takes.
+    /// longer than 16 bytes) and its value block (values longer than 8 bytes, or any value of a
+    /// key with a deadline), each as the malloc chunk or `CellPool` cell it takes.
     public func memoryUsage(ofKey key: UnsafeRawBufferPointer) -> Int? {
         withLeafEntry(ofKey: key) { leaf, i in
             let stored = leaf.storedKey(i)
             let leafShare = leaf.isHead ? BNode.bytesPerEntry : (nodeBytes + leaf.count - 1) / leaf.count
             let tower = heights.height(key) * BNode.bytesPerEntry
-            let block = valueBlockBytes(leaf, i)
-            let value = block > 0 ? ValueBlock.footprint(for: block) : 0
+            let value = valueBlockFootprint(leaf, i)
             return leafShare + tower + stored.footprint + value
         }
     }

@@ -42,8 +42,7 @@ extension BSkipList {
                     for i in (current.isHead ? 1 : 0)..<current.count {
                         keysOnLevel0 += 1
                         bytes += current.storedKey(i).footprint
-                        let block = valueBlockBytes(current, i)
-                        if block > 0 { bytes += ValueBlock.footprint(for: block) }
+                        bytes += valueBlockFootprint(current, i)
                     }
                 }
                 node = current.next

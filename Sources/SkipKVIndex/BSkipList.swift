@@ -90,6 +90,8 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     public let clock: ExpiryClock
     /// The keys with a deadline, by deadline; nil in a deadline index's own list.
     public let deadlines: DeadlineIndex?
+    /// Cells for the value blocks of keys with a deadline and a short value.
+    let cells = CellPool()
     /// Where point reads note the expired keys they find (shared across a keyspace's shards;
     /// nil: not noted).
     public let expiredReads: ExpiredReads?
@@ -152,7 +154,11 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
                 node = current.next
                 if level == 0 {
                     for i in (current.isHead ? 1 : 0)..<current.count {
-                        if valueBlockBytes(current, i) > 0 { current.valueBlock(i).deallocate() }
+                        // Cells go with the pool.
+                        let bytes = valueBlockBytes(current, i)
+                        if bytes > 0 && !(current.storedKey(i).hasDeadline && ExpiringValue.isCell(bytes)) {
+                            current.valueBlock(i).deallocate()
+                        }
                         current.storedKey(i).block?.deallocate()
                     }
                 }
@@ -198,8 +204,11 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     /// key with a deadline (non-zero) always gets an `ExpiringValue` block.
     func makeValuePayload(_ value: UnsafeRawBufferPointer, deadline: Int64, stripe: UInt64) -> UInt64 {
         if deadline != 0 {
-            let block = ExpiringValue.make(copying: value, deadline: deadline)
-            byteCounter.add(ValueBlock.footprint(for: ExpiringValue.headerBytes + value.count), stripe: stripe)
+            let bytes = ExpiringValue.headerBytes + value.count
+            let block = ExpiringValue.isCell(bytes)
+                ? cells.allocate() : UnsafeMutableRawPointer.allocate(byteCount: ValueBlock.room(for: bytes), alignment: 8)
+            ExpiringValue.write(value, deadline: deadline, to: block)
+            byteCounter.add(ExpiringValue.footprint(for: bytes), stripe: stripe)
             return UInt64(UInt(bitPattern: block))
         }
         if value.count <= 8 {
@@ -218,9 +227,20 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
         return ExpiringValue.blockBytes(valueLength: stored.valueLength, hasDeadline: stored.hasDeadline)
     }
 
+    /// Heap bytes leaf entry `i`'s value block takes, as the memory counters count it.
+    func valueBlockFootprint(_ node: BNode, _ i: Int) -> Int {
+        let bytes = valueBlockBytes(node, i)
+        if bytes == 0 { return 0 }
+        return node.storedKey(i).hasDeadline ? ExpiringValue.footprint(for: bytes) : ValueBlock.footprint(for: bytes)
+    }
+
     func releaseValue(_ node: BNode, _ i: Int) {
         let bytes = valueBlockBytes(node, i)
-        if bytes > 0 {
+        guard bytes > 0 else { return }
+        if node.storedKey(i).hasDeadline {
+            if ExpiringValue.isCell(bytes) { cells.release(node.valueBlock(i)) } else { node.valueBlock(i).deallocate() }
+            byteCounter.add(-ExpiringValue.footprint(for: bytes), stripe: UInt64(i))
+        } else {
             node.valueBlock(i).deallocate()
             byteCounter.add(-ValueBlock.footprint(for: bytes), stripe: UInt64(i))
         }
@@ -248,7 +268,8 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
         if stored.hasDeadline || deadline != 0 { recordDeadlineChange(node, i, to: deadline, stripe: stripe) }
         let old = ExpiringValue.blockBytes(valueLength: stored.valueLength, hasDeadline: stored.hasDeadline)
         let new = ExpiringValue.blockBytes(valueLength: value.count, hasDeadline: deadline != 0)
-        if old > 0, new > 0, ValueBlock.room(for: new) == ValueBlock.room(for: old) {
+        // A block is reused when it is of the same kind (malloc chunk or cell) and room.
+        if old > 0, new > 0, blockKind(old, stored.hasDeadline) == blockKind(new, deadline != 0) {
             // Same room, same footprint: the counter does not move.
             let block = node.valueBlock(i)
             if deadline != 0 {
@@ -261,6 +282,13 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
             node.setPayload(i, makeValuePayload(value, deadline: deadline, stripe: stripe))
         }
         node.setStoredKey(i, stored.setting(valueLength: value.count).setting(hasDeadline: deadline != 0))
+    }
+
+    /// What a value block of `bytes` is, for deciding whether a new value fits the old block:
+    /// a cell (0), else a malloc chunk identified by its room.
+    private func blockKind(_ bytes: Int, _ hasDeadline: Bool) -> Int {
+        if hasDeadline && ExpiringValue.isCell(bytes) { return 0 }
+        return ValueBlock.room(for: bytes)
     }
 
     /// Changes leaf entry `i`'s deadline (0: none) and keeps its value; held exclusively.

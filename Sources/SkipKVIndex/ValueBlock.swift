@@ -32,11 +32,15 @@ enum ValueBlock {
 enum ExpiringValue {
     static let headerBytes = 8
 
-    static func make(copying value: UnsafeRawBufferPointer, deadline: Int64) -> UnsafeMutableRawPointer {
-        let block = UnsafeMutableRawPointer.allocate(byteCount: ValueBlock.room(for: headerBytes + value.count), alignment: 8)
-        write(value, deadline: deadline, to: block)
-        return block
-    }
+    /// Whether a block of `bytes` (deadline and value) is a `CellPool` cell rather than a
+    /// malloc chunk.
+    static func isCell(_ bytes: Int) -> Bool { bytes <= CellPool.cellBytes }
+
+    /// Bytes a block of `bytes` has room for.
+    static func room(for bytes: Int) -> Int { isCell(bytes) ? CellPool.cellBytes : ValueBlock.room(for: bytes) }
+
+    /// Heap bytes a block of `bytes` takes, as the index counts them.
+    static func footprint(for bytes: Int) -> Int { isCell(bytes) ? CellPool.cellBytes : ValueBlock.footprint(for: bytes) }
 
     /// Writes the deadline and the value into a block with room for both.
     static func write(_ value: UnsafeRawBufferPointer, deadline: Int64, to block: UnsafeMutableRawPointer) {
