@@ -1,10 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 import SkipKVIndex
 import SkipKVStore
 import SkipKVPersistence
+import SkipKVSystem
 
 /// The active expiry cycle of one event loop: removes the keys whose deadline has passed,
 /// every one of them, by reading each shard's `DeadlineIndex` from its front (the nodes whose
@@ -19,7 +19,7 @@ import SkipKVPersistence
 /// journal as a logged delete (`JournaledKeyspace.expire`), under the key's stripe, so it
 /// never removes a key that a concurrent write just gave a new deadline.
 ///
-/// Concurrency contract: one per loop, used only on its thread, except `lastRun` (a mutex,
+/// Concurrency contract: one per loop, used only on its thread, except `lastRun` (a `Locked`,
 /// for INFO on any loop). Loops split the shards (shard s belongs to loop s mod loops), so two
 /// loops never walk the same index front. Whether it runs is server-wide (DEBUG
 /// SET-ACTIVE-EXPIRE), read relaxed.
@@ -30,7 +30,7 @@ final class ActiveExpiry {
     private let shards: [Int]
     /// Keys copied out of the index before removal (no index lock is held while removing).
     private var due: [(key: [UInt8], deadline: Int64)] = []
-    private let lastRunStorage = Mutex<(expired: Int, nodes: Int)>((0, 0))
+    private let lastRunStorage = Locked<(expired: Int, nodes: Int)>((0, 0))
     /// Expiry deletes are logged, but no reply waits for their records.
     private var lsn: UInt64 = 0
     /// Whether the last run stopped with keys still due.
