@@ -61,7 +61,7 @@ public final class DeadlineIndex: @unchecked Sendable {
     func move(_ node: BNode, from old: Int64, to new: Int64) {
         if old == new { return }
         if old != 0 { Self.withEntryKey(old, node) { _ = nodes.remove($0) } }
-        if new != 0 { Self.withEntryKey(new, node) { nodes.put($0, UnsafeRawBufferPointer(start: nil, count: 0), condition: .always) } }
+        if new != 0 { _ = Self.withEntryKey(new, node) { nodes.put($0, UnsafeRawBufferPointer(start: nil, count: 0), condition: .always) } }
     }
 
     /// The number of nodes whose bound is before `now` (counted from whole index nodes).

@@ -157,7 +157,7 @@ enum Recovery {
         case .batch(let batch): batch.forEach { apply($0, to: keyspace) }
         case .setExpiring(let key, let value, let deadline): keyspace.put(key, value, condition: .always, deadline: .set(deadline))
         case .expire(let key, let deadline):
-            keyspace.updateWithDeadline(key) { current, _ in (current == nil ? .keep : .setDeadline(deadline), ()) }
+            _ = keyspace.updateWithDeadline(key) { current, _ in (current == nil ? .keep : .setDeadline(deadline), ()) }
         }
     }
 
