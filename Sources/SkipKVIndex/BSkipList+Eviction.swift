@@ -107,7 +107,7 @@ extension BSkipList {
 
     /// Calls `body` with `key`'s leaf, read-locked, and its index there; nil when absent. No
     /// access is recorded.
-    private func withLeafEntry<R>(ofKey key: UnsafeRawBufferPointer, _ body: (BNode, Int) -> R) -> R? {
+    func withLeafEntry<R>(ofKey key: UnsafeRawBufferPointer, _ body: (BNode, Int) -> R) -> R? {
         pinned {
             let search = SearchKey(key)
             let (leaf, i) = descendSharedOutOfLine(search)

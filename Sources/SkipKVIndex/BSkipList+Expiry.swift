@@ -68,6 +68,16 @@ extension BSkipList {
 
     // MARK: Readers
 
+    /// `key`'s deadline (0: none), nil when it is absent or expired; not an access for the
+    /// eviction policies (TTL and PTTL, as Redis's LOOKUP_NOTOUCH).
+    public func deadline(ofKey key: UnsafeRawBufferPointer) -> Int64? {
+        let found: Int64?? = withLeafEntry(ofKey: key) { leaf, i in
+            let deadline = leaf.deadline(i)
+            return deadline != 0 && hasExpired(key, deadline) ? nil : deadline
+        }
+        return found ?? nil
+    }
+
     /// The expiry cycle's step: examines up to `limit` nodes whose bound is before `now`,
     /// earliest first, calls `body` with each of their keys expired at `now` and its deadline,
     /// and sets each node's bound to the earliest deadline it keeps. `body` runs under the

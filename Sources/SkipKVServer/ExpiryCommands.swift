@@ -75,7 +75,8 @@ enum ExpiryCommands {
 
     /// -2 when the key is absent, -1 when it has no deadline; seconds are rounded to nearest.
     private static func timeToLive(_ c: CommandContext, milliseconds: Bool, absolute: Bool) {
-        guard let deadline = c.keyspace.withEntry(forKey: c.argument(1), { _, deadline in deadline }) else {
+        // Not an access (Redis's LOOKUP_NOTOUCH): asking how long a key lives does not keep it.
+        guard let deadline = c.keyspace.deadline(ofKey: c.argument(1)) else {
             c.reply.pointee.writeInteger(-2)
             return
         }

@@ -39,9 +39,9 @@ struct KeyspaceHandle {
         journal._withUnsafeGuaranteedRef { $0.put(key, value, condition: condition, deadline: deadline, lsn: &lastLSN.pointee) }
     }
 
-    /// The value and expiry deadline (0: none) of `key`; nil when absent or expired.
-    func withEntry<R>(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, Int64) -> R) -> R? {
-        reference._withUnsafeGuaranteedRef { $0.withEntry(forKey: key, body) }
+    /// `key`'s expiry deadline (0: none), nil when absent or expired; not an access.
+    func deadline(ofKey key: UnsafeRawBufferPointer) -> Int64? {
+        reference._withUnsafeGuaranteedRef { $0.deadline(ofKey: key) }
     }
 
     /// Read-modify-write whose body also sees the key's deadline (`JournaledKeyspace`).

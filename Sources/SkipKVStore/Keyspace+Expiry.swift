@@ -11,6 +11,11 @@ extension Keyspace {
         withShard(for: key) { $0.withEntry(forKey: key, body) }
     }
 
+    /// `key`'s deadline (0: none), nil when absent or expired; no access is recorded.
+    public func deadline(ofKey key: UnsafeRawBufferPointer) -> Int64? {
+        withShard(for: key) { $0.deadline(ofKey: key) }
+    }
+
     /// Inserts or overwrites `key` with `deadline`; returns what it did and the key's
     /// deadline afterwards.
     @inlinable

@@ -131,6 +131,8 @@ final class AccessFieldTests: XCTestCase {
         let before = try XCTUnwrap(scores(index)[short])
         XCTAssertTrue(index.contains(short))
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(scores(index)[short]), before, "contains is not an access")
+        XCTAssertEqual(short.withUnsafeBytes { index.deadline(ofKey: $0) }, 0)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(scores(index)[short]), before, "reading the deadline (TTL) is not an access")
         try index.checkInvariants()
     }
 

@@ -81,6 +81,27 @@ def test_volatile_policies_evict_only_keys_with_a_deadline(c, policy):
         c.config_set("maxmemory-policy", "noeviction")
 
 
+def test_ttl_is_not_an_access(c):
+    """TTL, PTTL, EXPIRETIME and PEXPIRETIME leave the LFU counter alone (Redis's NOTOUCH);
+    GET counts (with lfu-log-factor 0 every access does). SkipKV tracks accesses while a
+    maxmemory is set."""
+    c.config_set("maxmemory", 1 << 30)
+    c.config_set("maxmemory-policy", "allkeys-lfu")
+    c.config_set("lfu-log-factor", 0)
+    try:
+        c.set("k", "v", ex=100)
+        before = c.object("freq", "k")
+        for command in ("TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"):
+            c.execute_command(command, "k")
+        assert c.object("freq", "k") == before
+        c.get("k")
+        assert c.object("freq", "k") > before
+    finally:
+        c.config_set("lfu-log-factor", 10)
+        c.config_set("maxmemory-policy", "noeviction")
+        c.config_set("maxmemory", 0)
+
+
 def test_deadlines_survive_sigkill_and_restart(launcher, tmp_path):
     """appendfsync always: every acknowledged SET EX / EXPIRE / PERSIST holds after SIGKILL,
     with the same absolute deadline, and a key whose deadline passed while the server was
