@@ -156,7 +156,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
                     for i in (current.isHead ? 1 : 0)..<current.count {
                         // Cells go with the pool.
                         let bytes = valueBlockBytes(current, i)
-                        if bytes > 0 && !(current.storedKey(i).hasDeadline && ExpiringValue.isCell(bytes)) {
+                        if bytes > 0 && !isCell(bytes, hasDeadline: current.storedKey(i).hasDeadline) {
                             current.valueBlock(i).deallocate()
                         }
                         current.storedKey(i).block?.deallocate()
@@ -205,10 +205,10 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     func makeValuePayload(_ value: UnsafeRawBufferPointer, deadline: Int64, stripe: UInt64) -> UInt64 {
         if deadline != 0 {
             let bytes = ExpiringValue.headerBytes + value.count
-            let block = ExpiringValue.isCell(bytes)
+            let block = isCell(bytes, hasDeadline: true)
                 ? cells.allocate() : UnsafeMutableRawPointer.allocate(byteCount: ValueBlock.room(for: bytes), alignment: 8)
             ExpiringValue.write(value, deadline: deadline, to: block)
-            byteCounter.add(ExpiringValue.footprint(for: bytes), stripe: stripe)
+            byteCounter.add(blockFootprint(bytes, hasDeadline: true), stripe: stripe)
             return UInt64(UInt(bitPattern: block))
         }
         if value.count <= 8 {
@@ -227,23 +227,30 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
         return ExpiringValue.blockBytes(valueLength: stored.valueLength, hasDeadline: stored.hasDeadline)
     }
 
-    /// Heap bytes leaf entry `i`'s value block takes, as the memory counters count it.
+    /// Whether a value block of `bytes` is a `CellPool` cell: only a deadline and a value of
+    /// at most 8 bytes are (a block without a deadline always holds more than 8 bytes).
+    @inline(__always)
+    func isCell(_ bytes: Int, hasDeadline: Bool) -> Bool {
+        hasDeadline && ExpiringValue.isCell(bytes)
+    }
+
+    /// Heap bytes a value block of `bytes` takes, as the memory counters count it.
+    func blockFootprint(_ bytes: Int, hasDeadline: Bool) -> Int {
+        isCell(bytes, hasDeadline: hasDeadline) ? CellPool.cellBytes : ValueBlock.footprint(for: bytes)
+    }
+
+    /// Heap bytes leaf entry `i`'s value block takes (0: its value is inline).
     func valueBlockFootprint(_ node: BNode, _ i: Int) -> Int {
         let bytes = valueBlockBytes(node, i)
-        if bytes == 0 { return 0 }
-        return node.storedKey(i).hasDeadline ? ExpiringValue.footprint(for: bytes) : ValueBlock.footprint(for: bytes)
+        return bytes == 0 ? 0 : blockFootprint(bytes, hasDeadline: node.storedKey(i).hasDeadline)
     }
 
     func releaseValue(_ node: BNode, _ i: Int) {
         let bytes = valueBlockBytes(node, i)
         guard bytes > 0 else { return }
-        if node.storedKey(i).hasDeadline {
-            if ExpiringValue.isCell(bytes) { cells.release(node.valueBlock(i)) } else { node.valueBlock(i).deallocate() }
-            byteCounter.add(-ExpiringValue.footprint(for: bytes), stripe: UInt64(i))
-        } else {
-            node.valueBlock(i).deallocate()
-            byteCounter.add(-ValueBlock.footprint(for: bytes), stripe: UInt64(i))
-        }
+        let hasDeadline = node.storedKey(i).hasDeadline
+        if isCell(bytes, hasDeadline: hasDeadline) { cells.release(node.valueBlock(i)) } else { node.valueBlock(i).deallocate() }
+        byteCounter.add(-blockFootprint(bytes, hasDeadline: hasDeadline), stripe: UInt64(i))
     }
 
     /// Frees a removed level-0 entry's value and key block. Optimistic readers may still be
@@ -287,8 +294,7 @@ public final class BSkipList: OrderedKeyValueIndex, @unchecked Sendable {
     /// What a value block of `bytes` is, for deciding whether a new value fits the old block:
     /// a cell (0), else a malloc chunk identified by its room.
     private func blockKind(_ bytes: Int, _ hasDeadline: Bool) -> Int {
-        if hasDeadline && ExpiringValue.isCell(bytes) { return 0 }
-        return ValueBlock.room(for: bytes)
+        isCell(bytes, hasDeadline: hasDeadline) ? 0 : ValueBlock.room(for: bytes)
     }
 
     /// Changes leaf entry `i`'s deadline (0: none) and keeps its value; held exclusively.

@@ -76,15 +76,16 @@ public final class DeadlineIndex: @unchecked Sendable {
     /// Calls `body` with up to `limit` (bound, node) pairs whose bound is before `now`,
     /// earliest first.
     func forEachDue(now: Int64, limit: Int, _ body: (Int64, BNode) -> Void) {
-        nodes.forEach(in: KeyRange(lower: .unbounded, upper: .exclusive(Self.prefix(now))), reverse: false, offset: 0, limit: limit) { entry, _ in
-            Self.split(entry, body)
-            return true
-        }
+        forEach(in: KeyRange(lower: .unbounded, upper: .exclusive(Self.prefix(now))), limit: limit, body)
     }
 
     /// Calls `body` with up to `limit` (bound, node) pairs, earliest bound first.
     func forEachEarliest(limit: Int, _ body: (Int64, BNode) -> Void) {
-        nodes.forEach(in: .all, reverse: false, offset: 0, limit: limit) { entry, _ in
+        forEach(in: .all, limit: limit, body)
+    }
+
+    private func forEach(in range: KeyRange, limit: Int, _ body: (Int64, BNode) -> Void) {
+        nodes.forEach(in: range, reverse: false, offset: 0, limit: limit) { entry, _ in
             Self.split(entry, body)
             return true
         }

@@ -8,9 +8,9 @@ import Atomics
 ///
 /// Concurrency contract: `note` may be called from any thread (under a leaf's shared lock:
 /// it takes only its own spin lock, the innermost lock, held for one append); `take` from
-/// any thread. `isPending` is a
-/// relaxed hint, set after an append and cleared before the queue is emptied, so a key noted
-/// meanwhile leaves it set; a missed key is removed by the active cycle anyway.
+/// any thread. The `pendingFlag` is a relaxed hint, set after an append and cleared before the
+/// queue is emptied, so a key noted meanwhile leaves it set; a missed key is removed by the
+/// active cycle anyway.
 public final class ExpiredReads: @unchecked Sendable {
     /// Guarded by `locked`.
     private var queue: [(key: [UInt8], deadline: Int64)] = []
@@ -26,11 +26,9 @@ public final class ExpiredReads: @unchecked Sendable {
 
     deinit { pending.destroy() }
 
-    /// Whether keys wait to be removed.
-    public var isPending: Bool { pending.load(ordering: .relaxed) }
-
-    /// `isPending` for the loops to read after every command: a value holding the flag's
-    /// address, so the read is one relaxed load, without retaining this object.
+    /// Whether keys wait to be removed, for the loops to read after every command: a value
+    /// holding the flag's address, so the read is one relaxed load, without retaining this
+    /// object.
     public var pendingFlag: Flag { Flag(atomic: pending) }
 
     public struct Flag {

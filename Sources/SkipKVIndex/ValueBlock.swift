@@ -36,12 +36,6 @@ enum ExpiringValue {
     /// malloc chunk.
     static func isCell(_ bytes: Int) -> Bool { bytes <= CellPool.cellBytes }
 
-    /// Bytes a block of `bytes` has room for.
-    static func room(for bytes: Int) -> Int { isCell(bytes) ? CellPool.cellBytes : ValueBlock.room(for: bytes) }
-
-    /// Heap bytes a block of `bytes` takes, as the index counts them.
-    static func footprint(for bytes: Int) -> Int { isCell(bytes) ? CellPool.cellBytes : ValueBlock.footprint(for: bytes) }
-
     /// Writes the deadline and the value into a block with room for both.
     static func write(_ value: UnsafeRawBufferPointer, deadline: Int64, to block: UnsafeMutableRawPointer) {
         block.storeBytes(of: deadline, as: Int64.self)

@@ -76,11 +76,6 @@ public struct MultiKeyWrite {
         batch = journaled ? LogBatchBuilder() : nil
     }
 
-    /// A copy of the key's value, or nil when it is absent.
-    public func value(_ key: UnsafeRawBufferPointer) -> [UInt8]? {
-        keyspace.withValue(forKey: key) { Array($0) }
-    }
-
     /// A copy of the key's value and its expiry deadline (0: none), or nil when it is absent.
     public func entry(_ key: UnsafeRawBufferPointer) -> (value: [UInt8], deadline: Int64)? {
         keyspace.withEntry(forKey: key) { (Array($0), $1) }

@@ -63,22 +63,26 @@ struct ExpiryArguments {
 
     /// The deadline the expiry option names, in Unix milliseconds; 0 when there is none, nil
     /// after replying with the error (Redis's getExpireMillisecondsOrReply).
-    func deadline(_ c: CommandContext, command: String, now: Int64) -> Int64? {
+    func deadline(_ c: CommandContext, command: @autoclosure () -> String, now: Int64) -> Int64? {
         guard let form else { return 0 }
-        return Self.deadline(c, timeIndex, form, command: command, now: now)
+        return Self.deadline(c, timeIndex, form, command: command(), now: now)
     }
 
     /// The deadline of a SET-style time argument (positive; seconds at most `Int64.max / 1000`).
-    static func deadline(_ c: CommandContext, _ index: Int, _ form: Form, command: String, now: Int64) -> Int64? {
+    /// `command` names it in the error (built only then: SETEX and EXPIRE run hot in rate
+    /// limiters).
+    static func deadline(
+        _ c: CommandContext, _ index: Int, _ form: Form, command: @autoclosure () -> String, now: Int64
+    ) -> Int64? {
         guard var time = c.integer(index) else { return nil }
         if time <= 0 || (form.isSeconds && time > Int64.max / 1000) {
-            c.error(invalidTime(command))
+            c.error(invalidTime(command()))
             return nil
         }
         if form.isSeconds { time *= 1000 }
         if form.isRelative { time = time &+ now }
         guard time > 0 else {
-            c.error(invalidTime(command))
+            c.error(invalidTime(command()))
             return nil
         }
         return time

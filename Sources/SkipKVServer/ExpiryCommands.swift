@@ -41,10 +41,9 @@ enum ExpiryCommands {
             return
         }
         guard var when = c.integer(2) else { return }
-        let name = c.string(0).lowercased()
         if seconds {
             guard when <= Int64.max / 1000 && when >= Int64.min / 1000 else {
-                c.error(ExpiryArguments.invalidTime(name))
+                c.error(ExpiryArguments.invalidTime(c.string(0).lowercased()))
                 return
             }
             when *= 1000
@@ -52,7 +51,7 @@ enum ExpiryCommands {
         let now = c.keyspace.now
         let base = absolute ? 0 : now
         guard when <= Int64.max - base else {
-            c.error(ExpiryArguments.invalidTime(name))
+            c.error(ExpiryArguments.invalidTime(c.string(0).lowercased()))
             return
         }
         when += base
@@ -103,8 +102,8 @@ enum ExpiryCommands {
 
     /// SETEX key seconds value, PSETEX key milliseconds value.
     private static func setWithTime(_ c: CommandContext, _ form: ExpiryArguments.Form) {
-        let name = c.string(0).lowercased()
-        guard let deadline = ExpiryArguments.deadline(c, 2, form, command: name, now: c.keyspace.now) else { return }
+        guard let deadline = ExpiryArguments.deadline(c, 2, form, command: c.string(0).lowercased(), now: c.keyspace.now)
+        else { return }
         c.keyspace.put(c.argument(1), c.argument(3), deadline: .set(deadline))
         c.reply.pointee.writeOK()
     }

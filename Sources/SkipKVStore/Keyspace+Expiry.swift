@@ -78,11 +78,6 @@ extension Keyspace {
         return total
     }
 
-    /// Keys with a deadline in shard `index`.
-    public func keysWithDeadline(inShard index: Int) -> Int {
-        withShard(at: index) { $0.deadlines?.count ?? 0 }
-    }
-
     /// Nodes, over all shards, holding keys whose deadline may have passed at `now` (their
     /// bound has): what the active cycle still has to examine.
     public func countDueNodes(now: Int64) -> Int {

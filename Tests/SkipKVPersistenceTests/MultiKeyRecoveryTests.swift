@@ -18,7 +18,7 @@ final class MultiKeyRecoveryTests: XCTestCase {
         from.withUnsafeBytes { source in
             to.withUnsafeBytes { destination in
                 journal.withKeys(source, destination, lsn: &lsn) { write in
-                    guard let value = write.value(source) else { return }
+                    guard let (value, _) = write.entry(source) else { return }
                     value.withUnsafeBytes { write.put(destination, $0) }
                     write.remove(source)
                 }
