@@ -13,7 +13,8 @@ final class TransactionCommandTests: ServerTestCase {
         [["SET", "n", "1"], ["MULTI"], ["INCR", "n"], ["GET", "n"], ["SET", "s", "x"], ["INCR", "s"], ["MGET", "n", "s", "z"],
          ["EXISTS", "n"], ["TTL", "n"], ["PING"], ["EXEC"], ["GET", "n"]],
         // DISCARD, and EXEC/DISCARD outside a transaction.
-        [["EXEC"], ["DISCARD"], ["MULTI"], ["SET", "a", "1"], ["DISCARD"], ["GET", "a"], ["EXEC"]],
+        [["EXEC"], ["DISCARD"], ["EXEC", "extra"], ["MULTI"], ["SET", "a", "1"], ["DISCARD"], ["GET", "a"], ["EXEC"],
+         ["MULTI"], ["SET", "a", "1"], ["EXEC", "extra"], ["EXEC"], ["GET", "a"]],
         // Queuing errors: unknown command, arity, unknown subcommand, then EXECABORT.
         [["MULTI"], ["SET", "a", "1"], ["NOSUCHCOMMAND"], ["GET"], ["EXEC"], ["GET", "a"]],
         [["MULTI"], ["CONFIG", "NOSUCH"], ["EXEC"]],
