@@ -83,12 +83,14 @@ enum CommandExecutor {
         }
         let replyStart = reply.pointee.output.count
         let context = CommandContext(connection: connection, loop: loop, arguments: arguments, buffer: buffer)
+        loop.commandInstant.pointee.begin()
         if entry.pointee.validatesReads {
             runConsistently(entry, context, replyStart: replyStart)
         } else {
             // Only a container whose arity needs a subcommand has no handler, and it never gets here.
             entry.pointee.handler?(context)
         }
+        loop.commandInstant.pointee.end()
         let lsn = loop.commandLSN.pointee
         if lsn != 0 {
             connection.pointee.requiredLSN = lsn
