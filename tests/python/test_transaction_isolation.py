@@ -1,0 +1,807 @@
+"""Isolation of MULTI/EXEC and of the multi-key commands against clients on other event loops.
+
+The server runs `--io-threads 2 --shards 4`; it hands connections to its two loops
+round-robin, so the several client threads of every test (one connection each) are spread
+over both loops, and keys over all shards. Each test runs twice: `appendonly no`, and
+`appendonly yes` with `appendfsync everysec` (a different write path: logged writes).
+
+- Bank transfers: writers move random amounts between accounts with MULTI/DECRBY/INCRBY/EXEC
+  and with WATCH/MGET/MULTI/SET/SET/EXEC; readers check, on every read, that the total never
+  changes, through a MULTI of GETs (+ MGET, RANGE, RANGECOUNT, which must agree with the
+  GETs exactly), MGET, RANGE and RANGECOUNT. At the end every balance equals its start plus
+  the acknowledged transfers (no lost update).
+- Multi-key commands are atomic for readers on the other loop: MSET (all keys of one
+  version), MSET then DEL / UNLINK / RANGEDEL / FLUSHALL of the whole group (all keys or
+  none, and the removers' replies count all keys or none), MSETNX (at most one writer owns
+  the group at a time), RENAME back and forth (exactly one name of each pair exists).
+- The commands of one EXEC see no other client's writes between them (GET; INCR; GET on a
+  counter other clients INCR).
+- WATCH: optimistic increments from several threads lose nothing; transactions on disjoint
+  keys, among writers of other keys, never abort; a watched key modified from a connection on
+  the other loop or on the same loop, by each kind of write, aborts EXEC, and writes that do
+  not modify it do not.
+- A RANGE over 50,000 keys, inside MULTI/EXEC and alone, while another client MSETs the
+  first, middle and last keys together and another SETs single keys: everything completes,
+  every scan sees the three keys at one version, and the scan inside MULTI sees exactly the
+  single-key writes up to one point of the writer's sequence.
+
+Writers run a fixed number of operations and readers repeat their check until the writers
+are done (and at least a minimum number of times); nothing depends on timing. A server that
+stops answering for SOCKET_TIMEOUT seconds (a deadlock) fails the test.
+
+SKIPKV_TEST_SEED=<n> replays the random choices (the interleaving is not replayed; the seed is
+printed and named in every failure); SKIPKV_TX_SCALE=<f> multiplies the operation counts.
+SKIPKV_TX_REFERENCE=redis runs the tests against redis-server 7 instead (checks the harness;
+the checks through RANGE, RANGECOUNT and RANGEDEL, which Redis does not have, are left out).
+"""
+import os
+import random
+import shutil
+import subprocess
+import threading
+import time
+import traceback
+
+import pytest
+import redis
+
+from conftest import Server
+from durability_server import free_port
+
+SEED = int(os.environ.get("SKIPKV_TEST_SEED") or random.SystemRandom().randrange(1 << 32))
+SCALE = float(os.environ.get("SKIPKV_TX_SCALE", "1"))
+REFERENCE = os.environ.get("SKIPKV_TX_REFERENCE", "") == "redis"
+SOCKET_TIMEOUT = 60
+JOIN_TIMEOUT = 300
+
+
+def scaled(count):
+    return max(1, int(count * SCALE))
+
+
+# ----- servers -------------------------------------------------------------------------------
+
+
+class Endpoint:
+    """The server under test: `ranges` says whether it has RANGE, RANGECOUNT and RANGEDEL."""
+
+    def __init__(self, port, ranges, description):
+        self.port = port
+        self.ranges = ranges
+        self.description = description
+
+    def client(self):
+        client = redis.Redis(host="127.0.0.1", port=self.port, protocol=2, socket_timeout=SOCKET_TIMEOUT,
+                             socket_connect_timeout=10)
+        client.ping()  # connect now: the loop a connection lands on depends on the order of connects
+        return client
+
+
+def start_reference(directory, appendonly):
+    if shutil.which("redis-server") is None:
+        pytest.fail("SKIPKV_TX_REFERENCE=redis needs redis-server 7")
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(directory),
+         "--appendonly", "no" if appendonly == "no" else "yes", "--appendfsync", "everysec",
+         "--daemonize", "no", "--loglevel", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            redis.Redis(host="127.0.0.1", port=port).ping()
+            return process, port
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    process.kill()
+    pytest.fail("redis-server did not start")
+
+
+@pytest.fixture(scope="module", params=["no", "everysec"], ids=["appendonly-no", "appendonly-everysec"])
+def endpoint(request, tmp_path_factory):
+    print(f"transaction isolation: SKIPKV_TEST_SEED={SEED}")
+    directory = tmp_path_factory.mktemp("tx-isolation")
+    if REFERENCE:
+        process, port = start_reference(directory, request.param)
+        yield Endpoint(port, ranges=False, description=f"redis-server, appendonly {request.param}")
+        process.terminate()
+        process.wait(20)
+        return
+    flags = ["--appendonly", "no"] if request.param == "no" else \
+        ["--appendonly", "yes", "--appendfsync", "everysec", "--dir", str(directory)]
+    server = Server("--shards", "4", "--maxclients", "1000", *flags)
+    yield Endpoint(server.port, ranges=True, description=f"skipkv-server, appendonly {request.param}")
+    assert server.stop() == 0, "skipkv-server must exit 0 on SIGTERM:\n" + "".join(server.log)
+
+
+@pytest.fixture
+def db(endpoint):
+    with endpoint.client() as client:
+        client.flushall()
+    return endpoint
+
+
+def needs_ranges(db):
+    if not db.ranges:
+        pytest.skip("RANGE, RANGECOUNT and RANGEDEL are SkipKV commands")
+
+
+# ----- the harness -------------------------------------------------------------------------------
+
+
+def transaction(client, *commands):
+    """MULTI, the commands, EXEC, sent together; returns EXEC's replies (redis-py checks the
+    +OK and +QUEUED replies and raises WatchError when EXEC answers null)."""
+    pipe = client.pipeline(transaction=True)
+    for command in commands:
+        pipe.execute_command(*command)
+    return pipe.execute(raise_on_error=True)
+
+
+def group_state(values, what):
+    """`values` of one group of keys written together: all absent (None) or all present with
+    one value; returns that value (None if absent)."""
+    present = {v for v in values if v is not None}
+    missing = sum(v is None for v in values)
+    if (present and missing) or len(present) > 1:
+        raise AssertionError(f"{what} saw part of a multi-key write: {len(values) - missing} of {len(values)} keys "
+                             f"present, {len(present)} distinct values {sorted(present)[:4]}")
+    return present.pop() if present else None
+
+
+def range_dict(flat):
+    return dict(zip(flat[0::2], flat[1::2]))
+
+
+def prefix_bounds(prefix):
+    """RANGE bounds selecting the keys that start with `prefix` (which ends with `:`)."""
+    return "[" + prefix, "(" + prefix[:-1] + ";"
+
+
+class Load:
+    """Client threads, each with its own connection (connected in the order they are added,
+    so they alternate between the server's two loops). `fixed` threads (the writers, mostly)
+    run a fixed number of operations; `repeating` threads (the readers) repeat a step until
+    every fixed thread is done. The first exception anywhere stops all and fails the test."""
+
+    def __init__(self, db, name):
+        self.db = db
+        self.name = name
+        self.failures = []
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.writers_running = 0
+        self.threads = []
+        self.counts = {}
+
+    def rng(self, label):
+        return random.Random(f"{SEED}/{self.name}/{label}")
+
+    def _record_failure(self, label, error):
+        if isinstance(error, AssertionError):  # a check failed: its message says what
+            text = f"{label}: {str(error).splitlines()[0] if str(error) else traceback.format_exc(limit=3)}"
+        else:
+            text = f"{label}: {traceback.format_exc(limit=3)}"
+        with self.lock:
+            self.failures.append(text)
+        self.stop.set()
+
+    def fixed(self, label, body, *args):
+        """body(client, rng, *args) runs once: a fixed number of operations."""
+        client, rng = self.db.client(), self.rng(label)
+        self.writers_running += 1
+
+        def run():
+            try:
+                body(client, rng, *args)
+            except Exception as error:  # noqa: BLE001 - reported by run()
+                self._record_failure(label, error)
+            finally:
+                with self.lock:
+                    self.writers_running -= 1
+                client.close()
+        self.threads.append((label, run))
+
+    def repeating(self, label, check, *args, min_reads=10):
+        """check(client, rng, *args) is one step (a read and its checks, say), repeated until
+        every `fixed` thread is done and it has run at least `min_reads` times."""
+        client, rng = self.db.client(), self.rng(label)
+
+        def run():
+            reads = 0
+            try:
+                while not self.stop.is_set():
+                    with self.lock:
+                        if self.writers_running == 0 and reads >= min_reads:
+                            break
+                    check(client, rng, *args)
+                    reads += 1
+            except Exception as error:  # noqa: BLE001 - reported by run()
+                self._record_failure(f"{label} (step {reads + 1})", error)
+            finally:
+                self.counts[label] = reads
+                client.close()
+        self.threads.append((label, run))
+
+    def run(self):
+        threads = [threading.Thread(target=run, name=label, daemon=True) for label, run in self.threads]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(JOIN_TIMEOUT)
+        hung = [t.name for t in threads if t.is_alive()]
+        context = f"{self.name} on {self.db.description}, SKIPKV_TEST_SEED={SEED}"
+        if hung:
+            self.stop.set()
+            pytest.fail(f"{context}: threads still running after {JOIN_TIMEOUT} s: {hung}", pytrace=False)
+        if self.failures:
+            pytest.fail(f"{context}: {len(self.failures)} failure(s); the first ones:\n" + "\n".join(self.failures[:3]),
+                        pytrace=False)
+        print(f"{context}: reads {self.counts}")
+
+
+def fail(text):
+    pytest.fail(f"{text} (SKIPKV_TEST_SEED={SEED})", pytrace=False)
+
+
+# ----- bank transfers ------------------------------------------------------------------------------
+
+ACCOUNTS = [b"acct:%04d" % i for i in range(16)]
+OPENING = 1000
+TOTAL = OPENING * len(ACCOUNTS)
+
+
+def check_balances(values, what):
+    assert None not in values, f"{what}: an account is missing: {values}"
+    total = sum(int(v) for v in values)
+    assert total == TOTAL, f"{what}: the accounts hold {total}, not {TOTAL}: {[int(v) for v in values]}"
+
+
+def transfer_with_multi(client, rng, count, log):
+    for _ in range(count):
+        a, b = rng.sample(ACCOUNTS, 2)
+        amount = rng.randint(1, 100)
+        replies = transaction(client, ("DECRBY", a, amount), ("INCRBY", b, amount))
+        assert len(replies) == 2 and all(isinstance(r, int) for r in replies), f"EXEC answered {replies!r}"
+        log.append((a, b, amount))
+
+
+def transfer_with_watch(client, rng, count, log, aborts):
+    for _ in range(count):
+        a, b = rng.sample(ACCOUNTS, 2)
+        amount = rng.randint(1, 100)
+        for attempt in range(1000):
+            with client.pipeline(transaction=True) as pipe:
+                pipe.watch(a, b)
+                balance_a, balance_b = pipe.mget(a, b)
+                pipe.multi()
+                pipe.set(a, int(balance_a) - amount)
+                pipe.set(b, int(balance_b) + amount)
+                try:
+                    assert pipe.execute() == [True, True]
+                except redis.WatchError:
+                    aborts.append(1)
+                    continue
+            log.append((a, b, amount))
+            break
+        else:
+            raise AssertionError(f"a WATCH transfer aborted 1000 times in a row ({a!r} -> {b!r})")
+
+
+def read_bank_in_multi(client, rng, ranges):
+    commands = [("GET", k) for k in ACCOUNTS] + [("MGET", *ACCOUNTS)]
+    low, high = prefix_bounds("acct:")
+    if ranges:
+        commands += [("RANGE", low, high), ("RANGECOUNT", low, high)]
+    replies = transaction(client, *commands)
+    gets = replies[:len(ACCOUNTS)]
+    check_balances(gets, "GETs inside MULTI/EXEC")
+    assert replies[len(ACCOUNTS)] == gets, f"MGET and the GETs of one EXEC differ: {replies[len(ACCOUNTS)]} vs {gets}"
+    if ranges:
+        scanned, count = replies[-2], replies[-1]
+        assert range_dict(scanned) == dict(zip(ACCOUNTS, gets)), \
+            f"RANGE and the GETs of one EXEC differ: {scanned} vs {gets}"
+        assert count == len(ACCOUNTS), f"RANGECOUNT inside MULTI/EXEC answered {count}"
+
+
+def read_bank_mget(client, rng):
+    check_balances(client.mget(ACCOUNTS), "MGET")
+
+
+def read_bank_range(client, rng):
+    flat = client.execute_command("RANGE", *prefix_bounds("acct:"))
+    assert flat[0::2] == ACCOUNTS, f"RANGE returned the keys {flat[0::2]}"
+    check_balances(flat[1::2], "RANGE")
+
+
+def read_bank_rangecount(client, rng):
+    count = client.execute_command("RANGECOUNT", *prefix_bounds("acct:"))
+    assert count == len(ACCOUNTS), f"RANGECOUNT answered {count}"
+
+
+def test_bank_transfers_keep_the_total(db):
+    with db.client() as client:
+        client.mset(dict.fromkeys(ACCOUNTS, OPENING))
+    load = Load(db, "bank transfers")
+    logs, aborts = [[] for _ in range(4)], []
+    for i in range(3):
+        load.fixed(f"MULTI writer {i}", transfer_with_multi, scaled(300), logs[i])
+        load.repeating(f"MULTI reader {i}", read_bank_in_multi, db.ranges)
+    load.fixed("WATCH writer", transfer_with_watch, scaled(150), logs[3], aborts)
+    load.repeating("MGET reader", read_bank_mget)
+    if db.ranges:
+        load.repeating("RANGE reader", read_bank_range)
+        load.repeating("RANGECOUNT reader", read_bank_rangecount)
+    load.run()
+    expected = dict.fromkeys(ACCOUNTS, OPENING)
+    for a, b, amount in (t for log in logs for t in log):
+        expected[a] -= amount
+        expected[b] += amount
+    with db.client() as client:
+        final = dict(zip(ACCOUNTS, (int(v) for v in client.mget(ACCOUNTS))))
+    if final != expected:
+        fail(f"after {sum(map(len, logs))} acknowledged transfers ({len(aborts)} WATCH aborts) the balances are "
+             f"{final}, expected {expected}: a transfer was lost or applied twice")
+    print(f"bank transfers: {sum(map(len, logs))} transfers, {len(aborts)} WATCH aborts")
+
+
+# ----- multi-key commands ----------------------------------------------------------------------------
+
+
+def version_value(rng, version):
+    return b"v%d:" % version + b"." * rng.randint(0, 48)
+
+
+def test_mset_is_all_or_nothing(db):
+    keys = [b"ms:%02d" % i for i in range(24)]
+    writers = 3
+
+    def write(client, rng, index):
+        for i in range(scaled(300)):
+            client.mset(dict.fromkeys(keys, version_value(rng, i * writers + index)))
+
+    def read_mget(client, rng):
+        assert group_state(client.mget(keys), "MGET") is not None, "MGET: the keys are missing"
+
+    def read_range(client, rng):
+        flat = client.execute_command("RANGE", *prefix_bounds("ms:"))
+        assert flat[0::2] == keys, f"RANGE returned the keys {flat[0::2]}"
+        group_state(flat[1::2], "RANGE")
+
+    with db.client() as client:
+        client.mset(dict.fromkeys(keys, b"v-1"))
+    load = Load(db, "MSET")
+    for i in range(writers):
+        load.fixed(f"MSET writer {i}", write, i)
+    load.repeating("MGET reader 0", read_mget)
+    load.repeating("MGET reader 1", read_mget)
+    if db.ranges:
+        load.repeating("RANGE reader", read_range)
+    load.run()
+    with db.client() as client:
+        group_state(client.mget(keys), "MGET after the writers")
+
+
+GROUP_SIZE = 1200  # more than the 256 keys per shard RANGEDEL removes at a time, on 4 shards
+
+
+@pytest.mark.parametrize("remover", ["DEL", "UNLINK", "RANGEDEL", "FLUSHALL"])
+def test_group_written_and_removed_whole(db, remover):
+    """Writers MSET a group of keys and remove it again; readers see all of it or none."""
+    if remover == "RANGEDEL":
+        needs_ranges(db)
+    keys = [b"grp:%04d" % i for i in range(GROUP_SIZE)]
+    low, high = prefix_bounds("grp:")
+    writers = 2
+
+    def write(client, rng, index):
+        for i in range(scaled(40)):
+            client.mset(dict.fromkeys(keys, version_value(rng, i * writers + index)))
+            if remover == "FLUSHALL":
+                assert client.flushall() is True
+                continue
+            if remover == "RANGEDEL":
+                removed = client.execute_command("RANGEDEL", low, high)
+            else:
+                removed = client.execute_command(remover, *keys)
+            assert removed in (0, GROUP_SIZE), f"{remover} of the group removed {removed} of {GROUP_SIZE} keys"
+
+    def read_mget(client, rng):
+        group_state(client.mget(keys), "MGET")
+
+    def read_range(client, rng):
+        flat = client.execute_command("RANGE", low, high)
+        assert flat[0::2] in ([], keys), f"RANGE returned {len(flat) // 2} of the {GROUP_SIZE} keys"
+        group_state(flat[1::2], "RANGE")
+
+    def read_rangecount(client, rng):
+        count = client.execute_command("RANGECOUNT", low, high)
+        assert count in (0, GROUP_SIZE), f"RANGECOUNT answered {count}, neither 0 nor {GROUP_SIZE}"
+
+    def read_in_multi(client, rng):
+        replies = transaction(client, ("MGET", *keys), ("RANGE", low, high))
+        value = group_state(replies[0], "MGET inside MULTI/EXEC")
+        expected = [] if value is None else [x for k in keys for x in (k, value)]
+        assert replies[1] == expected, "RANGE and MGET inside one EXEC saw different states"
+
+    load = Load(db, f"MSET + {remover}")
+    for i in range(writers):
+        load.fixed(f"writer {i}", write, i)
+    load.repeating("MGET reader", read_mget)
+    if db.ranges:
+        load.repeating("RANGE reader", read_range)
+        load.repeating("RANGECOUNT reader", read_rangecount)
+        load.repeating("MULTI reader", read_in_multi)
+    load.run()
+
+
+def test_msetnx_is_all_or_nothing(db):
+    """Writers MSETNX a group with their own version and, when that succeeded, check that the
+    whole group is theirs and delete it: two can never both succeed, readers see all or none."""
+    keys = [b"nx:%02d" % i for i in range(20)]
+    writers = 3
+    successes = []
+
+    def write(client, rng, index):
+        for i in range(scaled(250)):
+            value = version_value(rng, i * writers + index)
+            if client.msetnx(dict.fromkeys(keys, value)):
+                successes.append(index)
+                owned = client.mget(keys)
+                assert owned == [value] * len(keys), \
+                    f"after its MSETNX succeeded writer {index} found {sorted(set(owned), key=str)[:3]}"
+                removed = client.delete(*keys) if rng.random() < 0.5 else client.unlink(*keys)
+                assert removed == len(keys), f"the owner removed {removed} of {len(keys)} keys"
+
+    def read_mget(client, rng):
+        group_state(client.mget(keys), "MGET")
+
+    def read_range(client, rng):
+        flat = client.execute_command("RANGE", *prefix_bounds("nx:"))
+        assert flat[0::2] in ([], keys), f"RANGE returned {len(flat) // 2} of the {len(keys)} keys"
+        group_state(flat[1::2], "RANGE")
+
+    load = Load(db, "MSETNX")
+    for i in range(writers):
+        load.fixed(f"MSETNX writer {i}", write, i)
+    load.repeating("MGET reader", read_mget)
+    if db.ranges:
+        load.repeating("RANGE reader", read_range)
+    load.run()
+    assert successes, f"no MSETNX ever succeeded (SKIPKV_TEST_SEED={SEED})"
+
+
+def test_rename_moves_atomically(db):
+    """Writers RENAME keys back and forth between the two names of a pair: readers always see
+    exactly one of the two names, holding the pair's value."""
+    pairs = [(b"rn:%d:a" % p, b"rn:%d:b" % p, b"token-%d" % p) for p in range(4)]
+    every = sorted(k for a, b, _ in pairs for k in (a, b))
+    moves = []
+
+    def write(client, rng):
+        for _ in range(scaled(400)):
+            a, b, _ = rng.choice(pairs)
+            source, target = (a, b) if rng.random() < 0.5 else (b, a)
+            try:
+                assert client.rename(source, target) is True
+                moves.append(1)
+            except redis.ResponseError as error:
+                assert str(error) == "no such key", f"RENAME answered {error}"
+
+    def check(values, what):
+        state = dict(zip(every, values))
+        for a, b, token in pairs:
+            seen = [state.get(a), state.get(b)]
+            assert sorted(seen, key=lambda v: v is None) == [token, None], \
+                f"{what}: {a!r} holds {seen[0]!r} and {b!r} holds {seen[1]!r}: expected exactly one of them to hold {token!r}, the other absent"
+
+    def read_mget(client, rng):
+        check(client.mget(every), "MGET")
+
+    def read_range(client, rng):
+        flat = client.execute_command("RANGE", *prefix_bounds("rn:"))
+        state = range_dict(flat)
+        check([state.get(k) for k in every], "RANGE")
+
+    with db.client() as client:
+        client.mset({a: token for a, _, token in pairs})
+    load = Load(db, "RENAME")
+    for i in range(2):
+        load.fixed(f"RENAME writer {i}", write)
+    load.repeating("MGET reader", read_mget)
+    if db.ranges:
+        load.repeating("RANGE reader", read_range)
+    load.run()
+    assert moves, f"no RENAME succeeded (SKIPKV_TEST_SEED={SEED})"
+
+
+# ----- what the commands of one EXEC see ------------------------------------------------------------
+
+
+def test_exec_sees_no_other_clients_writes(db):
+    """Other clients INCR hot:c and MSET hot:a/hot:b together; inside one EXEC, GET hot:c,
+    INCR hot:c, GET hot:c see consecutive values, and hot:a and hot:b are equal for GET,
+    MGET and RANGE alike."""
+    counter, a, b = b"hot:c", b"hot:a", b"hot:b"
+    increments = []
+
+    def write(client, rng, index):
+        for i in range(scaled(400)):
+            if rng.random() < 0.5:
+                client.incr(counter)
+                increments.append(1)
+            else:
+                client.mset({a: b"%d.%d" % (index, i), b: b"%d.%d" % (index, i)})
+
+    def read(client, rng, ranges):
+        commands = [("GET", counter), ("INCR", counter), ("GET", counter), ("GET", a), ("GET", b), ("MGET", a, b)]
+        if ranges:
+            commands.append(("RANGE", *prefix_bounds("hot:")))
+        replies = transaction(client, *commands)
+        before, incremented, after, got_a, got_b, mget = replies[:6]
+        increments.append(1)
+        assert incremented == int(before) + 1 and int(after) == incremented, \
+            f"GET / INCR / GET in one EXEC answered {before!r} / {incremented!r} / {after!r}"
+        assert got_a == got_b and mget == [got_a, got_b], f"hot:a / hot:b in one EXEC: GETs {got_a!r} {got_b!r}, MGET {mget!r}"
+        if ranges:
+            assert range_dict(replies[6]) == {a: got_a, b: got_b, counter: after}, \
+                f"RANGE in the EXEC saw {range_dict(replies[6])}, the GETs {got_a!r} {got_b!r} {after!r}"
+
+    with db.client() as client:
+        client.mset({counter: 0, a: b"start", b: b"start"})
+    load = Load(db, "EXEC sees one state")
+    for i in range(2):
+        load.fixed(f"writer {i}", write, i)
+    for i in range(2):
+        load.repeating(f"MULTI reader {i}", read, db.ranges)
+    load.run()
+    with db.client() as client:
+        final = int(client.get(counter))
+    if final != len(increments):
+        fail(f"hot:c is {final} after {len(increments)} acknowledged increments")
+
+
+# ----- WATCH -------------------------------------------------------------------------------------
+
+
+def optimistic_increment(client, key):
+    """WATCH key, GET, MULTI, SET key value+1, EXEC until it commits; returns the aborts."""
+    aborts = 0
+    while True:
+        with client.pipeline(transaction=True) as pipe:
+            pipe.watch(key)
+            value = int(pipe.get(key) or 0)
+            pipe.multi()
+            pipe.set(key, value + 1)
+            try:
+                pipe.execute()
+                return aborts
+            except redis.WatchError:
+                aborts += 1
+                if aborts > 10_000:
+                    raise AssertionError(f"10000 aborts in a row on {key!r}")
+
+
+def test_watch_increments_from_many_threads_lose_nothing(db):
+    threads, increments = 4, scaled(150)
+    aborts = []
+
+    def write(client, rng):
+        for _ in range(increments):
+            aborts.append(optimistic_increment(client, b"wc:counter"))
+
+    load = Load(db, "WATCH increments")
+    for i in range(threads):
+        load.fixed(f"incrementer {i}", write)
+    load.run()
+    with db.client() as client:
+        final = int(client.get(b"wc:counter"))
+    if final != threads * increments:
+        fail(f"wc:counter is {final} after {threads} x {increments} committed optimistic increments "
+             f"({sum(aborts)} aborts)")
+    print(f"WATCH increments: {sum(aborts)} aborts")
+
+
+def test_watch_on_disjoint_keys_never_aborts(db):
+    """Each thread WATCHes and increments its own key while other clients write other keys
+    (SET, MSET, DEL, INCR, RANGEDEL, transactions) on both loops: no EXEC may abort."""
+    threads, increments = 4, scaled(200)
+    aborts = []
+    own = [b"wd:%d" % i for i in range(threads)]
+    noise = [b"wn:%03d" % i for i in range(64)]
+
+    def increment(client, rng, key):
+        for _ in range(increments):
+            aborts.append(optimistic_increment(client, key))
+
+    def disturb(client, rng, ranges):
+        for i in range(scaled(600)):
+            roll = rng.random()
+            if roll < 0.3:
+                client.set(rng.choice(noise), i)
+            elif roll < 0.5:
+                client.mset(dict.fromkeys(rng.sample(noise, 5), i))
+            elif roll < 0.65:
+                client.delete(*rng.sample(noise, 3))
+            elif roll < 0.8:
+                client.incr(rng.choice(noise))
+            elif roll < 0.9 and ranges:
+                first, last = sorted(rng.sample(noise, 2))
+                client.execute_command("RANGEDEL", b"[" + first, b"[" + last)
+            else:
+                transaction(client, ("SET", rng.choice(noise), i), ("MSET", *[x for k in rng.sample(noise, 3) for x in (k, i)]))
+
+    load = Load(db, "WATCH disjoint keys")
+    for i in range(threads):
+        load.fixed(f"incrementer {i}", increment, own[i])
+        load.fixed(f"noise writer {i}", disturb, db.ranges)
+    load.run()
+    with db.client() as client:
+        finals = [int(v) for v in client.mget(own)]
+    if sum(aborts) or finals != [increments] * threads:
+        fail(f"{sum(aborts)} EXECs aborted although nobody else wrote their watched key; final values {finals}, "
+             f"expected {increments} each")
+
+
+# (name, command on the modifying connection, whether it modifies the watched key `wk`).
+# Before each case wk = "1", other = "2", and wk2 = "3" exist.
+WATCH_CASES = [
+    ("SET", ["SET", "wk", "x"], True),
+    ("SET to the same value", ["SET", "wk", "1"], True),
+    ("INCR", ["INCR", "wk"], True),
+    ("APPEND", ["APPEND", "wk", "x"], True),
+    ("SETRANGE", ["SETRANGE", "wk", "0", "x"], True),
+    ("DEL", ["DEL", "wk"], True),
+    ("DEL of several", ["DEL", "other", "wk"], True),
+    ("UNLINK", ["UNLINK", "wk"], True),
+    ("GETDEL", ["GETDEL", "wk"], True),
+    ("EXPIRE", ["EXPIRE", "wk", "1000"], True),
+    ("MSET", ["MSET", "other", "y", "wk", "y"], True),
+    ("RENAME onto it", ["RENAME", "other", "wk"], True),
+    ("RENAME away", ["RENAME", "wk", "moved"], True),
+    ("COPY onto it", ["COPY", "other", "wk", "REPLACE"], True),
+    ("RANGEDEL", ["RANGEDEL", "[wk", "[wk"], True),
+    ("RANGEDEL of several", ["RANGEDEL", "[other", "[wk2"], True),
+    ("FLUSHALL", ["FLUSHALL"], True),
+    ("a transaction", ["EXEC-OF", ["SET", "other", "y"], ["SET", "wk", "y"]], True),
+    ("SET of another key", ["SET", "other", "x"], False),
+    ("MSET of other keys", ["MSET", "other", "x", "wk2", "y"], False),
+    ("DEL of another key", ["DEL", "other"], False),
+    ("RANGEDEL beside it", ["RANGEDEL", "[other", "(wk"], False),
+    ("COPY from it", ["COPY", "wk", "copied"], False),
+    ("GET", ["GET", "wk"], False),
+    ("a transaction on other keys", ["EXEC-OF", ["SET", "other", "y"], ["INCR", "wk2"]], False),
+    ("MSETNX that fails", ["MSETNX", "wk", "x", "fresh", "y"], False),
+]
+
+
+@pytest.mark.parametrize("case", WATCH_CASES, ids=[case[0] for case in WATCH_CASES])
+def test_watched_key_modified_from_either_loop(db, case):
+    """WATCH wk on one connection; a write on another connection (on the other loop, then on
+    the same loop) between WATCH and EXEC aborts EXEC exactly when it modifies wk."""
+    name, command, modifies = case
+    if not db.ranges and command[0] == "RANGEDEL":
+        pytest.skip("RANGEDEL is a SkipKV command")
+    # Connected in this order, round-robin: watcher and same_loop share a loop, other_loop not.
+    watcher, other_loop, same_loop = db.client(), db.client(), db.client()
+    try:
+        for modifier, where in ((other_loop, "the other loop"), (same_loop, "the same loop")):
+            watcher.flushall()
+            watcher.mset({"wk": "1", "other": "2", "wk2": "3"})
+            with watcher.pipeline(transaction=True) as pipe:
+                pipe.watch("other-watched", "wk")
+                pipe.multi()
+                if command[0] == "EXEC-OF":
+                    transaction(modifier, *command[1:])
+                else:
+                    modifier.execute_command(*command)
+                pipe.set("wk", "from EXEC")
+                try:
+                    pipe.execute()
+                    aborted = False
+                except redis.WatchError:
+                    aborted = True
+            if aborted != modifies:
+                fail(f"WATCH wk, then {' '.join(map(str, command))} from a connection on {where}: EXEC "
+                     f"{'aborted' if aborted else 'committed'}, expected it to "
+                     f"{'abort' if modifies else 'commit'}")
+            # UNWATCH forgets the watch: the same write then does not abort.
+            watcher.mset({"wk": "1", "other": "2", "wk2": "3"})
+            with watcher.pipeline(transaction=True) as pipe:
+                pipe.watch("wk")
+                pipe.unwatch()
+                if command[0] == "EXEC-OF":
+                    transaction(modifier, *command[1:])
+                else:
+                    modifier.execute_command(*command)
+                pipe.multi()
+                pipe.set("wk", "from EXEC")
+                try:
+                    pipe.execute()
+                except redis.WatchError:
+                    fail(f"WATCH wk, UNWATCH, {' '.join(map(str, command))} from {where}: EXEC aborted")
+    finally:
+        for client in (watcher, other_loop, same_loop):
+            client.close()
+
+
+# ----- a long scan in a transaction -------------------------------------------------------------
+
+BIG = 50_000
+
+
+def test_long_range_in_multi_beside_point_writes(db):
+    """A RANGE over 50,000 keys inside MULTI/EXEC and outside, while one client MSETs the
+    first, middle and last keys together and another SETs single keys in the range (and
+    outside it) one at a time: all complete; every scan sees the three keys at one version;
+    the scan inside MULTI sees the single-key writes exactly up to one point of their order."""
+    needs_ranges(db)
+    keys = [b"big:%05d" % i for i in range(BIG)]
+    edges = [keys[0], keys[BIG // 2], keys[-1]]
+    edge_set = set(edges)
+    low, high = prefix_bounds("big:")
+    point_log = []  # (sequence number, key) of the single-key writes in the range, in order
+    outside = []
+    with db.client() as client:
+        pipe = client.pipeline(transaction=False)
+        for start in range(0, BIG, 5000):
+            pipe.mset(dict.fromkeys(keys[start:start + 5000], b"0"))
+        pipe.execute()
+
+    edge_version = [0]
+
+    def write_edges(client, rng):
+        edge_version[0] += 1
+        client.mset(dict.fromkeys(edges, b"e%d" % edge_version[0]))
+
+    def write_point(client, rng):
+        sequence = len(point_log) + len(outside) + 1
+        key = rng.choice(keys)
+        if key in edge_set or rng.random() < 0.3:
+            outside.append(sequence)
+            client.set(b"pt:%d" % rng.randrange(1000), sequence)
+        else:
+            point_log.append((sequence, key))
+            client.set(key, b"p%d" % sequence)
+
+    scans = []  # (inside MULTI, state) for the cut check at the end
+
+    def scan(client, rng, in_multi):
+        for _ in range(scaled(4)):
+            if in_multi:
+                flat, count, first = transaction(client, ("RANGE", low, high), ("RANGECOUNT", low, high),
+                                                 ("GET", edges[0]))
+                assert count == BIG, f"RANGECOUNT inside MULTI answered {count}"
+                assert flat[1] == first, f"RANGE and GET in one EXEC saw {flat[1]!r} and {first!r} for {edges[0]!r}"
+            else:
+                flat = client.execute_command("RANGE", low, high)
+            assert flat[0::2] == keys, f"RANGE returned {len(flat) // 2} keys, not the {BIG} loaded"
+            state = range_dict(flat)
+            group_state([state[k] for k in edges], f"RANGE{' inside MULTI' if in_multi else ''} (first, middle, last key)")
+            scans.append((in_multi, state))
+
+    load = Load(db, "long RANGE")
+    load.fixed("MULTI scanner", scan, True)
+    load.fixed("plain scanner", scan, False)
+    load.repeating("edge writer", write_edges)
+    load.repeating("point writer", write_point)
+    load.run()
+
+    # The scan inside MULTI: cut = the last single-key write it saw; it must see every key as
+    # the writes up to the cut left it, none after.
+    assert point_log, "the point writer wrote nothing"
+    for number, (in_multi, state) in enumerate(scans):
+        if not in_multi:
+            continue
+        seen = [int(v[1:]) for k, v in state.items() if v.startswith(b"p")]
+        cut = max(seen, default=0)
+        expected = {}
+        for sequence, key in point_log:
+            if sequence <= cut:
+                expected[key] = b"p%d" % sequence
+        wrong = [(k, state[k], expected.get(k, b"0")) for k in {k for _, k in point_log}
+                 if state[k] != expected.get(k, b"0")]
+        if wrong:
+            fail(f"scan {number} inside MULTI saw single-key writes up to #{cut} but not as one state: "
+                 f"(key, seen, expected at that point) {sorted(wrong)[:5]} ({len(wrong)} keys)")
+    print(f"long RANGE: {len(scans)} scans, {len(point_log)} point writes in the range, {len(outside)} outside")
