@@ -158,6 +158,17 @@ def prefix_bounds(prefix):
     return "[" + prefix, "(" + prefix[:-1] + ";"
 
 
+def read_group_mget(client, rng, keys):
+    group_state(client.mget(keys), "MGET")
+
+
+def read_group_range(client, rng, prefix, keys):
+    """RANGE over `prefix`: none of `keys` or all of them, with one value."""
+    flat = client.execute_command("RANGE", *prefix_bounds(prefix))
+    assert flat[0::2] in ([], keys), f"RANGE returned {len(flat) // 2} of the {len(keys)} keys"
+    group_state(flat[1::2], "RANGE")
+
+
 class Load:
     """Client threads, each with its own connection (connected in the order they are added,
     so they alternate between the server's two loops). `fixed` threads (the writers, mostly)
@@ -360,26 +371,18 @@ def test_mset_is_all_or_nothing(db):
         for i in range(scaled(300)):
             client.mset(dict.fromkeys(keys, version_value(rng, i * writers + index)))
 
-    def read_mget(client, rng):
-        assert group_state(client.mget(keys), "MGET") is not None, "MGET: the keys are missing"
-
-    def read_range(client, rng):
-        flat = client.execute_command("RANGE", *prefix_bounds("ms:"))
-        assert flat[0::2] == keys, f"RANGE returned the keys {flat[0::2]}"
-        group_state(flat[1::2], "RANGE")
-
     with db.client() as client:
         client.mset(dict.fromkeys(keys, b"v-1"))
     load = Load(db, "MSET")
     for i in range(writers):
         load.fixed(f"MSET writer {i}", write, i)
-    load.repeating("MGET reader 0", read_mget)
-    load.repeating("MGET reader 1", read_mget)
+    load.repeating("MGET reader 0", read_group_mget, keys)
+    load.repeating("MGET reader 1", read_group_mget, keys)
     if db.ranges:
-        load.repeating("RANGE reader", read_range)
+        load.repeating("RANGE reader", read_group_range, "ms:", keys)
     load.run()
     with db.client() as client:
-        group_state(client.mget(keys), "MGET after the writers")
+        assert group_state(client.mget(keys), "MGET after the writers") is not None
 
 
 GROUP_SIZE = 1200  # more than the 256 keys per shard RANGEDEL removes at a time, on 4 shards
@@ -406,14 +409,6 @@ def test_group_written_and_removed_whole(db, remover):
                 removed = client.execute_command(remover, *keys)
             assert removed in (0, GROUP_SIZE), f"{remover} of the group removed {removed} of {GROUP_SIZE} keys"
 
-    def read_mget(client, rng):
-        group_state(client.mget(keys), "MGET")
-
-    def read_range(client, rng):
-        flat = client.execute_command("RANGE", low, high)
-        assert flat[0::2] in ([], keys), f"RANGE returned {len(flat) // 2} of the {GROUP_SIZE} keys"
-        group_state(flat[1::2], "RANGE")
-
     def read_rangecount(client, rng):
         count = client.execute_command("RANGECOUNT", low, high)
         assert count in (0, GROUP_SIZE), f"RANGECOUNT answered {count}, neither 0 nor {GROUP_SIZE}"
@@ -427,9 +422,9 @@ def test_group_written_and_removed_whole(db, remover):
     load = Load(db, f"MSET + {remover}")
     for i in range(writers):
         load.fixed(f"writer {i}", write, i)
-    load.repeating("MGET reader", read_mget)
+    load.repeating("MGET reader", read_group_mget, keys)
     if db.ranges:
-        load.repeating("RANGE reader", read_range)
+        load.repeating("RANGE reader", read_group_range, "grp:", keys)
         load.repeating("RANGECOUNT reader", read_rangecount)
         load.repeating("MULTI reader", read_in_multi)
     load.run()
@@ -453,20 +448,12 @@ def test_msetnx_is_all_or_nothing(db):
                 removed = client.delete(*keys) if rng.random() < 0.5 else client.unlink(*keys)
                 assert removed == len(keys), f"the owner removed {removed} of {len(keys)} keys"
 
-    def read_mget(client, rng):
-        group_state(client.mget(keys), "MGET")
-
-    def read_range(client, rng):
-        flat = client.execute_command("RANGE", *prefix_bounds("nx:"))
-        assert flat[0::2] in ([], keys), f"RANGE returned {len(flat) // 2} of the {len(keys)} keys"
-        group_state(flat[1::2], "RANGE")
-
     load = Load(db, "MSETNX")
     for i in range(writers):
         load.fixed(f"MSETNX writer {i}", write, i)
-    load.repeating("MGET reader", read_mget)
+    load.repeating("MGET reader", read_group_mget, keys)
     if db.ranges:
-        load.repeating("RANGE reader", read_range)
+        load.repeating("RANGE reader", read_group_range, "nx:", keys)
     load.run()
     assert successes, f"no MSETNX ever succeeded (SKIPKV_TEST_SEED={SEED})"
 
