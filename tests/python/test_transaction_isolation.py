@@ -158,6 +158,11 @@ def prefix_bounds(prefix):
     return "[" + prefix, "(" + prefix[:-1] + ";"
 
 
+def shuffled(rng, keys):
+    """The keys in a random order: writers that lock keys must not deadlock on the order."""
+    return rng.sample(keys, len(keys))
+
+
 def read_group_mget(client, rng, keys):
     group_state(client.mget(keys), "MGET")
 
@@ -369,7 +374,7 @@ def test_mset_is_all_or_nothing(db):
 
     def write(client, rng, index):
         for i in range(scaled(300)):
-            client.mset(dict.fromkeys(keys, version_value(rng, i * writers + index)))
+            client.mset(dict.fromkeys(shuffled(rng, keys), version_value(rng, i * writers + index)))
 
     with db.client() as client:
         client.mset(dict.fromkeys(keys, b"v-1"))
@@ -388,9 +393,10 @@ def test_mset_is_all_or_nothing(db):
 GROUP_SIZE = 1200  # more than the 256 keys per shard RANGEDEL removes at a time, on 4 shards
 
 
-@pytest.mark.parametrize("remover", ["DEL", "UNLINK", "RANGEDEL", "FLUSHALL"])
+@pytest.mark.parametrize("remover", ["DEL", "UNLINK", "RANGEDEL", "FLUSHALL", "MULTI"])
 def test_group_written_and_removed_whole(db, remover):
-    """Writers MSET a group of keys and remove it again; readers see all of it or none."""
+    """Writers MSET a group of keys and remove it again (MULTI: a transaction of one SET per
+    key, then one of a DEL, UNLINK or GETDEL per key); readers see all of it or none."""
     if remover == "RANGEDEL":
         needs_ranges(db)
     keys = [b"grp:%04d" % i for i in range(GROUP_SIZE)]
@@ -399,14 +405,21 @@ def test_group_written_and_removed_whole(db, remover):
 
     def write(client, rng, index):
         for i in range(scaled(40)):
-            client.mset(dict.fromkeys(keys, version_value(rng, i * writers + index)))
-            if remover == "FLUSHALL":
-                assert client.flushall() is True
-                continue
-            if remover == "RANGEDEL":
-                removed = client.execute_command("RANGEDEL", low, high)
+            value = version_value(rng, i * writers + index)
+            if remover == "MULTI":
+                assert transaction(client, *(("SET", k, value) for k in shuffled(rng, keys))) == [True] * GROUP_SIZE
+                removal = [(rng.choice(["DEL", "UNLINK", "GETDEL"]), k) for k in shuffled(rng, keys)]
+                replies = transaction(client, *removal)
+                removed = sum(r not in (0, None) for r in replies)
             else:
-                removed = client.execute_command(remover, *keys)
+                client.mset(dict.fromkeys(shuffled(rng, keys), value))
+                if remover == "FLUSHALL":
+                    assert client.flushall() is True
+                    continue
+                if remover == "RANGEDEL":
+                    removed = client.execute_command("RANGEDEL", low, high)
+                else:
+                    removed = client.execute_command(remover, *shuffled(rng, keys))
             assert removed in (0, GROUP_SIZE), f"{remover} of the group removed {removed} of {GROUP_SIZE} keys"
 
     def read_rangecount(client, rng):
@@ -500,6 +513,44 @@ def test_rename_moves_atomically(db):
         load.repeating("RANGE reader", read_range)
     load.run()
     assert moves, f"no RENAME succeeded (SKIPKV_TEST_SEED={SEED})"
+
+
+def test_copy_reads_and_writes_in_one_step(db):
+    """cp:src and cp:dst always hold the same value: writers MSET both, COPY src over dst,
+    or MULTI / SET src / COPY src dst REPLACE / EXEC; a COPY that read src before an MSET
+    and wrote dst after it would leave them different. Readers never see them differ."""
+    src, dst = b"cp:src", b"cp:dst"
+
+    def write(client, rng, index):
+        for i in range(scaled(400)):
+            value = version_value(rng, i * 2 + index)
+            roll = rng.random()
+            if roll < 0.4:
+                client.mset({src: value, dst: value})
+            elif roll < 0.8:
+                assert client.copy(src, dst, replace=True) is True
+            else:
+                assert transaction(client, ("SET", src, value), ("COPY", src, dst, "REPLACE")) == [True, 1]
+
+    def read_mget(client, rng):
+        got = client.mget(src, dst)
+        assert got[0] is not None and got[0] == got[1], f"MGET cp:src cp:dst answered {got}"
+
+    def read_range(client, rng):
+        flat = client.execute_command("RANGE", *prefix_bounds("cp:"))
+        assert flat[0::2] == [dst, src] and flat[1] == flat[3], f"RANGE over cp: answered {flat}"
+
+    with db.client() as client:
+        client.mset({src: b"start", dst: b"start"})
+    load = Load(db, "COPY")
+    for i in range(2):
+        load.fixed(f"writer {i}", write, i)
+    load.repeating("MGET reader", read_mget)
+    if db.ranges:
+        load.repeating("RANGE reader", read_range)
+    load.run()
+    with db.client() as client:
+        read_mget(client, None)
 
 
 # ----- what the commands of one EXEC see ------------------------------------------------------------
@@ -630,83 +681,107 @@ def test_watch_on_disjoint_keys_never_aborts(db):
              f"expected {increments} each")
 
 
-# (name, command on the modifying connection, whether it modifies the watched key `wk`).
-# Before each case wk = "1", other = "2", and wk2 = "3" exist.
+class Raw:
+    """One connection driven a command at a time (WATCH, MULTI, EXEC at chosen moments);
+    replies unconverted (b"OK", None for a null EXEC)."""
+
+    def __init__(self, endpoint):
+        self.connection = redis.Connection(host="127.0.0.1", port=endpoint.port, socket_timeout=SOCKET_TIMEOUT)
+        self.connection.connect()
+
+    def __call__(self, *args):
+        self.connection.send_command(*args)
+        return self.connection.read_response()
+
+    def close(self):
+        self.connection.disconnect()
+
+
+WATCH_KEY = ["WATCH", "other-watched", "wk"]
+WATCH_RANGE = ["WATCHRANGE", "[wk", "(wk2"]  # wk, wk1, wk10 …; not wk2
+
+# (name, what the watcher watches, the commands of the modifying connection, whether they
+# modify what is watched). Before each case wk = "1", other = "2" and wk2 = "3" exist.
 WATCH_CASES = [
-    ("SET", ["SET", "wk", "x"], True),
-    ("SET to the same value", ["SET", "wk", "1"], True),
-    ("INCR", ["INCR", "wk"], True),
-    ("APPEND", ["APPEND", "wk", "x"], True),
-    ("SETRANGE", ["SETRANGE", "wk", "0", "x"], True),
-    ("DEL", ["DEL", "wk"], True),
-    ("DEL of several", ["DEL", "other", "wk"], True),
-    ("UNLINK", ["UNLINK", "wk"], True),
-    ("GETDEL", ["GETDEL", "wk"], True),
-    ("EXPIRE", ["EXPIRE", "wk", "1000"], True),
-    ("MSET", ["MSET", "other", "y", "wk", "y"], True),
-    ("RENAME onto it", ["RENAME", "other", "wk"], True),
-    ("RENAME away", ["RENAME", "wk", "moved"], True),
-    ("COPY onto it", ["COPY", "other", "wk", "REPLACE"], True),
-    ("RANGEDEL", ["RANGEDEL", "[wk", "[wk"], True),
-    ("RANGEDEL of several", ["RANGEDEL", "[other", "[wk2"], True),
-    ("FLUSHALL", ["FLUSHALL"], True),
-    ("a transaction", ["EXEC-OF", ["SET", "other", "y"], ["SET", "wk", "y"]], True),
-    ("SET of another key", ["SET", "other", "x"], False),
-    ("MSET of other keys", ["MSET", "other", "x", "wk2", "y"], False),
-    ("DEL of another key", ["DEL", "other"], False),
-    ("RANGEDEL beside it", ["RANGEDEL", "[other", "(wk"], False),
-    ("COPY from it", ["COPY", "wk", "copied"], False),
-    ("GET", ["GET", "wk"], False),
-    ("a transaction on other keys", ["EXEC-OF", ["SET", "other", "y"], ["INCR", "wk2"]], False),
-    ("MSETNX that fails", ["MSETNX", "wk", "x", "fresh", "y"], False),
+    ("SET", WATCH_KEY, [["SET", "wk", "x"]], True),
+    ("SET to the same value", WATCH_KEY, [["SET", "wk", "1"]], True),
+    ("INCR", WATCH_KEY, [["INCR", "wk"]], True),
+    ("APPEND", WATCH_KEY, [["APPEND", "wk", "x"]], True),
+    ("SETRANGE", WATCH_KEY, [["SETRANGE", "wk", "0", "x"]], True),
+    ("DEL", WATCH_KEY, [["DEL", "wk"]], True),
+    ("DEL of several", WATCH_KEY, [["DEL", "other", "wk"]], True),
+    ("UNLINK", WATCH_KEY, [["UNLINK", "wk"]], True),
+    ("GETDEL", WATCH_KEY, [["GETDEL", "wk"]], True),
+    ("EXPIRE", WATCH_KEY, [["EXPIRE", "wk", "1000"]], True),
+    ("MSET", WATCH_KEY, [["MSET", "other", "y", "wk", "y"]], True),
+    ("RENAME onto it", WATCH_KEY, [["RENAME", "other", "wk"]], True),
+    ("RENAME away", WATCH_KEY, [["RENAME", "wk", "moved"]], True),
+    ("COPY onto it", WATCH_KEY, [["COPY", "other", "wk", "REPLACE"]], True),
+    ("RANGEDEL", WATCH_KEY, [["RANGEDEL", "[wk", "[wk"]], True),
+    ("RANGEDEL of several", WATCH_KEY, [["RANGEDEL", "[other", "[wk2"]], True),
+    ("FLUSHALL", WATCH_KEY, [["FLUSHALL"]], True),
+    ("a transaction", WATCH_KEY, [["MULTI"], ["SET", "other", "y"], ["SET", "wk", "y"], ["EXEC"]], True),
+    ("SET of another key", WATCH_KEY, [["SET", "other", "x"]], False),
+    ("MSET of other keys", WATCH_KEY, [["MSET", "other", "x", "wk2", "y"]], False),
+    ("DEL of another key", WATCH_KEY, [["DEL", "other"]], False),
+    ("RANGEDEL beside it", WATCH_KEY, [["RANGEDEL", "[other", "(wk"]], False),
+    ("COPY from it", WATCH_KEY, [["COPY", "wk", "copied"]], False),
+    ("GET", WATCH_KEY, [["GET", "wk"]], False),
+    ("a transaction on other keys", WATCH_KEY, [["MULTI"], ["SET", "other", "y"], ["INCR", "wk2"], ["EXEC"]], False),
+    ("a discarded transaction", WATCH_KEY, [["MULTI"], ["SET", "wk", "y"], ["DISCARD"]], False),
+    ("MSETNX that fails", WATCH_KEY, [["MSETNX", "wk", "x", "fresh", "y"]], False),
+    ("range: SET in it", WATCH_RANGE, [["SET", "wk", "x"]], True),
+    ("range: a new key in it", WATCH_RANGE, [["SET", "wk1", "x"]], True),
+    ("range: DEL in it", WATCH_RANGE, [["DEL", "wk"]], True),
+    ("range: MSET reaching into it", WATCH_RANGE, [["MSET", "other", "x", "wk10", "y"]], True),
+    ("range: RENAME into it", WATCH_RANGE, [["RENAME", "other", "wk1"]], True),
+    ("range: a transaction", WATCH_RANGE, [["MULTI"], ["SET", "other", "y"], ["DEL", "wk"], ["EXEC"]], True),
+    ("range: FLUSHALL", WATCH_RANGE, [["FLUSHALL"]], True),
+    ("range: SET at its exclusive end", WATCH_RANGE, [["SET", "wk2", "x"]], False),
+    ("range: SET before it", WATCH_RANGE, [["SET", "other", "x"]], False),
+    ("range: RANGEDEL of nothing in it", WATCH_RANGE, [["RANGEDEL", "[wk1", "[wk19"]], False),
+    ("range: reads", WATCH_RANGE, [["RANGE", "[wk", "(wk2"], ["GET", "wk"], ["MGET", "wk", "wk1"]], False),
 ]
 
 
 @pytest.mark.parametrize("case", WATCH_CASES, ids=[case[0] for case in WATCH_CASES])
 def test_watched_key_modified_from_either_loop(db, case):
-    """WATCH wk on one connection; a write on another connection (on the other loop, then on
-    the same loop) between WATCH and EXEC aborts EXEC exactly when it modifies wk."""
-    name, command, modifies = case
-    if not db.ranges and command[0] == "RANGEDEL":
-        pytest.skip("RANGEDEL is a SkipKV command")
+    """WATCH (or WATCHRANGE) on one connection; writes on another connection, on the other
+    loop and on the same loop, before MULTI or between MULTI and EXEC: EXEC aborts exactly when
+    they modify what is watched. After UNWATCH the same writes abort nothing."""
+    name, watch, commands, modifies = case
+    if not db.ranges and ("RANGEDEL" in (c[0] for c in commands) or watch[0] == "WATCHRANGE"):
+        pytest.skip("RANGEDEL and WATCHRANGE are SkipKV commands")
     # Connected in this order, round-robin: watcher and same_loop share a loop, other_loop not.
-    watcher, other_loop, same_loop = db.client(), db.client(), db.client()
+    watcher, other_loop, same_loop = Raw(db), Raw(db), Raw(db)
+    described = " ; ".join(" ".join(c) for c in commands)
     try:
-        for modifier, where in ((other_loop, "the other loop"), (same_loop, "the same loop")):
-            watcher.flushall()
-            watcher.mset({"wk": "1", "other": "2", "wk2": "3"})
-            with watcher.pipeline(transaction=True) as pipe:
-                pipe.watch("other-watched", "wk")
-                pipe.multi()
-                if command[0] == "EXEC-OF":
-                    transaction(modifier, *command[1:])
-                else:
-                    modifier.execute_command(*command)
-                pipe.set("wk", "from EXEC")
-                try:
-                    pipe.execute()
-                    aborted = False
-                except redis.WatchError:
-                    aborted = True
-            if aborted != modifies:
-                fail(f"WATCH wk, then {' '.join(map(str, command))} from a connection on {where}: EXEC "
-                     f"{'aborted' if aborted else 'committed'}, expected it to "
-                     f"{'abort' if modifies else 'commit'}")
-            # UNWATCH forgets the watch: the same write then does not abort.
-            watcher.mset({"wk": "1", "other": "2", "wk2": "3"})
-            with watcher.pipeline(transaction=True) as pipe:
-                pipe.watch("wk")
-                pipe.unwatch()
-                if command[0] == "EXEC-OF":
-                    transaction(modifier, *command[1:])
-                else:
-                    modifier.execute_command(*command)
-                pipe.multi()
-                pipe.set("wk", "from EXEC")
-                try:
-                    pipe.execute()
-                except redis.WatchError:
-                    fail(f"WATCH wk, UNWATCH, {' '.join(map(str, command))} from {where}: EXEC aborted")
+        for unwatch in (False, True):
+            for modifier, where in ((other_loop, "the other loop"), (same_loop, "the same loop")):
+                for when in ("before MULTI", "between MULTI and EXEC"):
+                    assert watcher("FLUSHALL") == b"OK"
+                    assert watcher("MSET", "wk", "1", "other", "2", "wk2", "3") == b"OK"
+                    assert watcher(*watch) == b"OK"
+                    if unwatch:
+                        assert watcher("UNWATCH") == b"OK"
+                    if when == "before MULTI":
+                        for command in commands:
+                            modifier(*command)
+                    assert watcher("MULTI") == b"OK"
+                    assert watcher("SET", "wk", "from EXEC") == b"QUEUED"
+                    if when != "before MULTI":
+                        for command in commands:
+                            modifier(*command)
+                    reply = watcher("EXEC")
+                    assert reply in (None, [b"OK"]), f"EXEC answered {reply!r}"
+                    aborted = reply is None
+                    expected = modifies and not unwatch
+                    if aborted != expected:
+                        fail(f"{' '.join(watch)}{', UNWATCH' if unwatch else ''}, then {described} from a connection "
+                             f"on {where} {when}: EXEC {'aborted' if aborted else 'committed'}, expected it to "
+                             f"{'abort' if expected else 'commit'}")
+                    got = watcher("GET", "wk")
+                    assert (got == b"from EXEC") == (not aborted), f"after EXEC answered {reply!r}, wk is {got!r}"
     finally:
         for client in (watcher, other_loop, same_loop):
             client.close()
