@@ -4,8 +4,10 @@ SIGKILL under a transaction load, with `appendonly yes` and `appendfsync always`
 writer threads (one connection each, on both event loops) stream transactions n = 1, 2, …
 over keys `t<i>:<n>:<part>` that no other transaction touches:
 MULTI / SET a / SET b / INCR t<i>:count / EXEC; MULTI / MSET a b / INCR / SET c / EXEC;
-MULTI / SET a / INCR / SET b / EXEC with values of 16-120 kB; WATCH t<i>:count / MULTI /
-SET a / INCR / EXEC; and plain MSET a b c (not counted). After every restart: each
+MULTI / SET a / INCR / SET b / EXEC with values of 16-120 kB; MULTI / SET a / INCR a (fails:
+not an integer) / SET b / INCR / EXEC; MULTI / SET a / SET b / RANGEDEL [a [a / INCR / EXEC
+(leaves b alone); WATCH t<i>:count / MULTI / SET a / INCR / EXEC; and plain MSET a b c (not
+counted). After every restart: each
 acknowledged transaction is present in full with its values, every other one (only the one
 in flight when the server died may be there) is present in full or absent, and t<i>:count
 equals the number of counted transactions present. Some cycles run with a tiny
@@ -13,6 +15,10 @@ auto-aof-rewrite-min-size and a thread issuing BGSAVE / BGREWRITEAOF / SAVE, so 
 during rewrites and snapshots; some restarts are themselves killed while the server recovers.
 A SIGKILL leaves the page cache: this checks what the log holds, not the fsync before EXEC's
 reply (that would take a power cut).
+
+Snapshots: with `appendonly no`, BGSAVE after BGSAVE under the same load, SIGKILL, restart
+from the last snapshot: each writer's transactions are there whole up to one point and none
+after it (a snapshot is one point in time), the counters match.
 
 Torn log tail: an acknowledged transaction (and an MSET) at the end of the log is cut at
 several points inside its record, as a power cut during its write would; recovery drops the
@@ -29,8 +35,8 @@ import time
 
 import pytest
 
-from durability_server import AOF_NAME, Admin, RawClient, find_unique, listing, log_segments, persistence_flags, \
-    start_cycle, truncate
+from durability_server import AOF_NAME, Admin, RawClient, RespError, find_unique, info_persistence, listing, \
+    log_segments, persistence_flags, start_cycle, truncate
 
 CYCLES = max(2, int(os.environ.get("SKIPKV_CRASH_CYCLES", "24")) // 2)
 WRITERS = 3
@@ -88,7 +94,20 @@ class TransactionWriter:
             return Transaction("MULTI large", [["MULTI"], ["SET", a, va], ["INCR", self.counter], ["SET", b, vb],
                                                ["EXEC"]],
                                ["OK", "QUEUED", "QUEUED", "QUEUED", ["OK", count, "OK"]], {a: va, b: vb}, True)
-        if roll < 0.8:
+        if roll < 0.67:
+            va, vb = self.value(n, b"a"), self.value(n, b"b")
+            return Transaction("MULTI with a failing command",
+                               [["MULTI"], ["SET", a, va], ["INCR", a], ["SET", b, vb], ["INCR", self.counter], ["EXEC"]],
+                               ["OK", "QUEUED", "QUEUED", "QUEUED", "QUEUED",
+                                ["OK", RespError("ERR value is not an integer or out of range"), "OK", count]],
+                               {a: va, b: vb}, True)
+        if roll < 0.72:
+            va, vb = self.value(n, b"a"), self.value(n, b"b")
+            return Transaction("MULTI SET SET RANGEDEL", [["MULTI"], ["SET", a, va], ["SET", b, vb],
+                                                          ["RANGEDEL", b"[" + a, b"[" + a], ["INCR", self.counter],
+                                                          ["EXEC"]],
+                               ["OK", "QUEUED", "QUEUED", "QUEUED", "QUEUED", ["OK", "OK", 1, count]], {b: vb}, True)
+        if roll < 0.85:
             va = self.value(n, b"a")
             return Transaction("WATCH MULTI", [["WATCH", self.counter], ["MULTI"], ["SET", a, va],
                                                ["INCR", self.counter], ["EXEC"]],
@@ -126,9 +145,12 @@ class TransactionWriter:
             client.close()
 
 
-def verify(server, writers, context, stats):
-    """Checks the recovered keyspace against what the writers sent and adopts an in-flight
-    transaction that was applied."""
+def verify(server, writers, context, stats, from_snapshot=False):
+    """Checks the recovered keyspace against what the writers sent: no transaction in part,
+    the counters equal to the counted transactions present, and then (log) every acknowledged
+    one present and no other but the one in flight, or (`from_snapshot`, no log) each
+    writer's transactions present up to one point and none after it. Adopts what it found
+    as the writers' state."""
     client = server.client(socket_timeout=120)
     try:
         flat = client.execute_command("RANGE", "-", "+")
@@ -139,6 +161,7 @@ def verify(server, writers, context, stats):
     for writer in writers:
         counter = observed.get(writer.counter)
         claimed.add(writer.counter)
+        present = set()
         for n, transaction in writer.sent.items():
             found = {k: observed[k] for k in transaction.values if k in observed}
             claimed.update(found)
@@ -150,28 +173,37 @@ def verify(server, writers, context, stats):
                 pytest.fail(f"{context}: {what} recovered in part: of the keys {sorted(transaction.values)} it has "
                             f"{partial} (length, right value)\ndata dir: {listing(server.data_dir)}\n"
                             + server.describe(), pytrace=False)
+            if found:
+                present.add(n)
+            if from_snapshot:
+                continue
             if not found and n in writer.applied:
                 pytest.fail(f"{context}: {what} was lost\ndata dir: {listing(server.data_dir)}\n" + server.describe(),
                             pytrace=False)
-            if found and n not in writer.applied:
-                if n != writer.inflight:
-                    pytest.fail(f"{context}: {what} is present", pytrace=False)
-                writer.applied.add(n)
-                writer.count += transaction.counted
-                stats["in-flight applied"] += 1
-            elif n == writer.inflight:
-                stats["in-flight lost"] += 1
+            if found and n not in writer.applied and n != writer.inflight:
+                pytest.fail(f"{context}: {what} is present", pytrace=False)
+            if n == writer.inflight:
+                stats["in-flight applied" if found else "in-flight lost"] += 1
+        if from_snapshot:
+            last = max(present, default=0)
+            gaps = sorted(n for n in writer.sent if n < last and n not in present)
+            if gaps:
+                pytest.fail(f"{context}: the snapshot holds writer {writer.index}'s transaction {last} but not the "
+                            f"earlier {gaps[:10]} ({len(gaps)}): not one point in time\n" + server.describe(),
+                            pytrace=False)
+            stats["transactions in snapshots"] = stats.get("transactions in snapshots", 0) + len(present)
+        expected = sum(writer.sent[n].counted for n in present)
         recovered = int(counter) if counter is not None else 0
-        if recovered != writer.count:
-            pytest.fail(f"{context}: {writer.counter!r} is {counter!r} but {writer.count} counted transactions of "
+        if recovered != expected:
+            pytest.fail(f"{context}: {writer.counter!r} is {counter!r} but {expected} counted transactions of "
                         f"writer {writer.index} are present (in flight: {writer.inflight})\n" + server.describe(),
                         pytrace=False)
-        if writer.inflight is not None:
-            if writer.inflight in writer.applied:
-                writer.next = writer.inflight + 1
-            else:
-                del writer.sent[writer.inflight]  # never applied: its n is sent again, with new values
-            writer.inflight = None
+        # What was not recovered is forgotten: its numbers are sent again, with new values.
+        writer.sent = {n: t for n, t in writer.sent.items() if n in present}
+        writer.applied = present
+        writer.count = expected
+        writer.next = max(present, default=0) + 1
+        writer.inflight = None
     extra = set(observed) - claimed
     if extra:
         pytest.fail(f"{context}: keys no transaction wrote: {sorted(extra)[:10]}\n" + server.describe(), pytrace=False)
@@ -233,7 +265,76 @@ def test_sigkill_applies_each_transaction_whole_or_not_at_all(launcher, tmp_path
     print(f"transaction crash recovery: seed {seed}: {stats}, acknowledged {kinds}, admin commands {accepted}, "
           f"{keys} keys at the end, {time.monotonic() - started:.1f} s")
     assert acked >= 10 * CYCLES, f"seed {seed}: only {acked} transactions acknowledged in {CYCLES} cycles"
-    assert len(kinds) == 5, f"seed {seed}: kinds of transaction never acknowledged: {kinds}"
+    assert len(kinds) == 7, f"seed {seed}: kinds of transaction never acknowledged: {kinds}"
+
+
+class Snapshotter:
+    """BGSAVE, wait until it has finished, again, until the server dies."""
+
+    def __init__(self):
+        self.completed = 0
+
+    def run(self, port, go, errors):
+        try:
+            client = RawClient(port, timeout=30)
+        except OSError:
+            return
+        go.wait()
+        try:
+            while True:
+                reply = client.command("BGSAVE")
+                if reply != "Background saving started":
+                    errors.append(f"BGSAVE answered {reply!r}")
+                    return
+                while info_persistence(client).get("rdb_bgsave_in_progress") == "1":
+                    time.sleep(0.005)
+                self.completed += 1
+        except OSError:
+            return
+        finally:
+            client.close()
+
+
+def test_snapshot_taken_during_transactions_holds_them_whole(launcher, tmp_path):
+    """appendonly no: BGSAVE again and again under the transaction load, SIGKILL, restart
+    from the last snapshot: each writer's transactions are there up to one point, whole, and
+    none after it; the counters match."""
+    seed = int(os.environ.get("SKIPKV_TEST_SEED") or random.SystemRandom().randrange(1 << 32))
+    cycles = max(2, CYCLES // 2)
+    print(f"transactions in snapshots: SKIPKV_TEST_SEED={seed}, {cycles} cycles")
+    rng = random.Random(seed)
+    writers = [TransactionWriter(i, random.Random(rng.getrandbits(64))) for i in range(WRITERS)]
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    flags = persistence_flags("no", "everysec", "")
+    stats = {"snapshots": 0}
+    for cycle in range(cycles + 1):
+        context = f"seed {seed}, snapshot cycle {cycle}"
+        server = launcher.start_loaded(data_dir, *flags)
+        verify(server, writers, context, stats, from_snapshot=True)
+        if cycle == cycles:
+            assert server.terminate() == 0, f"{context}: exit status after SIGTERM\n" + server.describe()
+            break
+        go = threading.Event()
+        snapshotter, errors = Snapshotter(), []
+        threads = [threading.Thread(target=w.run, args=(server.port, go), daemon=True) for w in writers]
+        threads.append(threading.Thread(target=snapshotter.run, args=(server.port, go, errors), daemon=True))
+        for thread in threads:
+            thread.start()
+        time.sleep(0.05)
+        go.set()
+        time.sleep(rng.uniform(0.3, 0.8))
+        server.kill()
+        for thread in threads:
+            thread.join(30)
+            assert not thread.is_alive(), f"{context}: a client thread hung after SIGKILL"
+        problems = errors + [e for w in writers for e in w.errors]
+        if problems:
+            pytest.fail(f"{context}: " + "\n".join(problems) + "\n" + server.describe(), pytrace=False)
+        stats["snapshots"] += snapshotter.completed
+    print(f"transactions in snapshots: seed {seed}: {stats}")
+    assert stats["snapshots"] >= cycles and stats.get("transactions in snapshots"), \
+        f"seed {seed}: the snapshots held nothing: {stats}"
 
 
 # ----- a torn transaction at the end of the log ----------------------------------------------------

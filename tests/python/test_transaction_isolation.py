@@ -11,15 +11,18 @@ over both loops, and keys over all shards. Each test runs twice: `appendonly no`
   GETs exactly), MGET, RANGE and RANGECOUNT. At the end every balance equals its start plus
   the acknowledged transfers (no lost update).
 - Multi-key commands are atomic for readers on the other loop: MSET (all keys of one
-  version), MSET then DEL / UNLINK / RANGEDEL / FLUSHALL of the whole group (all keys or
-  none, and the removers' replies count all keys or none), MSETNX (at most one writer owns
-  the group at a time), RENAME back and forth (exactly one name of each pair exists).
+  version), MSET then DEL / UNLINK / RANGEDEL / FLUSHALL of a group of 600 keys, or a
+  MULTI of 600 SETs then one of 600 DEL / UNLINK / GETDEL (all keys or none, and the
+  removers' replies count all keys or none), MSETNX (at most one writer owns the group at a
+  time), RENAME back and forth (exactly one name of each pair exists), COPY racing MSET
+  (source and destination always equal). Writers name keys in random orders.
 - The commands of one EXEC see no other client's writes between them (GET; INCR; GET on a
   counter other clients INCR).
 - WATCH: optimistic increments from several threads lose nothing; transactions on disjoint
-  keys, among writers of other keys, never abort; a watched key modified from a connection on
-  the other loop or on the same loop, by each kind of write, aborts EXEC, and writes that do
-  not modify it do not.
+  keys, among writers of other keys, never abort; WATCHRANGE lets threads fill a range up to
+  a limit exactly (no phantom); a watched key or range modified from a connection on the
+  other loop or on the same loop, before MULTI or between MULTI and EXEC, by each kind of
+  write, aborts EXEC, writes that do not modify it do not, and nothing aborts after UNWATCH.
 - A RANGE over 50,000 keys, inside MULTI/EXEC and alone, while another client MSETs the
   first, middle and last keys together and another SETs single keys: everything completes,
   every scan sees the three keys at one version, and the scan inside MULTI sees exactly the
@@ -390,7 +393,7 @@ def test_mset_is_all_or_nothing(db):
         assert group_state(client.mget(keys), "MGET after the writers") is not None
 
 
-GROUP_SIZE = 1200  # more than the 256 keys per shard RANGEDEL removes at a time, on 4 shards
+GROUP_SIZE = 600  # larger than the batches of 256 keys RANGEDEL used to remove at a time
 
 
 @pytest.mark.parametrize("remover", ["DEL", "UNLINK", "RANGEDEL", "FLUSHALL", "MULTI"])
@@ -404,7 +407,7 @@ def test_group_written_and_removed_whole(db, remover):
     writers = 2
 
     def write(client, rng, index):
-        for i in range(scaled(40)):
+        for i in range(scaled(30)):
             value = version_value(rng, i * writers + index)
             if remover == "MULTI":
                 assert transaction(client, *(("SET", k, value) for k in shuffled(rng, keys))) == [True] * GROUP_SIZE
@@ -679,6 +682,48 @@ def test_watch_on_disjoint_keys_never_aborts(db):
     if sum(aborts) or finals != [increments] * threads:
         fail(f"{sum(aborts)} EXECs aborted although nobody else wrote their watched key; final values {finals}, "
              f"expected {increments} each")
+
+
+def test_watchrange_admits_no_phantom(db):
+    """Threads fill a range up to a limit: WATCHRANGE, RANGECOUNT, and when below the limit
+    MULTI / SET a new key in the range / EXEC; the range must end with exactly the limit of
+    keys: an insertion by another client (on either loop) between the count and EXEC aborts."""
+    needs_ranges(db)
+    low, high = prefix_bounds("slot:")
+    limit, threads = scaled(150), 4
+    aborts = []
+
+    def fill(client, rng, index):
+        connection = Raw(db)
+        try:
+            for attempt in range(limit * 50):
+                assert connection("WATCHRANGE", low, high) == b"OK"
+                count = connection("RANGECOUNT", low, high)
+                if count >= limit:
+                    assert connection("UNWATCH") == b"OK"
+                    return
+                assert connection("MULTI") == b"OK"
+                assert connection("SET", b"slot:%d:%d" % (index, attempt), attempt) == b"QUEUED"
+                assert connection("RANGECOUNT", low, high) == b"QUEUED"
+                reply = connection("EXEC")
+                if reply is None:
+                    aborts.append(1)
+                else:
+                    assert reply == [b"OK", count + 1], f"EXEC answered {reply!r} after RANGECOUNT {count}"
+            raise AssertionError(f"the range did not fill in {limit * 50} attempts")
+        finally:
+            connection.close()
+
+    load = Load(db, "WATCHRANGE")
+    for i in range(threads):
+        load.fixed(f"filler {i}", fill, i)
+    load.run()
+    with db.client() as client:
+        final = client.execute_command("RANGECOUNT", low, high)
+    if final != limit:
+        fail(f"{threads} threads filling the range slot: up to {limit} keys under WATCHRANGE left {final} keys "
+             f"({len(aborts)} aborts)")
+    print(f"WATCHRANGE: {len(aborts)} aborts")
 
 
 class Raw:
