@@ -25,7 +25,8 @@ several points inside its record, as a power cut during its write would; recover
 torn tail and must then have none of its keys, and with the whole record all of them.
 
 SKIPKV_TEST_SEED=<n> replays the random choices (not the kill timing); SKIPKV_CRASH_CYCLES=<n>
-sets the number of kill cycles (default 24, of which this runs half).
+sets the number of kill cycles (default 24, of which the log test runs half and the snapshot
+test a quarter).
 """
 import os
 import random
