@@ -15,7 +15,8 @@ over both loops, and keys over all shards. Each test runs twice: `appendonly no`
   MULTI of 600 SETs then one of 600 DEL / UNLINK / GETDEL (all keys or none, and the
   removers' replies count all keys or none), MSETNX (at most one writer owns the group at a
   time), RENAME back and forth (exactly one name of each pair exists), COPY racing MSET
-  (source and destination always equal). Writers name keys in random orders.
+  (source and destination always equal). Writers name keys in random orders. BITOP, a
+  write that reads several keys, sees two keys always written together at one version.
 - The commands of one EXEC see no other client's writes between them (GET; INCR; GET on a
   counter other clients INCR).
 - WATCH: optimistic increments from several threads lose nothing; transactions on disjoint
@@ -554,6 +555,34 @@ def test_copy_reads_and_writes_in_one_step(db):
     load.run()
     with db.client() as client:
         read_mget(client, None)
+
+
+def test_bitop_reads_no_half_transaction(db):
+    """bo:a and bo:b are only written together (MSET, or MULTI / SET / SET / EXEC) with the
+    same random bytes, so BITOP XOR of the two, from another client, is all zero bytes: a
+    BITOP that read one key before such a write and the other after it is not."""
+    a, b = b"bo:a", b"bo:b"
+
+    def write(client, rng):
+        for _ in range(scaled(400)):
+            value = rng.randbytes(64)
+            if rng.random() < 0.5:
+                client.mset({a: value, b: value})
+            else:
+                assert transaction(client, ("SET", a, value), ("SET", b, value)) == [True, True]
+
+    def read(client, rng, destination):
+        assert client.bitop("XOR", destination, a, b) == 64
+        result = client.get(destination)
+        assert result == bytes(64), f"BITOP XOR {a!r} {b!r} gave {result.hex()}: it saw them at different versions"
+
+    with db.client() as client:
+        client.mset({a: bytes(64), b: bytes(64)})
+    load = Load(db, "BITOP")
+    for i in range(2):
+        load.fixed(f"writer {i}", write)
+        load.repeating(f"BITOP reader {i}", read, b"bo:dest:%d" % i)
+    load.run()
 
 
 # ----- what the commands of one EXEC see ------------------------------------------------------------
