@@ -18,7 +18,7 @@ over both loops, and keys over all shards. Each test runs twice: `appendonly no`
   (source and destination always equal). Writers name keys in random orders. BITOP, a
   write that reads several keys, sees two keys always written together at one version.
 - The commands of one EXEC see no other client's writes between them (GET; INCR; GET on a
-  counter other clients INCR).
+  counter other clients INCR), and no key expiring between them (keys set with PX 1-20).
 - WATCH: optimistic increments from several threads lose nothing; transactions on disjoint
   keys, among writers of other keys, never abort; WATCHRANGE lets threads fill a range up to
   a limit exactly (no phantom); a watched key or range modified from a connection on the
@@ -629,6 +629,36 @@ def test_exec_sees_no_other_clients_writes(db):
         final = int(client.get(counter))
     if final != len(increments):
         fail(f"hot:c is {final} after {len(increments)} acknowledged increments")
+
+
+def test_keys_do_not_expire_in_the_middle_of_an_exec(db):
+    """A writer keeps setting keys that expire within a few milliseconds; inside one EXEC,
+    RANGE, RANGECOUNT, MGET and EXISTS must agree on which keys exist: as in Redis, which
+    evaluates every deadline at the time EXEC started, a key does not expire between the
+    commands of one transaction."""
+    keys = [b"ex:%02d" % i for i in range(32)]
+    low, high = prefix_bounds("ex:")
+
+    def write(client, rng):
+        for i in range(scaled(3000)):
+            client.set(rng.choice(keys), i, px=rng.randint(1, 20))
+
+    def read(client, rng, ranges):
+        commands = [("MGET", *keys), ("EXISTS", *keys)]
+        if ranges:
+            commands += [("RANGE", low, high, "NOVALUES"), ("RANGECOUNT", low, high)]
+        replies = transaction(client, *commands)
+        present = [k for k, v in zip(keys, replies[0]) if v is not None]
+        assert replies[1] == len(present), f"in one EXEC MGET found {len(present)} keys, EXISTS {replies[1]}"
+        if ranges:
+            assert replies[2] == present and replies[3] == len(present), \
+                f"in one EXEC MGET found {present}, RANGE {replies[2]}, RANGECOUNT {replies[3]}"
+
+    load = Load(db, "expiry inside EXEC")
+    load.fixed("writer", write)
+    for i in range(2):
+        load.repeating(f"MULTI reader {i}", read, db.ranges)
+    load.run()
 
 
 # ----- WATCH -------------------------------------------------------------------------------------
