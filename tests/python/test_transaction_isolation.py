@@ -803,6 +803,7 @@ class Raw:
 
 WATCH_KEY = ["WATCH", "other-watched", "wk"]
 WATCH_RANGE = ["WATCHRANGE", "[wk", "(wk2"]  # wk, wk1, wk10 …; not wk2
+WATCH_ABSENT = ["WATCH", "nokey"]
 
 # (name, what the watcher watches, the commands of the modifying connection, whether they
 # modify what is watched). Before each case wk = "1", other = "2" and wk2 = "3" exist.
@@ -834,6 +835,14 @@ WATCH_CASES = [
     ("a transaction on other keys", WATCH_KEY, [["MULTI"], ["SET", "other", "y"], ["INCR", "wk2"], ["EXEC"]], False),
     ("a discarded transaction", WATCH_KEY, [["MULTI"], ["SET", "wk", "y"], ["DISCARD"]], False),
     ("MSETNX that fails", WATCH_KEY, [["MSETNX", "wk", "x", "fresh", "y"]], False),
+    ("absent: SET creates it", WATCH_ABSENT, [["SET", "nokey", "x"]], True),
+    ("absent: MSET creates it", WATCH_ABSENT, [["MSET", "other", "x", "nokey", "y"]], True),
+    ("absent: RENAME creates it", WATCH_ABSENT, [["RENAME", "other", "nokey"]], True),
+    ("absent: DEL of it", WATCH_ABSENT, [["DEL", "nokey", "other"]], False),
+    ("absent: FLUSHALL", WATCH_ABSENT, [["FLUSHALL"]], False),
+    ("absent: RANGEDEL over it", WATCH_ABSENT, [["RANGEDEL", "-", "+"]], False),
+    ("absent: a transaction creating and deleting it", WATCH_ABSENT,
+     [["MULTI"], ["SET", "nokey", "y"], ["DEL", "nokey"], ["EXEC"]], True),
     ("range: SET in it", WATCH_RANGE, [["SET", "wk", "x"]], True),
     ("range: a new key in it", WATCH_RANGE, [["SET", "wk1", "x"]], True),
     ("range: DEL in it", WATCH_RANGE, [["DEL", "wk"]], True),
