@@ -20,9 +20,10 @@ Snapshots: with `appendonly no`, BGSAVE after BGSAVE under the same load, SIGKIL
 from the last snapshot: each writer's transactions are there whole up to one point and none
 after it (a snapshot is one point in time), the counters match.
 
-Torn log tail: an acknowledged transaction (and an MSET) at the end of the log is cut at
-several points inside its record, as a power cut during its write would; recovery drops the
-torn tail and must then have none of its keys, and with the whole record all of them.
+Torn log tail: an acknowledged transaction, or MSET, MSETNX, DEL of several keys, RENAME,
+COPY, RANGEDEL, FLUSHALL, at the end of the log is cut at several points inside its bytes,
+as a power cut during its write would; recovery drops the torn tail and must find the state
+before it, and with the whole record the state after it.
 
 SKIPKV_TEST_SEED=<n> replays the random choices (not the kill timing); SKIPKV_CRASH_CYCLES=<n>
 sets the number of kill cycles (default 24, of which the log test runs half and the snapshot
@@ -36,8 +37,8 @@ import time
 
 import pytest
 
-from durability_server import AOF_NAME, Admin, RawClient, RespError, find_unique, info_persistence, listing, \
-    log_segments, persistence_flags, start_cycle, truncate
+from durability_server import Admin, RawClient, RespError, info_persistence, listing, log_segments, persistence_flags, \
+    start_cycle, truncate
 
 CYCLES = max(2, int(os.environ.get("SKIPKV_CRASH_CYCLES", "24")) // 2)
 WRITERS = 3
@@ -338,55 +339,78 @@ def test_snapshot_taken_during_transactions_holds_them_whole(launcher, tmp_path)
         f"seed {seed}: the snapshots held nothing: {stats}"
 
 
-# ----- a torn transaction at the end of the log ----------------------------------------------------
+# ----- a torn unit at the end of the log -------------------------------------------------------------
 
+BIG_A, BIG_B = random.Random("torn a").randbytes(4000), random.Random("torn b").randbytes(4000)
+GROUP = [x for i in range(5) for x in (b"r:%d" % i, b"%d" % i)]
 
+# name: (setup commands, the unit whose log record is torn)
 TORN_CASES = {
-    "MULTI/EXEC": lambda a, b: [["MULTI"], ["SET", "torn:a", a], ["INCR", "torn:count"], ["SET", "torn:b", b],
-                                ["EXEC"]],
-    "MSET": lambda a, b: [["MSET", "torn:a", a, "torn:b", b, "torn:count", "1"]],
+    "MULTI/EXEC": ([["SET", "before", "kept"]],
+                   [["MULTI"], ["SET", "a", BIG_A], ["INCR", "count"], ["SET", "b", BIG_B], ["EXEC"]]),
+    "MULTI with RANGEDEL": ([["MSET", *GROUP]],
+                            [["MULTI"], ["RANGEDEL", "[r:", "(r;"], ["SET", "r:new", BIG_A], ["INCR", "count"], ["EXEC"]]),
+    "MSET": ([["SET", "before", "kept"]], [["MSET", "a", BIG_A, "b", BIG_B, "count", "1"]]),
+    "MSETNX": ([["SET", "before", "kept"]], [["MSETNX", "a", BIG_A, "b", BIG_B]]),
+    "DEL of several": ([["MSET", "a", BIG_A, "b", BIG_B, "c", "1"]], [["DEL", "a", "b", "c"]]),
+    "RENAME": ([["SET", "source", BIG_A], ["SET", "target", "old"]], [["RENAME", "source", "target"]]),
+    "COPY": ([["SET", "source", BIG_A], ["SET", "target", "old"]], [["COPY", "source", "target", "REPLACE"]]),
+    "RANGEDEL": ([["MSET", *GROUP]], [["RANGEDEL", "[r:", "(r;"]]),
+    "FLUSHALL": ([["MSET", *GROUP]], [["FLUSHALL"]]),
 }
 
 
+def recovered_state(launcher, data_dir):
+    server = launcher.start_loaded(data_dir, *ALWAYS)
+    client = server.client()
+    try:
+        flat = client.execute_command("RANGE", "-", "+")
+    finally:
+        client.close()
+    server.terminate()
+    return dict(zip(flat[0::2], flat[1::2])), server
+
+
+def brief(state):
+    return {k: (v if len(v) <= 8 else f"{len(v)} bytes") for k, v in state.items()}
+
+
 @pytest.mark.parametrize("kind", sorted(TORN_CASES))
-def test_torn_transaction_at_the_log_tail_is_dropped_whole(launcher, tmp_path, kind):
-    rng = random.Random(f"torn {kind}")
-    first, second = rng.randbytes(4000), rng.randbytes(4000)
+def test_torn_unit_at_the_log_tail_is_dropped_whole(launcher, tmp_path, kind):
+    """An acknowledged transaction or multi-key command, the last thing in the log, cut at
+    several points inside its bytes (as a power cut during its write leaves it): recovery
+    drops the torn tail and finds the state before it, not part of it; uncut, the state
+    after it."""
+    setup, unit = TORN_CASES[kind]
     pristine = tmp_path / "pristine"
     pristine.mkdir()
     server = launcher.start_loaded(pristine, *ALWAYS)
-    client = RawClient(server.port)
+    client, reader = RawClient(server.port), server.client()
     try:
-        assert client.command("SET", "before", "kept") == "OK"
-        replies = client.pipeline(*TORN_CASES[kind](first, second))
-        assert replies[-1] in (["OK", 1, "OK"], "OK"), f"{kind} answered {replies!r}"
+        for command in setup:
+            reply = client.command(*command)
+            assert not isinstance(reply, RespError), f"{command[0]} answered {reply!r}"
+        before = reader.execute_command("RANGE", "-", "+")
+        start = log_segments(pristine)[-1].stat().st_size
+        replies = client.pipeline(*unit)
+        assert not any(isinstance(r, RespError) for r in replies), f"{kind} answered {replies!r}"
+        after = reader.execute_command("RANGE", "-", "+")
     finally:
         client.close()
+        reader.close()
     server.kill()
     segment = log_segments(pristine)[-1]
-    size = segment.stat().st_size
-    at_first, at_second = find_unique(segment, first), find_unique(segment, second)
-    cuts = {"inside the first value": at_first + len(first) // 2,
-            "between the values": min(at_first, at_second) + len(first) + 1,
-            "inside the second value": max(at_first, at_second) + len(second) // 2,
-            "one byte short": size - 1}
-    expected_whole = {b"before": b"kept", b"torn:a": first, b"torn:b": second, b"torn:count": b"1"}
-    for name, cut in [*cuts.items(), ("not cut", size)]:
-        data_dir = tmp_path / name.replace(" ", "-")
+    end = segment.stat().st_size
+    assert end > start, f"{kind} wrote nothing to {segment.name} ({start} bytes)"
+    length = end - start
+    cuts = sorted({start + 1, start + length // 4, start + length // 2, start + 3 * length // 4, end - 1} - {start, end})
+    for cut in [*cuts, end]:
+        data_dir = tmp_path / f"cut-{cut}"
         shutil.copytree(pristine, data_dir)
-        copied = data_dir / segment.name
-        truncate(copied, cut)
-        server = launcher.start_loaded(data_dir, *ALWAYS)
-        client = server.client()
-        try:
-            flat = client.execute_command("RANGE", "-", "+")
-        finally:
-            client.close()
-        found = dict(zip(flat[0::2], flat[1::2]))
-        expected = expected_whole if cut == size else {b"before": b"kept"}
+        truncate(data_dir / segment.name, cut)
+        found, restarted = recovered_state(launcher, data_dir)
+        expected = dict(zip(after[0::2], after[1::2])) if cut == end else dict(zip(before[0::2], before[1::2]))
         if found != expected:
-            pytest.fail(f"{kind}: log {AOF_NAME} of {size} bytes cut {name} (at byte {cut}; the values at "
-                        f"{at_first} and {at_second}): recovered keys "
-                        f"{ {k: len(v) for k, v in found.items()} } (value lengths), expected "
-                        f"{ {k: len(v) for k, v in expected.items()} }\n" + server.describe(), pytrace=False)
-        server.terminate()
+            pytest.fail(f"{kind}: its record is bytes {start}-{end} of {segment.name}; cut at byte {cut}, recovery "
+                        f"found {brief(found)}, expected {brief(expected)} (the state "
+                        f"{'after' if cut == end else 'before'} it)\n" + restarted.describe(), pytrace=False)
