@@ -414,3 +414,58 @@ def test_torn_unit_at_the_log_tail_is_dropped_whole(launcher, tmp_path, kind):
             pytest.fail(f"{kind}: its record is bytes {start}-{end} of {segment.name}; cut at byte {cut}, recovery "
                         f"found {brief(found)}, expected {brief(expected)} (the state "
                         f"{'after' if cut == end else 'before'} it)\n" + restarted.describe(), pytrace=False)
+
+
+# ----- a log write or sync that fails under EXEC --------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", ["short write", "failed sync"])
+def test_exec_whose_log_write_fails_is_not_acknowledged(launcher, tmp_path, fault):
+    """appendfsync always, with the server's fault hook (SKIPKV_FAULTS): once the log's next
+    write stores half its bytes and fails, or its fsync fails, the EXEC being logged gets no
+    reply (the server exits, or holds it); after a restart every acknowledged transaction is
+    there, the failed one whole or not at all."""
+    data = tmp_path / "data"
+    data.mkdir()
+    flag = tmp_path / "broken"
+    rule = "op=write,short=1" if fault == "short write" else "op=sync"
+    server = launcher.start_loaded(data, *ALWAYS,
+                                   env={"SKIPKV_FAULTS": f"{rule},path=appendonly,error=EIO,times=-1,while={flag}"})
+
+    def unit(n):
+        return [["MULTI"], ["SET", f"t:{n}:a", BIG_A[:1000] + b"%d" % n], ["INCR", "count"],
+                ["SET", f"t:{n}:b", BIG_B + b"%d" % n], ["EXEC"]]
+
+    client = RawClient(server.port, timeout=5)
+    try:
+        for n in range(1, 21):
+            replies = client.pipeline(*unit(n))
+            assert replies[-1] == ["OK", n, "OK"], f"transaction {n} answered {replies!r}"
+        flag.touch()
+        try:
+            replies = client.pipeline(*unit(21))
+        except OSError:
+            replies = None  # closed (the server exited) or held past the timeout
+    finally:
+        client.close()
+    if replies is not None and isinstance(replies[-1], list):
+        pytest.fail(f"{fault}: the EXEC whose log record failed was acknowledged: {replies[-1]!r}\n"
+                    + server.describe(), pytrace=False)
+    print(f"{fault}: EXEC 21 answered {replies!r}; the server {'exited' if not server.running() else 'ran on'}; "
+          f"log tail:\n{server.log_tail(4)}")
+    server.kill()
+    flag.unlink()
+    server = launcher.start_loaded(data, *ALWAYS)
+    reader = server.client()
+    try:
+        state = reader.execute_command("RANGE", "-", "+")
+    finally:
+        reader.close()
+    state = dict(zip(state[0::2], state[1::2]))
+    count = int(state.get(b"count", b"0"))
+    applied = {n for n in range(1, 22) if b"t:%d:a" % n in state or b"t:%d:b" % n in state}
+    whole = {n for n in applied if b"t:%d:a" % n in state and b"t:%d:b" % n in state}
+    if applied != whole or not set(range(1, 21)) <= applied or count != len(applied):
+        pytest.fail(f"{fault}: after the restart transactions {sorted(applied)} have keys, {sorted(whole)} all "
+                    f"of them, count is {count}: expected 1-20 (and perhaps 21) whole and count to match\n"
+                    + server.describe(), pytrace=False)
