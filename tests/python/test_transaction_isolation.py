@@ -562,22 +562,24 @@ def test_bitop_reads_no_half_transaction(db):
     same random bytes, so BITOP XOR of the two, from another client, is all zero bytes: a
     BITOP that read one key before such a write and the other after it is not."""
     a, b = b"bo:a", b"bo:b"
+    VALUE = 4096
 
     def write(client, rng):
         for _ in range(scaled(400)):
-            value = rng.randbytes(64)
+            value = rng.randbytes(VALUE)
             if rng.random() < 0.5:
                 client.mset({a: value, b: value})
             else:
                 assert transaction(client, ("SET", a, value), ("SET", b, value)) == [True, True]
 
     def read(client, rng, destination):
-        assert client.bitop("XOR", destination, a, b) == 64
+        assert client.bitop("XOR", destination, a, b) == VALUE
         result = client.get(destination)
-        assert result == bytes(64), f"BITOP XOR {a!r} {b!r} gave {result.hex()}: it saw them at different versions"
+        assert result == bytes(VALUE), \
+            f"BITOP XOR {a!r} {b!r} gave {result[:16].hex()}…: it saw them at different versions"
 
     with db.client() as client:
-        client.mset({a: bytes(64), b: bytes(64)})
+        client.mset({a: bytes(VALUE), b: bytes(VALUE)})
     load = Load(db, "BITOP")
     for i in range(2):
         load.fixed(f"writer {i}", write)
