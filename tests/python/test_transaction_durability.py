@@ -102,7 +102,8 @@ class TransactionWriter:
         if roll < 0.67:
             va, vb = self.value(n, b"a"), self.value(n, b"b")
             return Transaction("MULTI with a failing command",
-                               [["MULTI"], ["SET", a, va], ["INCR", a], ["SET", b, vb], ["INCR", self.counter], ["EXEC"]],
+                               [["MULTI"], ["SET", a, va], ["INCR", a], ["SET", b, vb], ["INCR", self.counter],
+                                ["EXEC"]],
                                ["OK", "QUEUED", "QUEUED", "QUEUED", "QUEUED",
                                 ["OK", RespError("ERR value is not an integer or out of range"), "OK", count]],
                                {a: va, b: vb}, True)
@@ -367,7 +368,8 @@ TORN_CASES = {
     "MULTI/EXEC": ([["SET", "before", "kept"]],
                    [["MULTI"], ["SET", "a", BIG_A], ["INCR", "count"], ["SET", "b", BIG_B], ["EXEC"]]),
     "MULTI with RANGEDEL": ([["MSET", *GROUP]],
-                            [["MULTI"], ["RANGEDEL", "[r:", "(r;"], ["SET", "r:new", BIG_A], ["INCR", "count"], ["EXEC"]]),
+                            [["MULTI"], ["RANGEDEL", "[r:", "(r;"], ["SET", "r:new", BIG_A], ["INCR", "count"],
+                             ["EXEC"]]),
     "MSET": ([["SET", "before", "kept"]], [["MSET", "a", BIG_A, "b", BIG_B, "count", "1"]]),
     "MSETNX": ([["SET", "before", "kept"]], [["MSETNX", "a", BIG_A, "b", BIG_B]]),
     "DEL of several": ([["MSET", "a", BIG_A, "b", BIG_B, "c", "1"]], [["DEL", "a", "b", "c"]]),
@@ -421,7 +423,8 @@ def test_torn_unit_at_the_log_tail_is_dropped_whole(launcher, tmp_path, kind):
     end = segment.stat().st_size
     assert end > start, f"{kind} wrote nothing to {segment.name} ({start} bytes)"
     length = end - start
-    cuts = sorted({start + 1, start + length // 4, start + length // 2, start + 3 * length // 4, end - 1} - {start, end})
+    cuts = sorted({start + 1, start + length // 4, start + length // 2, start + 3 * length // 4, end - 1}
+                  - {start, end})
     for cut in [*cuts, end]:
         data_dir = tmp_path / f"cut-{cut}"
         shutil.copytree(pristine, data_dir)

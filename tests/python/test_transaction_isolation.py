@@ -497,7 +497,8 @@ def test_rename_moves_atomically(db):
         for a, b, token in pairs:
             seen = [state.get(a), state.get(b)]
             assert sorted(seen, key=lambda v: v is None) == [token, None], \
-                f"{what}: {a!r} holds {seen[0]!r} and {b!r} holds {seen[1]!r}: expected exactly one of them to hold {token!r}, the other absent"
+                f"{what}: {a!r} holds {seen[0]!r} and {b!r} holds {seen[1]!r}: expected exactly one of them " \
+                f"to hold {token!r}, the other absent"
 
     def read_mget(client, rng):
         check(client.mget(every), "MGET")
@@ -614,7 +615,8 @@ def test_exec_sees_no_other_clients_writes(db):
         increments.append(1)
         assert incremented == int(before) + 1 and int(after) == incremented, \
             f"GET / INCR / GET in one EXEC answered {before!r} / {incremented!r} / {after!r}"
-        assert got_a == got_b and mget == [got_a, got_b], f"hot:a / hot:b in one EXEC: GETs {got_a!r} {got_b!r}, MGET {mget!r}"
+        assert got_a == got_b and mget == [got_a, got_b], \
+            f"hot:a / hot:b in one EXEC: GETs {got_a!r} {got_b!r}, MGET {mget!r}"
         if ranges:
             assert range_dict(replies[6]) == {a: got_a, b: got_b, counter: after}, \
                 f"RANGE in the EXEC saw {range_dict(replies[6])}, the GETs {got_a!r} {got_b!r} {after!r}"
@@ -731,7 +733,8 @@ def test_watch_on_disjoint_keys_never_aborts(db):
                 first, last = sorted(rng.sample(noise, 2))
                 client.execute_command("RANGEDEL", b"[" + first, b"[" + last)
             else:
-                transaction(client, ("SET", rng.choice(noise), i), ("MSET", *[x for k in rng.sample(noise, 3) for x in (k, i)]))
+                transaction(client, ("SET", rng.choice(noise), i),
+                            ("MSET", *[x for k in rng.sample(noise, 3) for x in (k, i)]))
 
     load = Load(db, "WATCH disjoint keys")
     for i in range(threads):
@@ -954,7 +957,8 @@ def test_long_range_in_multi_beside_point_writes(db):
                 flat = client.execute_command("RANGE", low, high)
             assert flat[0::2] == keys, f"RANGE returned {len(flat) // 2} keys, not the {BIG} loaded"
             state = range_dict(flat)
-            group_state([state[k] for k in edges], f"RANGE{' inside MULTI' if in_multi else ''} (first, middle, last key)")
+            group_state([state[k] for k in edges],
+                        f"RANGE{' inside MULTI' if in_multi else ''} (first, middle, last key)")
             scans.append((in_multi, state))
 
     load = Load(db, "long RANGE")
