@@ -24,6 +24,8 @@ over both loops, and keys over all shards. Each test runs twice: `appendonly no`
   a limit exactly (no phantom); a watched key or range modified from a connection on the
   other loop or on the same loop, before MULTI or between MULTI and EXEC, by each kind of
   write, aborts EXEC, writes that do not modify it do not, and nothing aborts after UNWATCH.
+- Everything at once (transfers, groups, RANGE - + inside MULTI, BGSAVE / BGREWRITEAOF):
+  every thread finishes, every invariant holds.
 - A RANGE over 50,000 keys, inside MULTI/EXEC and alone, while another client MSETs the
   first, middle and last keys together and another SETs single keys: everything completes,
   every scan sees the three keys at one version, and the scan inside MULTI sees exactly the
@@ -586,6 +588,66 @@ def test_bitop_reads_no_half_transaction(db):
         load.fixed(f"writer {i}", write)
         load.repeating(f"BITOP reader {i}", read, b"bo:dest:%d" % i)
     load.run()
+
+
+def test_everything_at_once_completes(db):
+    """Liveness under a mix of transactions holding a few stripes and all of them: bank
+    transfers (MULTI and WATCH), a group written by a transaction of SETs or MSET and removed
+    by RANGEDEL or DEL, RANGE - + inside MULTI with a write, and BGSAVE / BGREWRITEAOF, all at
+    once; every thread finishes (no deadlock), every reader's invariant holds."""
+    needs_ranges(db)
+    group = [b"mix:%03d" % i for i in range(300)]
+    low, high = prefix_bounds("mix:")
+    logs = [[] for _ in range(3)]
+
+    def write_group(client, rng):
+        for i in range(scaled(60)):
+            value = version_value(rng, i)
+            if rng.random() < 0.5:
+                assert transaction(client, *(("SET", k, value) for k in shuffled(rng, group))) == [True] * len(group)
+            else:
+                client.mset(dict.fromkeys(shuffled(rng, group), value))
+            if rng.random() < 0.5:
+                removed = client.execute_command("RANGEDEL", low, high)
+            else:
+                removed = client.delete(*shuffled(rng, group))
+            assert removed == len(group), f"the group's only writer removed {removed} of {len(group)} keys"
+
+    def scan_everything(client, rng):
+        for i in range(scaled(60)):
+            keys, _ = transaction(client, ("RANGE", "-", "+", "NOVALUES"), ("SET", "scanned", i))
+            assert set(ACCOUNTS) <= set(keys), "RANGE - + inside MULTI missed an account"
+
+    def snapshots(client, rng):
+        for _ in range(scaled(20)):
+            try:
+                client.execute_command(rng.choice(["BGSAVE", "BGREWRITEAOF"]))
+            except redis.ResponseError as error:
+                assert "in progress" in str(error), f"BGSAVE / BGREWRITEAOF answered {error}"
+            time.sleep(0.01)
+
+    with db.client() as client:
+        client.mset(dict.fromkeys(ACCOUNTS, OPENING))
+    load = Load(db, "everything at once")
+    load.fixed("MULTI transfers 0", transfer_with_multi, scaled(200), logs[0])
+    load.fixed("MULTI transfers 1", transfer_with_multi, scaled(200), logs[1])
+    load.fixed("WATCH transfers", transfer_with_watch, scaled(100), logs[2], [])
+    load.fixed("group writer", write_group)
+    load.fixed("RANGE - + in MULTI", scan_everything)
+    load.fixed("snapshots", snapshots)
+    load.repeating("bank reader in MULTI", read_bank_in_multi, True)
+    load.repeating("bank RANGE reader", read_bank_range)
+    load.repeating("group RANGE reader", read_group_range, "mix:", group)
+    load.repeating("group MGET reader", read_group_mget, group)
+    load.run()
+    expected = dict.fromkeys(ACCOUNTS, OPENING)
+    for a, b, amount in (t for log in logs for t in log):
+        expected[a] -= amount
+        expected[b] += amount
+    with db.client() as client:
+        final = dict(zip(ACCOUNTS, (int(v) for v in client.mget(ACCOUNTS))))
+    if final != expected:
+        fail(f"after the mixed load the balances are {final}, expected {expected}")
 
 
 # ----- what the commands of one EXEC see ------------------------------------------------------------
