@@ -23,7 +23,8 @@ over both loops, and keys over all shards. Each test runs twice: `appendonly no`
   keys, among writers of other keys, never abort; WATCHRANGE lets threads fill a range up to
   a limit exactly (no phantom); a watched key or range modified from a connection on the
   other loop or on the same loop, before MULTI or between MULTI and EXEC, by each kind of
-  write, aborts EXEC, writes that do not modify it do not, and nothing aborts after UNWATCH.
+  write, aborts EXEC, writes that do not modify it do not, and nothing aborts after UNWATCH;
+  one write aborts the EXEC of every watcher of its key, on both loops, and of no other.
 - Everything at once (transfers, groups, RANGE - + inside MULTI, BGSAVE / BGREWRITEAOF):
   every thread finishes, every invariant holds.
 - A RANGE over 50,000 keys, inside MULTI/EXEC and alone, while another client MSETs the
@@ -965,6 +966,65 @@ def test_watched_key_modified_from_either_loop(db, case):
     finally:
         for client in (watcher, other_loop, same_loop):
             client.close()
+
+
+def test_one_write_aborts_every_watcher_on_both_loops(db):
+    """40 connections (20 on each loop) WATCH the same key, 40 others each their own key; one
+    SET of the shared key and one of a single own key: exactly the 40 watchers of the shared
+    key and the one of that own key see EXEC abort."""
+    shared = [Raw(db) for _ in range(40)]
+    own = [Raw(db) for _ in range(40)]
+    writer = Raw(db)
+    try:
+        writer("MSET", "shared", "0", *[x for i in range(40) for x in (f"own:{i}", "0")])
+        for connection in shared:
+            assert connection("WATCH", "shared") == b"OK"
+        for i, connection in enumerate(own):
+            assert connection("WATCH", f"own:{i}") == b"OK"
+        writer("SET", "shared", "1")
+        writer("SET", "own:7", "1")
+        outcomes = []
+        for connection in shared + own:
+            assert connection("MULTI") == b"OK"
+            assert connection("INCR", "counter") == b"QUEUED"
+            outcomes.append(connection("EXEC") is None)
+        aborted = [i for i, a in enumerate(outcomes) if a]
+        if aborted != list(range(40)) + [47]:
+            fail(f"EXEC aborted on connections {aborted}: expected the 40 watchers of the shared key (0-39) and "
+                 f"the watcher of own:7 (47)")
+    finally:
+        for connection in shared + own + [writer]:
+            connection.close()
+
+
+@pytest.mark.parametrize("reader", ["GET", "nobody"])
+def test_watched_key_that_expires_aborts(db, reader):
+    """WATCH a key with a 30 ms deadline; once it has passed (seen by a GET on the other loop,
+    which removes it, or by nobody but the clock), EXEC aborts: an expiry is a change."""
+    watcher, other = Raw(db), Raw(db)
+    try:
+        assert watcher("SET", "wk", "1", "PX", "30") == b"OK"
+        deadline = watcher("PEXPIRETIME", "wk")
+        assert watcher("WATCH", "wk") == b"OK"
+        for _ in range(2000):
+            if reader == "GET":
+                gone = other("GET", "wk") is None
+            else:  # the server's clock only: nothing reads the key
+                seconds, microseconds = other("TIME")
+                gone = int(seconds) * 1000 + int(microseconds) // 1000 > deadline + 1
+            if gone:
+                break
+            time.sleep(0.005)
+        else:
+            fail("the key never expired")
+        assert watcher("MULTI") == b"OK"
+        assert watcher("SET", "wk", "from EXEC") == b"QUEUED"
+        reply = watcher("EXEC")
+        if reply is not None:
+            fail(f"WATCH of a key that then expired ({reader} saw it go): EXEC answered {reply!r}, expected null")
+    finally:
+        watcher.close()
+        other.close()
 
 
 # ----- a long scan in a transaction -------------------------------------------------------------
