@@ -2,7 +2,7 @@
 
 The server runs `--io-threads 2 --shards 4`; it hands connections to its two loops
 round-robin, so the several client threads of every test (one connection each) are spread
-over both loops, and keys over all shards. Each test runs twice: `appendonly no`, and
+over both loops, and keys over all shards; the threads speak RESP2 and RESP3 by turns. Each test runs twice: `appendonly no`, and
 `appendonly yes` with `appendfsync everysec` (a different write path: logged writes).
 
 - Bank transfers: writers move random amounts between accounts with MULTI/DECRBY/INCRBY/EXEC
@@ -77,8 +77,8 @@ class Endpoint:
         self.ranges = ranges
         self.description = description
 
-    def client(self):
-        client = redis.Redis(host="127.0.0.1", port=self.port, protocol=2, socket_timeout=SOCKET_TIMEOUT,
+    def client(self, protocol=2):
+        client = redis.Redis(host="127.0.0.1", port=self.port, protocol=protocol, socket_timeout=SOCKET_TIMEOUT,
                              socket_connect_timeout=10)
         client.ping()  # connect now: the loop a connection lands on depends on the order of connects
         return client
@@ -197,6 +197,10 @@ class Load:
         self.threads = []
         self.counts = {}
 
+    def protocol(self):
+        """RESP2 and RESP3 by turns: each protocol's threads on both loops."""
+        return 2 + len(self.threads) // 2 % 2
+
     def rng(self, label):
         return random.Random(f"{SEED}/{self.name}/{label}")
 
@@ -211,7 +215,7 @@ class Load:
 
     def fixed(self, label, body, *args):
         """body(client, rng, *args) runs once: a fixed number of operations."""
-        client, rng = self.db.client(), self.rng(label)
+        client, rng = self.db.client(self.protocol()), self.rng(label)
         self.writers_running += 1
 
         def run():
@@ -228,7 +232,7 @@ class Load:
     def repeating(self, label, check, *args, min_reads=10):
         """check(client, rng, *args) is one step (a read and its checks, say), repeated until
         every `fixed` thread is done and it has run at least `min_reads` times."""
-        client, rng = self.db.client(), self.rng(label)
+        client, rng = self.db.client(self.protocol()), self.rng(label)
 
         def run():
             reads = 0
