@@ -2,8 +2,9 @@
 
 The server runs `--io-threads 2 --shards 4`; it hands connections to its two loops
 round-robin, so the several client threads of every test (one connection each) are spread
-over both loops, and keys over all shards; the threads speak RESP2 and RESP3 by turns. Each test runs twice: `appendonly no`, and
-`appendonly yes` with `appendfsync everysec` (a different write path: logged writes).
+over both loops, and keys over all shards; the threads speak RESP2 and RESP3 by turns. Each
+test runs twice: `appendonly no`, and `appendonly yes` with `appendfsync everysec` (a
+different write path: logged writes).
 
 - Bank transfers: writers move random amounts between accounts with MULTI/DECRBY/INCRBY/EXEC
   and with WATCH/MGET/MULTI/SET/SET/EXEC; readers check, on every read, that the total never
@@ -24,7 +25,8 @@ over both loops, and keys over all shards; the threads speak RESP2 and RESP3 by 
   a limit exactly (no phantom); a watched key or range modified from a connection on the
   other loop or on the same loop, before MULTI or between MULTI and EXEC, by each kind of
   write, aborts EXEC, writes that do not modify it do not, and nothing aborts after UNWATCH;
-  one write aborts the EXEC of every watcher of its key, on both loops, and of no other.
+  one write aborts the EXEC of every watcher of its key, on both loops, and of no other; a
+  watched key whose deadline passes aborts EXEC (removed by a read or not).
 - Everything at once (transfers, groups, RANGE - + inside MULTI, BGSAVE / BGREWRITEAOF):
   every thread finishes, every invariant holds.
 - A RANGE over 50,000 keys, inside MULTI/EXEC and alone, while another client MSETs the
@@ -33,8 +35,9 @@ over both loops, and keys over all shards; the threads speak RESP2 and RESP3 by 
   single-key writes up to one point of the writer's sequence.
 
 Writers run a fixed number of operations and readers repeat their check until the writers
-are done (and at least a minimum number of times); nothing depends on timing. A server that
-stops answering for SOCKET_TIMEOUT seconds (a deadlock) fails the test.
+are done (and at least a minimum number of times); nothing depends on timing (the expiry
+tests wait for a deadline to pass by polling). A server that stops answering for
+SOCKET_TIMEOUT seconds (a deadlock) fails the test.
 
 SKIPKV_TEST_SEED=<n> replays the random choices (the interleaving is not replayed; the seed is
 printed and named in every failure); SKIPKV_TX_SCALE=<f> multiplies the operation counts.
