@@ -54,8 +54,13 @@ enum CommandExecutor {
             if flags.contains(.noMulti) {
                 return reject("ERR Command not allowed inside a transaction", command, entry, connection, loop, startedAt)
             }
+            switch entry.pointee.transactionRole {
             // EXEC is refused for what it would run (Redis's mstate.cmd_flags).
-            if entry.pointee.transactionRole == .exec { flags.formUnion(queued.pointee.flags) }
+            case .exec: flags.formUnion(queued.pointee.flags)
+            case .leaves: break
+            // Queuing takes memory: refused over maxmemory like a write (Redis 7).
+            case .queued, .immediate: flags.insert(.denyoom)
+            }
         }
         if !loop.loaded && !loop.checkLoaded() && !flags.contains(.loading) {
             return reject(ErrorText.loading, command, entry, connection, loop, startedAt)
@@ -169,17 +174,20 @@ enum CommandExecutor {
     }
 
     /// Refuses the command with `message` (Redis's rejectCommand): between MULTI and EXEC
-    /// the transaction is flagged so that EXEC fails, and EXEC itself is aborted with
-    /// -EXECABORT naming the reason.
+    /// the transaction is flagged so that EXEC fails, and a refused EXEC is answered with
+    /// -EXECABORT naming the reason (and ends the transaction if there is one).
     @inline(never)
     private static func reject(
         _ message: String, _ command: CommandID, _ entry: UnsafeMutablePointer<CommandEntry>,
         _ connection: UnsafeMutablePointer<Connection>, _ loop: EventLoop, _ startedAt: UInt64
     ) -> UInt64 {
         let reply = connection.pointee.reply
-        if connection.pointee.queued != nil && entry.pointee.transactionRole == .exec {
+        // EXEC is answered -EXECABORT even outside a transaction (Redis's rejectCommand).
+        if entry.pointee.transactionRole == .exec {
             TransactionCommands.discardTransaction(connection, loop.keyspace)
-            reply.pointee.writeError("EXECABORT Transaction discarded because of: " + message)
+            // Redis names the reason as the refusal's error would, less a generic "ERR ".
+            let reason = message.hasPrefix("ERR ") ? message.dropFirst(4) : Substring(message)
+            reply.pointee.writeError("EXECABORT Transaction discarded because of: " + reason)
         } else {
             connection.pointee.queued?.pointee.refused = true
             reply.pointee.writeError(message)

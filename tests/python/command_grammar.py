@@ -479,6 +479,29 @@ def psetex(g):
     return [g.name(b"psetex"), g.key(), milliseconds, g.value()]
 
 
+# --- Transactions ----------------------------------------------------------------------------
+
+@sequence("multi", "exec", "discard", "watch", "unwatch", weight=6)
+def transaction(g):
+    """Maybe WATCH some keys (and maybe write one of them), then MULTI, a few commands drawn
+    from the rest of the grammar (queued; any refused one makes EXEC answer EXECABORT), and
+    EXEC, or now and then DISCARD, a nested MULTI or an UNWATCH inside."""
+    commands = []
+    watched = g.keys(1, 3) if g.rng.random() < 0.5 else []
+    if watched:
+        commands.append([g.name(b"watch"), *watched])
+        if g.rng.random() < 0.3:
+            commands.append([b"SET", g.rng.choice(watched), g.value()])
+    commands.append([g.name(b"multi")])
+    inner = [entry for entry in g.entries if entry.generate is not transaction.generate]
+    for _ in range(g.rng.randint(0, 4)):
+        commands.extend(g.rng.choices(inner, [entry.weight for entry in inner])[0].generate(g))
+        if g.rng.random() < 0.05:
+            commands.append([g.name(g.rng.choice([b"multi", b"unwatch", b"watch"])), g.key()][:1 if g.rng.random() < 0.7 else 2])
+    commands.append([g.name(b"discard" if g.rng.random() < 0.1 else b"exec")])
+    return commands
+
+
 ENTRIES = [value for value in list(globals().values()) if isinstance(value, Entry)]
 
 
@@ -494,6 +517,7 @@ def generate(seed_rng, entries, arities, count):
     """`count` or a few more commands from the given entries, plus wrong-arity commands for the
     grammar's commands that have an arity to get wrong."""
     g = Generator(seed_rng)
+    g.entries = entries
     wrong = {name: arity for name, arity in arities.items() if arity > 0 or arity < -1}
     weights = [entry.weight for entry in entries]
     commands = []
