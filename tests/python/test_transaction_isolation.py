@@ -935,8 +935,9 @@ WATCH_CASES = [
 @pytest.mark.parametrize("case", WATCH_CASES, ids=[case[0] for case in WATCH_CASES])
 def test_watched_key_modified_from_either_loop(db, case):
     """WATCH (or WATCHRANGE) on one connection; writes on another connection, on the other
-    loop and on the same loop, before MULTI or between MULTI and EXEC: EXEC aborts exactly when
-    they modify what is watched. After UNWATCH the same writes abort nothing."""
+    loop and on the same loop, before MULTI or between MULTI and EXEC, or on the watching
+    connection itself before MULTI: EXEC aborts exactly when they modify what is watched.
+    After UNWATCH the same writes abort nothing."""
     name, watch, commands, modifies = case
     if not db.ranges and ("RANGEDEL" in (c[0] for c in commands) or watch[0] == "WATCHRANGE"):
         pytest.skip("RANGEDEL and WATCHRANGE are SkipKV commands")
@@ -945,8 +946,11 @@ def test_watched_key_modified_from_either_loop(db, case):
     described = " ; ".join(" ".join(c) for c in commands)
     try:
         for unwatch in (False, True):
-            for modifier, where in ((other_loop, "the other loop"), (same_loop, "the same loop")):
+            for modifier, where in ((other_loop, "the other loop"), (same_loop, "the same loop"),
+                                    (watcher, "the watching connection itself")):
                 for when in ("before MULTI", "between MULTI and EXEC"):
+                    if modifier is watcher and (when != "before MULTI" or commands[0][0] == "MULTI"):
+                        continue  # its commands would be queued, or its own EXEC would end the watch
                     assert watcher("FLUSHALL") == b"OK"
                     assert watcher("MSET", "wk", "1", "other", "2", "wk2", "3") == b"OK"
                     assert watcher(*watch) == b"OK"
