@@ -19,7 +19,8 @@ different write path: logged writes).
   (source and destination always equal). Writers name keys in random orders. BITOP, a
   write that reads several keys, sees two keys always written together at one version.
 - The commands of one EXEC see no other client's writes between them (GET; INCR; GET on a
-  counter other clients INCR), and no key expiring between them (keys set with PX 1-20).
+  counter other clients INCR), and no key expiring between them (keys set with PX 1-20);
+  outside transactions, one MGET or RANGE sees keys with one deadline all expired or none.
 - WATCH: optimistic increments from several threads lose nothing; transactions on disjoint
   keys, among writers of other keys, never abort; WATCHRANGE lets threads fill a range up to
   a limit exactly (no phantom); a watched key or range modified from a connection on the
@@ -154,8 +155,9 @@ def group_state(values, what):
     present = {v for v in values if v is not None}
     missing = sum(v is None for v in values)
     if (present and missing) or len(present) > 1:
-        raise AssertionError(f"{what} saw part of a multi-key write: {len(values) - missing} of {len(values)} keys "
-                             f"present, {len(present)} distinct values {sorted(present)[:4]}")
+        raise AssertionError(f"{what} saw part of a group of keys written (or expiring) together: "
+                             f"{len(values) - missing} of {len(values)} keys present, {len(present)} distinct values "
+                             f"{sorted(present)[:4]}")
     return present.pop() if present else None
 
 
@@ -732,6 +734,27 @@ def test_keys_do_not_expire_in_the_middle_of_an_exec(db):
     load.fixed("writer", write)
     for i in range(2):
         load.repeating(f"MULTI reader {i}", read, db.ranges)
+    load.run()
+
+
+def test_keys_with_one_deadline_expire_together_for_a_reader(db):
+    """A writer keeps writing a group of keys in one transaction with one deadline a few
+    milliseconds ahead (SET … PXAT, the same absolute time for all); a reader's MGET or RANGE
+    sees all of them or none: one command compares every key with one time, as Redis does."""
+    keys = [b"dl:%02d" % i for i in range(40)]
+
+    def write(client, rng):
+        for i in range(scaled(1500)):
+            seconds, microseconds = client.time()
+            deadline = seconds * 1000 + microseconds // 1000 + rng.randint(1, 8)
+            value = version_value(rng, i)
+            transaction(client, *(("SET", k, value, "PXAT", deadline) for k in keys))
+
+    load = Load(db, "one deadline")
+    load.fixed("writer", write)
+    load.repeating("MGET reader", read_group_mget, keys)
+    if db.ranges:
+        load.repeating("RANGE reader", read_group_range, "dl:", keys)
     load.run()
 
 
