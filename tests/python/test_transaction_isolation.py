@@ -118,8 +118,8 @@ def endpoint(request, tmp_path_factory):
         process.terminate()
         process.wait(20)
         return
-    flags = ["--appendonly", "no"] if request.param == "no" else \
-        ["--appendonly", "yes", "--appendfsync", "everysec", "--dir", str(directory)]
+    flags = ["--dir", str(directory)]  # snapshots (BGSAVE) and the log go there
+    flags += ["--appendonly", "no"] if request.param == "no" else ["--appendonly", "yes", "--appendfsync", "everysec"]
     server = Server("--shards", "4", "--maxclients", "1000", *flags)
     yield Endpoint(server.port, ranges=True, description=f"skipkv-server, appendonly {request.param}")
     assert server.stop() == 0, "skipkv-server must exit 0 on SIGTERM:\n" + "".join(server.log)
