@@ -285,6 +285,10 @@ enum BitCommands {
                     if let reply = operation.apply(value) { c.reply.pointee.writeInteger(reply) } else { c.reply.pointee.writeNull() }
                 }
             }
+            // Writes that left every byte as it was (OVERFLOW FAIL refusing them, a SET of the
+            // value already there) change nothing: as in Redis, the key is not touched (WATCH,
+            // the log).
+            if let current, current.elementsEqual(bytes) { return (.keep, ()) }
             return (.store(bytes), ())
         }
     }

@@ -1,4 +1,5 @@
 import Synchronization
+import SkipKVPersistence
 import SkipKVSystem
 
 /// What CLIENT LIST and CLIENT INFO show about one connection, readable from any loop.
@@ -33,6 +34,8 @@ final class ClientInfo: Sendable {
     let memory = Atomic<Int>(0)
     /// Commands queued since MULTI; -1 outside a transaction (CLIENT LIST's `multi=`).
     let queuedCommands = Atomic<Int>(-1)
+    /// The connection's WATCH state once it watched something (CLIENT LIST's flag `d`).
+    let watcher = Locked<Watcher?>(nil)
 
     init(id: UInt64, address: String, localAddress: String, descriptor: Int32, now: UInt64) {
         self.id = id
@@ -53,8 +56,11 @@ final class ClientInfo: Sendable {
         let age = (now &- connectedAt) / 1000
         let idle = (now &- lastInteraction.load(ordering: .relaxed)) / 1000
         let queued = queuedCommands.load(ordering: .relaxed)
+        // Redis's letters, in its order: x in MULTI, d when a watched key changed.
+        var flags = queued < 0 ? "" : "x"
+        if watcher.withLock({ $0?.isDirty ?? false }) { flags += "d" }
         return "id=\(id) addr=\(address) laddr=\(localAddress) fd=\(descriptor) name=\(names.name) age=\(age) idle=\(idle) "
-            + "flags=\(queued < 0 ? "N" : "x") db=0 sub=0 psub=0 ssub=0 multi=\(queued) tot-mem=\(memory.load(ordering: .relaxed)) cmd=\(command) user=default "
+            + "flags=\(flags.isEmpty ? "N" : flags) db=0 sub=0 psub=0 ssub=0 multi=\(queued) tot-mem=\(memory.load(ordering: .relaxed)) cmd=\(command) user=default "
             + "resp=\(protocolVersion.load(ordering: .relaxed)) lib-name=\(names.libraryName) lib-ver=\(names.libraryVersion)"
     }
 }

@@ -78,9 +78,13 @@ enum CommandExecutor {
             return reject(refusal, command, entry, connection, loop, startedAt)
         }
         if let queued, entry.pointee.transactionRole == .queued {
-            let journal = loop.keyspace.journal.takeUnretainedValue()
-            queued.pointee.append(command, entry: entry, count: count, { arguments.pointee.argument($0, in: buffer) }) { key in
-                journal.stripe(of: key)
+            // Once EXEC is bound to fail (a refused command, a changed watched key), Redis
+            // keeps nothing more: it answers QUEUED and stores nothing.
+            if !queued.pointee.refused && !(connection.pointee.watcher?.isDirty ?? false) {
+                let journal = loop.keyspace.journal.takeUnretainedValue()
+                queued.pointee.append(command, entry: entry, count: count, { arguments.pointee.argument($0, in: buffer) }) { key in
+                    journal.stripe(of: key)
+                }
             }
             reply.pointee.writeSimpleString("QUEUED")
             connection.pointee.withClient { $0.queuedCommands.store(queued.pointee.commands.count, ordering: .relaxed) }

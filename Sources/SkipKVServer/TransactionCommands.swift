@@ -103,6 +103,7 @@ enum TransactionCommands {
         if let watcher = connection.pointee.watcher { return watcher }
         let watcher = Watcher()
         connection.pointee.watcher = watcher
+        connection.pointee.withClient { client in client.watcher.withLock { $0 = watcher } }
         return watcher
     }
 }
