@@ -1,0 +1,386 @@
+"""Transactions (issue 14): MULTI, EXEC, DISCARD, WATCH, UNWATCH, and SkipKV's WATCHRANGE.
+
+Part 1, against skipkv-server and redis-server 7 alike (the `target` fixture), in RESP2 and
+RESP3: the cases of Redis's tests/unit/multi.tcl that apply to string commands, written as
+scenarios (one or two connections, a command, the exact reply expected), replies compared byte
+for byte (raw_resp) after being written once for both protocols (`Simple`, `Error`, `Map`,
+`NULL_ARRAY`, see `encode`). Keys expire on SkipKV's fake clock (DEBUG ADVANCE-CLOCK) and in
+real time on Redis, whose test server has no DEBUG command; a test that needs a key still alive
+at some step checks it (PTTL) and retries on Redis, as multi.tcl does.
+
+Part 2, redis-py's client-level transactions (pipelines, watch/multi, `Redis.transaction`), and
+concurrent optimistic increments.
+
+Part 3, a seeded differential: WATCH, then random commands of command_grammar.py by the watcher
+or another client, then MULTI/EXEC, sent to both servers, every reply compared (whether EXEC
+ran is the reply to compare).
+
+Part 4, SkipKV only: RANGE, RANGECOUNT and RANGEDEL inside MULTI, and WATCHRANGE: the rules,
+the same differential with Redis's WATCH of every key that lies in the range as the model, and
+the uniqueness-check and next-free-id examples, concurrent.
+
+The seed is SKIPKV_TEST_SEED, else random; it is printed and named in every failure:
+`SKIPKV_TEST_SEED=<seed> scripts/test-python.sh -k test_transactions` replays a failing run.
+"""
+import os
+import random
+import shlex
+import threading
+import time
+from dataclasses import dataclass
+
+import pytest
+import redis
+
+import command_grammar
+from conftest import Target, wait_until
+from raw_resp import Connection
+from test_differential import allowed, command_list, compare_keyspaces, compare_stream, connect_pair, enabled, show, \
+    show_command
+
+SEED = int(os.environ.get("SKIPKV_TEST_SEED") or random.randrange(2**32))
+REPLAY = f"SKIPKV_TEST_SEED={SEED} scripts/test-python.sh -k test_transactions"
+POLL_SECONDS = 10.0
+
+
+# --- expected replies, written once for RESP2 and RESP3 ------------------------------------------
+
+class Simple(str):
+    """A simple string reply (+OK)."""
+
+
+class Error(str):
+    """An error reply, its whole text."""
+
+
+class Map(tuple):
+    """A map reply from (key, value) pairs: RESP3 %, RESP2 a flat array."""
+
+
+class _NullArray:
+    """The null of an EXEC a WATCH aborted: RESP2 *-1, RESP3 _."""
+
+
+NULL_ARRAY = _NullArray()
+OK, QUEUED, PONG = Simple("OK"), Simple("QUEUED"), Simple("PONG")
+EXECABORT = Error("EXECABORT Transaction discarded because of previous errors.")
+NOT_IN_MULTI = Error("ERR EXEC without MULTI")
+
+
+def encode(value, protocol):
+    """The exact bytes of an expected reply in `protocol`; None is the null bulk string."""
+    if isinstance(value, Simple):
+        return b"+%s\r\n" % value.encode()
+    if isinstance(value, Error):
+        return b"-%s\r\n" % value.encode()
+    if value is None or value is NULL_ARRAY:
+        return b"_\r\n" if protocol == 3 else (b"$-1\r\n" if value is None else b"*-1\r\n")
+    if isinstance(value, bool):
+        raise TypeError("write booleans as integers")
+    if isinstance(value, int):
+        return b":%d\r\n" % value
+    if isinstance(value, str):
+        value = value.encode()
+    if isinstance(value, bytes):
+        return b"$%d\r\n%s\r\n" % (len(value), value)
+    if isinstance(value, Map):
+        header = b"%%%d\r\n" % len(value) if protocol == 3 else b"*%d\r\n" % (2 * len(value))
+        return header + b"".join(encode(part, protocol) for pair in value for part in pair)
+    if isinstance(value, list):
+        return b"*%d\r\n" % len(value) + b"".join(encode(item, protocol) for item in value)
+    raise TypeError(f"no RESP encoding for {value!r}")
+
+
+# --- scenarios -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Elapse:
+    """A step that lets `milliseconds` pass: SkipKV's fake clock moves, Redis sleeps."""
+    milliseconds: int
+
+
+def address(target):
+    return target.socket_path or ("127.0.0.1", target.server.port)
+
+
+def elapse(target, milliseconds):
+    if target.kind == "skipkv":
+        with target.client() as client:
+            client.execute_command("DEBUG", "ADVANCE-CLOCK", milliseconds)
+    else:
+        time.sleep(milliseconds / 1000 + 0.01)
+
+
+class Session:
+    """Raw connections to one target, named by the scenario ("a", "b", ...), opened on first use
+    and switched to RESP3 by HELLO 3 when `protocol` is 3."""
+
+    def __init__(self, target, protocol):
+        self.target, self.protocol, self.connections = target, protocol, {}
+
+    def connection(self, name):
+        if name not in self.connections:
+            connection = Connection(address(self.target))
+            if self.protocol == 3:
+                assert connection.call([b"HELLO", b"3"]).raw.startswith(b"%")
+            self.connections[name] = connection
+        return self.connections[name]
+
+    def call(self, name, line):
+        args = [word.encode("latin-1") for word in shlex.split(line)] if isinstance(line, str) else line
+        return self.connection(name).call(args)
+
+    def close(self):
+        for connection in self.connections.values():
+            connection.close()
+
+    def play(self, label, steps):
+        """Runs the steps: (connection, command, expected reply), or (command, expected) on
+        connection "a", or an Elapse; fails at the first reply that is not the expected one."""
+        done = []
+        for index, step in enumerate(steps):
+            if isinstance(step, Elapse):
+                elapse(self.target, step.milliseconds)
+                done.append(f"    #{index}: (elapse {step.milliseconds} ms)")
+                continue
+            name, line, expected = step if len(step) == 3 else ("a", *step)
+            got = self.call(name, line).raw
+            want = encode(expected, self.protocol)
+            done.append(f"    #{index} {name}: {line} -> {show(got)}")
+            if got != want:
+                pytest.fail("\n".join([
+                    f"{label} on {self.target.kind}, RESP{self.protocol}: step #{index} ({name}: {line})",
+                    f"  expected: {show(want)}", f"  got:      {show(got)}", "  steps:", *done[-25:],
+                ]))
+
+
+@pytest.fixture
+def session(target, protocol):
+    instance = Session(target, protocol)
+    yield instance
+    instance.close()
+
+
+def watched_and_touched(touch, expected=NULL_ARRAY, setup=("SET x 30",), watch="WATCH x", by="b"):
+    """Set-up, WATCH on "a", `touch` on connection `by`, then MULTI/PING/EXEC on "a"."""
+    return [*((line, OK) for line in setup), (watch, OK), (by, touch[0], touch[1]),
+            ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG] if expected == "runs" else expected)]
+
+
+SCENARIOS = {
+    # --- MULTI, EXEC, DISCARD ---
+    "multi_exec_basics": [
+        ("MSET a 1 b 2", OK), ("MULTI", OK), ("MGET a b", QUEUED), ("PING", QUEUED), ("SET c 3", QUEUED),
+        ("b", "GET c", None),  # nothing runs before EXEC
+        ("EXEC", [["1", "2"], PONG, OK]), ("GET c", "3"),
+        ("MULTI", OK), ("EXEC", []),
+        ("multi", OK), ("set d 4", QUEUED), ("exec", [OK]), ("GET d", "4"),
+    ],
+    "exec_with_only_reads": [
+        ("SET a 1", OK), ("MULTI", OK), ("GET a", QUEUED), ("EXISTS a b", QUEUED), ("STRLEN a", QUEUED),
+        ("GETRANGE a 0 -1", QUEUED), ("DBSIZE", QUEUED), ("EXEC", ["1", 1, 1, "1", 1]),
+    ],
+    "discard": [
+        ("SET k v", OK), ("MULTI", OK), ("DEL k", QUEUED), ("SET other 1", QUEUED), ("DISCARD", OK),
+        ("GET k", "v"), ("EXISTS other", 0), ("EXEC", NOT_IN_MULTI), ("DISCARD", Error("ERR DISCARD without MULTI")),
+    ],
+    "nested_multi_is_refused_and_the_transaction_goes_on": [
+        ("MULTI", OK), ("SET a 1", QUEUED), ("MULTI", Error("ERR MULTI calls can not be nested")),
+        ("SET b 2", QUEUED), ("EXEC", [OK, OK]), ("MGET a b", ["1", "2"]),
+    ],
+    "watch_inside_multi_is_refused_and_the_transaction_goes_on": [
+        ("MULTI", OK), ("SET a 1", QUEUED), ("WATCH x", Error("ERR WATCH inside MULTI is not allowed")),
+        ("EXEC", [OK]), ("GET a", "1"),
+    ],
+    "exec_and_discard_without_multi": [
+        ("EXEC", NOT_IN_MULTI), ("DISCARD", Error("ERR DISCARD without MULTI")), ("PING", PONG),
+    ],
+    "arity_of_the_transaction_commands": [
+        ("MULTI extra", Error("ERR wrong number of arguments for 'multi' command")), ("SET a 1", OK),
+        ("WATCH", Error("ERR wrong number of arguments for 'watch' command")),
+        ("UNWATCH x", Error("ERR wrong number of arguments for 'unwatch' command")),
+        # Redis answers an EXEC of the wrong arity with EXECABORT, in MULTI or not.
+        ("EXEC extra", Error("EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command")),
+        ("DISCARD extra", Error("ERR wrong number of arguments for 'discard' command")),
+        # Inside MULTI an arity error aborts the transaction, EXEC's own at once.
+        ("MULTI", OK), ("SET b 2", QUEUED),
+        ("EXEC extra", Error("EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command")),
+        ("EXISTS b", 0), ("EXEC", NOT_IN_MULTI),
+        ("MULTI", OK), ("SET b 2", QUEUED), ("DISCARD extra", Error("ERR wrong number of arguments for 'discard' command")),
+        ("EXEC", EXECABORT), ("EXISTS b", 0),
+        ("MULTI", OK), ("WATCH", Error("ERR wrong number of arguments for 'watch' command")), ("EXEC", EXECABORT),
+    ],
+    "unknown_command_while_queueing_aborts": [
+        ("MULTI", OK), ("SET foo1 bar1", QUEUED),
+        ("non-existing-command x y", Error("ERR unknown command 'non-existing-command', with args beginning with: 'x' 'y' ")),
+        ("SET foo2 bar2", QUEUED), ("EXEC", EXECABORT), ("EXISTS foo1 foo2", 0),
+        ("PING", PONG), ("EXEC", NOT_IN_MULTI),  # the client left the MULTI state
+    ],
+    "wrong_arity_while_queueing_aborts": [
+        ("MULTI", OK), ("SET foo1 bar1", QUEUED), ("GET", Error("ERR wrong number of arguments for 'get' command")),
+        ("SET foo2", Error("ERR wrong number of arguments for 'set' command")), ("SET foo2 bar2", QUEUED),
+        ("EXEC", EXECABORT), ("EXISTS foo1 foo2", 0), ("SET x 1", OK), ("EXEC", NOT_IN_MULTI),
+    ],
+    "discard_after_a_queueing_error": [
+        ("MULTI", OK), ("GET", Error("ERR wrong number of arguments for 'get' command")), ("DISCARD", OK),
+        ("MULTI", OK), ("SET a 1", QUEUED), ("EXEC", [OK]),
+    ],
+    "commands_not_allowed_in_multi_abort": [
+        ("MULTI", OK), ("SET foo bar", QUEUED), ("SAVE", Error("ERR Command not allowed inside a transaction")),
+        ("SET foo2 bar", QUEUED), ("EXEC", EXECABORT), ("GET foo", None),
+        ("MULTI", OK), ("SET foo bar", QUEUED), ("SHUTDOWN", Error("ERR Command not allowed inside a transaction")),
+        ("EXEC", EXECABORT), ("GET foo", None), ("PING", PONG),
+    ],
+    "runtime_errors_are_elements_of_the_reply": [
+        ("SET s abc", OK), ("MULTI", OK), ("SET a 1", QUEUED), ("INCR s", QUEUED), ("INCR a", QUEUED),
+        ("SET k v EX 0", QUEUED), ("GET a", QUEUED),
+        ("EXEC", [OK, Error("ERR value is not an integer or out of range"), 2,
+                  Error("ERR invalid expire time in 'set' command"), "2"]),
+        ("GET s", "abc"),
+    ],
+    "replies_inside_exec_keep_their_resp3_types": [
+        ("MULTI", OK), ("GET missing", QUEUED), ("CONFIG GET maxmemory-policy", QUEUED),
+        ("SET k1 ohmytext", QUEUED), ("SET k2 mynewtext", QUEUED), ("LCS k1 k2 IDX", QUEUED),
+        ("INCRBYFLOAT f 1.5", QUEUED), ("MGET k1 missing", QUEUED), ("SET k1 x GET", QUEUED),
+        ("EXEC", [None, Map([("maxmemory-policy", "noeviction")]), OK, OK,
+                  Map([("matches", [[[4, 7], [5, 8]], [[2, 3], [0, 1]]]), ("len", 6)]), "1.5", ["ohmytext", None],
+                  "ohmytext"]),
+    ],
+    "unwatch_queued_inside_multi_is_too_late": [
+        ("SET x 1", OK), ("WATCH x", OK), ("b", "SET x 2", OK), ("MULTI", OK), ("UNWATCH", QUEUED),
+        ("EXEC", NULL_ARRAY), ("MULTI", OK), ("UNWATCH", QUEUED), ("EXEC", [OK]),
+    ],
+    # --- WATCH ---
+    "exec_runs_when_watched_keys_are_not_modified": [
+        ("SET y 1", OK), ("WATCH x y z", OK), ("WATCH k", OK), ("b", "GET y", "1"), ("b", "SET other 1", OK),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    "exec_fails_when_the_watched_key_is_modified_1_of_1": watched_and_touched(("SET x 40", OK)),
+    "exec_fails_when_a_watched_key_is_modified_1_of_5": watched_and_touched(("SET x 40", OK), watch="WATCH a b x k z"),
+    "exec_fails_when_modified_by_the_watcher_before_multi": watched_and_touched(("SET x 40", OK), by="a"),
+    "exec_fails_when_written_with_the_same_value": watched_and_touched(("SET x 30", OK)),
+    "exec_fails_when_a_watched_missing_key_is_created": watched_and_touched(("SET x 1", OK), setup=()),
+    "exec_fails_when_the_watched_key_is_deleted": watched_and_touched(("DEL x", 1)),
+    "exec_fails_when_the_watched_key_gets_a_ttl": watched_and_touched(("EXPIRE x 10", 1)),
+    "exec_fails_when_the_watched_key_loses_its_ttl": watched_and_touched(("PERSIST x", 1), setup=("SET x 30 EX 100",)),
+    "persist_of_a_key_without_ttl_does_not_touch": watched_and_touched(("PERSIST x", 0), "runs"),
+    "del_of_a_missing_watched_key_does_not_abort": watched_and_touched(("DEL x", 0), "runs", setup=()),
+    "failed_set_nx_does_not_touch": watched_and_touched(("SET x 1 NX", None), "runs"),
+    "failed_incr_does_not_touch": watched_and_touched(("INCR x", Error("ERR value is not an integer or out of range")),
+                                                      "runs", setup=("SET x abc",)),
+    "rename_onto_the_watched_key": watched_and_touched(("RENAME y x", OK), setup=("SET x 30", "SET y 1")),
+    "rename_away_from_the_watched_key": watched_and_touched(("RENAME x y", OK)),
+    "flushall_touches_watched_keys_that_exist": watched_and_touched(("FLUSHALL", OK)),
+    "flushall_does_not_touch_missing_watched_keys": watched_and_touched(("FLUSHALL", OK), "runs", setup=("SET y 1",)),
+    "flushdb_touches_watched_keys_that_exist": watched_and_touched(("FLUSHDB", OK)),
+    "flushdb_does_not_touch_missing_watched_keys": watched_and_touched(("FLUSHDB", OK), "runs", setup=("SET y 1",)),
+    "flushall_while_watching_several_keys": [
+        ("MSET a a b b", OK), ("WATCH b a", OK), ("FLUSHALL", OK), ("PING", PONG),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", NULL_ARRAY),
+    ],
+    "after_a_successful_exec_keys_are_no_longer_watched": [
+        ("SET x 30", OK), ("WATCH x", OK), ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+        ("b", "SET x 40", OK), ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    "after_a_failed_exec_keys_are_no_longer_watched": [
+        ("SET x 30", OK), ("WATCH x", OK), ("b", "SET x 40", OK), ("MULTI", OK), ("PING", QUEUED), ("EXEC", NULL_ARRAY),
+        ("b", "SET x 40", OK), ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    "after_execabort_keys_are_no_longer_watched": [
+        ("SET x 30", OK), ("WATCH x", OK), ("MULTI", OK), ("GET", Error("ERR wrong number of arguments for 'get' command")),
+        ("EXEC", EXECABORT), ("b", "SET x 40", OK), ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    "unwatch": [
+        ("SET x 30", OK), ("WATCH x", OK), ("b", "SET x 40", OK), ("UNWATCH", OK),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    "unwatch_with_nothing_watched": [("UNWATCH", OK), ("UNWATCH", OK), ("MULTI", OK), ("EXEC", [])],
+    "discard_clears_the_dirty_flag": [
+        ("WATCH x", OK), ("SET x 10", OK), ("MULTI", OK), ("DISCARD", OK),
+        ("MULTI", OK), ("INCR x", QUEUED), ("EXEC", [11]),
+    ],
+    "discard_unwatches_all_keys": [
+        ("WATCH x", OK), ("SET x 10", OK), ("MULTI", OK), ("DISCARD", OK), ("b", "SET x 10", OK),
+        ("MULTI", OK), ("INCR x", QUEUED), ("EXEC", [11]),
+    ],
+    "watch_is_per_connection": [
+        ("SET x 1", OK), ("WATCH x", OK), ("b", "WATCH x", OK), ("b", "MULTI", OK), ("b", "SET x 2", QUEUED),
+        ("b", "EXEC", [OK]), ("MULTI", OK), ("GET x", QUEUED), ("EXEC", NULL_ARRAY),
+    ],
+    "a_transaction_touches_keys_others_watch": [
+        ("SET x 1", OK), ("b", "WATCH x", OK), ("MULTI", OK), ("INCR x", QUEUED), ("EXEC", [2]),
+        ("b", "MULTI", OK), ("b", "GET x", QUEUED), ("b", "EXEC", NULL_ARRAY),
+    ],
+    "an_aborted_transaction_writes_nothing": [
+        ("SET x 1", OK), ("WATCH x", OK), ("b", "SET x 2", OK), ("MULTI", OK), ("SET x 3", QUEUED), ("SET y 3", QUEUED),
+        ("EXEC", NULL_ARRAY), ("MGET x y", ["2", None]),
+    ],
+    # --- keys that expire ---
+    "watch_stale_keys_does_not_fail_exec": [
+        ("SET x foo PX 1", OK), Elapse(5), ("WATCH x", OK), ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    "deleting_watched_stale_keys_does_not_fail_exec": [
+        ("SET x foo PX 1", OK), Elapse(5), ("WATCH x", OK), ("EXISTS x", 0), ("DEL x", 0),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    "flushdb_while_watching_stale_keys_does_not_fail_exec": [
+        ("SET x foo PX 1", OK), Elapse(5), ("WATCH x", OK), ("FLUSHDB", OK), ("MULTI", OK), ("PING", QUEUED),
+        ("EXEC", [PONG]),
+    ],
+    "setting_a_watched_stale_key_fails_exec": [
+        ("SET x foo PX 1", OK), Elapse(5), ("WATCH x", OK), ("b", "SET x bar", OK),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", NULL_ARRAY),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_scenario(session, name):
+    session.play(name, SCENARIOS[name])
+
+
+# --- keys expiring while watched ----------------------------------------------------------------
+
+@pytest.fixture
+def lazy_expiry_only(target):
+    """SkipKV's active expiry off for the test, so only lazy expiry removes keys (Redis's test
+    server has no DEBUG: there the active cycle may remove the key first, which WATCH treats alike)."""
+    if target.kind == "skipkv":
+        with target.client() as client:
+            client.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", 0)
+    yield
+    if target.kind == "skipkv":
+        with target.client() as client:
+            client.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", 1)
+
+
+def watch_while_alive(session, key, milliseconds):
+    """SET key with a TTL and WATCH it while it is alive (checked by PTTL after the WATCH;
+    on Redis the machine may stall past the TTL, then it tries again, up to 10 times)."""
+    for _ in range(10):
+        assert session.call("a", f"SET {key} 1 PX {milliseconds}").raw == b"+OK\r\n"
+        assert session.call("a", f"WATCH {key}").raw == b"+OK\r\n"
+        if session.call("a", f"PTTL {key}").raw not in (b":-2\r\n", b":0\r\n"):
+            return
+        assert session.call("a", "UNWATCH").raw == b"+OK\r\n"
+    pytest.fail(f"{key} expired before WATCH ten times")
+
+
+def test_exec_fails_on_a_lazily_expired_watched_key(session, lazy_expiry_only):
+    watch_while_alive(session, "key", 100)
+    session.play("lazy expired", [Elapse(150), ("MULTI", OK), ("INCR key", QUEUED), ("EXEC", NULL_ARRAY), ("GET key", None)])
+
+
+def test_watch_considers_keys_the_active_cycle_expired(session):
+    watch_while_alive(session, "x", 100)
+    session.play("active expired", [Elapse(150)])
+    with session.target.client() as client:
+        assert wait_until(lambda: client.dbsize() == 0, POLL_SECONDS)
+    session.play("active expired", [("MULTI", OK), ("PING", QUEUED), ("EXEC", NULL_ARRAY)])
+
+
+def test_expiry_of_a_key_not_watched_does_not_fail_exec(session, lazy_expiry_only):
+    session.play("other key expires", [
+        ("SET other 1 PX 50", OK), ("SET x 1", OK), ("WATCH x", OK), Elapse(100), ("GET other", None),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ])
