@@ -33,7 +33,7 @@ import pytest
 import redis
 
 import command_grammar
-from conftest import Target, wait_until
+from conftest import Target, start_redis, wait_until
 from raw_resp import Connection
 from test_differential import allowed, command_list, compare_keyspaces, compare_stream, connect_pair, enabled, show, \
     show_command
@@ -384,3 +384,215 @@ def test_expiry_of_a_key_not_watched_does_not_fail_exec(session, lazy_expiry_onl
         ("SET other 1 PX 50", OK), ("SET x 1", OK), ("WATCH x", OK), Elapse(100), ("GET other", None),
         ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
     ])
+
+
+# --- Part 2: redis-py's transactions ------------------------------------------------------------
+
+@pytest.fixture
+def client(target, protocol):
+    instance = target.client(protocol)
+    yield instance
+    instance.close()
+
+
+def test_pipeline_is_a_transaction(client, target, protocol):
+    pipe = client.pipeline()
+    pipe.set("a", 1).incr("a").get("a").mget("a", "missing").delete("missing")
+    assert pipe.execute() == [True, 2, b"2", [b"2", None], 0]
+    with client.pipeline() as pipe:
+        pipe.set("s", "abc").incr("s").set("after", 1)
+        with pytest.raises(redis.ResponseError, match="value is not an integer"):
+            pipe.execute()
+    assert client.get("after") == b"1"  # a runtime error does not undo the others
+    pipe = client.pipeline()
+    pipe.set("s2", "abc").incr("s2").get("s2")
+    first, error, last = pipe.execute(raise_on_error=False)
+    assert (first, last) == (True, b"abc") and isinstance(error, redis.ResponseError)
+    with target.client(protocol) as other, client.pipeline() as pipe:
+        pipe.execute_command("SET", "queued", 1)
+        pipe.execute_command("GET", "queued")
+        assert other.get("queued") is None
+        assert pipe.execute() == [True, b"1"]
+
+
+def test_a_queueing_error_aborts_the_pipeline(client):
+    with client.pipeline() as pipe:
+        pipe.set("a", 1).execute_command("GET").set("b", 2)
+        with pytest.raises(redis.ResponseError, match="EXECABORT|wrong number of arguments"):
+            pipe.execute()
+    assert client.exists("a", "b") == 0
+    assert client.ping()  # the connection left the MULTI state
+
+
+def test_pipeline_without_transaction(client):
+    pipe = client.pipeline(transaction=False)
+    pipe.set("a", 1).incr("a").get("a")
+    assert pipe.execute() == [True, 2, b"2"]
+
+
+def test_watch_then_multi(client, target, protocol):
+    client.set("counter", 5)
+    with client.pipeline() as pipe:
+        pipe.watch("counter")
+        value = int(pipe.get("counter"))  # immediate mode after WATCH
+        pipe.multi()
+        pipe.set("counter", value + 1)
+        assert pipe.execute() == [True]
+    assert client.get("counter") == b"6"
+    with target.client(protocol) as other, client.pipeline() as pipe:
+        pipe.watch("counter")
+        value = int(pipe.get("counter"))
+        other.set("counter", 100)
+        pipe.multi()
+        pipe.set("counter", value + 1)
+        with pytest.raises(redis.WatchError):
+            pipe.execute()
+    assert client.get("counter") == b"100"
+
+
+def test_transaction_helper_retries_on_watch_error(client, target, protocol):
+    client.set("counter", 0)
+    calls = []
+    with target.client(protocol) as other:
+        def increment(pipe):
+            value = int(pipe.get("counter"))
+            calls.append(value)
+            if len(calls) == 1:
+                other.incr("counter", 10)  # a competitor wins the first attempt
+            pipe.multi()
+            pipe.set("counter", value + 1)
+
+        assert client.transaction(increment, "counter") == [True]
+    assert calls == [0, 10]
+    assert client.get("counter") == b"11"
+
+
+def test_concurrent_optimistic_increments(target, protocol):
+    """THREADS clients, each its own connection, each adding 1 INCREMENTS times by WATCH, GET,
+    MULTI, SET, EXEC and retrying when EXEC aborts: no increment is lost."""
+    threads, increments = 6, 40
+    errors, aborted = [], []
+
+    def work():
+        try:
+            with target.client(protocol) as client:
+                retries = 0
+                for _ in range(increments):
+                    while True:
+                        with client.pipeline() as pipe:
+                            try:
+                                pipe.watch("counter")
+                                value = int(pipe.get("counter") or 0)
+                                pipe.multi()
+                                pipe.set("counter", value + 1)
+                                pipe.execute()
+                                break
+                            except redis.WatchError:
+                                retries += 1
+                aborted.append(retries)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not errors, errors
+    with target.client(protocol) as client:
+        print(f"aborted attempts per thread: {aborted}")
+        assert int(client.get("counter")) == threads * increments, f"aborted attempts: {aborted}"
+
+
+# --- Part 3: WATCH and MULTI against random commands, SkipKV vs Redis -----------------------------
+
+ROUNDS = 250
+# Commands whose replies may differ by ALLOWED_DIFFERENCES (test_differential.py): they run
+# outside transactions, where compare_stream knows how to compare them.
+UNCOMPARABLE_IN_EXEC = {b"keys", b"ttl", b"pttl", b"expiretime", b"pexpiretime"}
+
+
+def draw_commands(g, entries, most):
+    """1 to `most` entries' commands of the grammar."""
+    weights = [entry.weight for entry in entries]
+    commands = []
+    for _ in range(g.rng.randint(1, most)):
+        commands.extend(g.rng.choices(entries, weights)[0].generate(g))
+    return commands
+
+
+def comparable_in_exec(commands):
+    return all(args[0].lower() not in UNCOMPARABLE_IN_EXEC for args in commands)
+
+
+class Pairs:
+    """Two raw connections to each server (the watcher and another client), HELLO 3 in RESP3."""
+
+    def __init__(self, first_address, second_address, protocol, names=("skipkv", "redis ")):
+        self.watcher = connect_pair(first_address, second_address, protocol)
+        self.other = connect_pair(first_address, second_address, protocol)
+        self.names = names
+        self.entries = enabled(command_grammar.ENTRIES, command_list(self.watcher[0]))
+
+    def send(self, label, pair, commands, history):
+        """Sends `commands` on `pair` (self.watcher or self.other) to both servers; a failure
+        lists the test's commands before them too (`history`, which this extends)."""
+        role = "watcher" if pair is self.watcher else "other"
+        earlier = "\n".join(f"      {who}: {show_command(args)}" for who, args in history[-15:])
+        history.extend((role, args) for args in commands)
+        compare_stream(f"{label} ({role})", *pair, commands, self.names,
+                       replay=f"{REPLAY}; before these, the test sent:\n{earlier}\n   ")
+
+    def close(self):
+        for connection in (*self.watcher, *self.other):
+            connection.close()
+
+
+@pytest.fixture
+def pairs(server, reference_redis, protocol):
+    print(f"transactions: SKIPKV_TEST_SEED={SEED}")
+    instance = Pairs(("127.0.0.1", server.port), reference_redis, protocol)
+    yield instance
+    instance.close()
+
+
+def play_round(pairs, g, label, history, watch):
+    """`watch()` (on the watcher; it returns nothing to compare), then random commands by the
+    watcher or by the other client, then MULTI, random commands, EXEC on the watcher: both
+    servers must answer alike, EXEC's null included."""
+    watch()
+    touching = draw_commands(g, pairs.entries, 2)
+    pairs.send(label, pairs.watcher if g.rng.random() < 0.3 else pairs.other, touching, history)
+    queued = [args for args in draw_commands(g, pairs.entries, 3) if comparable_in_exec([args])]
+    if g.rng.random() < 0.1:
+        queued = []
+    ending = g.rng.choice([[b"EXEC"]] * 8 + [[b"DISCARD"], [b"exec"]])
+    pairs.send(label, pairs.watcher, [[b"MULTI"], *queued, ending], history)
+
+
+def watch_rounds(pairs, label):
+    g = command_grammar.Generator(random.Random(SEED))
+    history = []
+    for _ in range(ROUNDS):
+        def watch():
+            unwatch = [[b"UNWATCH"]] if g.rng.random() < 0.05 else []
+            pairs.send(label, pairs.watcher, [[b"WATCH", *g.keys(1, 4)], *unwatch], history)
+        play_round(pairs, g, label, history, watch)
+    compare_keyspaces(label, *pairs.watcher, pairs.names)
+
+
+def test_watch_against_random_commands(pairs, protocol):
+    watch_rounds(pairs, f"WATCH RESP{protocol} (seed {SEED})")
+
+
+def test_watch_rounds_are_deterministic(reference_redis, tmp_path):
+    """The rounds replayed on two redis-servers give the same replies: they depend on nothing
+    but the seed."""
+    process, other_socket = start_redis(tmp_path)
+    instance = Pairs(reference_redis, other_socket, 2, ("redis", "redis"))
+    try:
+        watch_rounds(instance, f"WATCH redis vs redis (seed {SEED})")
+    finally:
+        instance.close()
+        process.terminate()
+        process.wait(20)
