@@ -35,7 +35,7 @@ import redis
 import command_grammar
 from conftest import Target, start_redis, wait_until
 from raw_resp import Connection
-from test_differential import allowed, command_list, compare_keyspaces, compare_stream, connect_pair, enabled, show, \
+from test_differential import bulk_payload, command_list, compare_keyspaces, compare_stream, connect_pair, enabled, show, \
     show_command
 
 SEED = int(os.environ.get("SKIPKV_TEST_SEED") or random.randrange(2**32))
@@ -557,11 +557,11 @@ def pairs(server, reference_redis, protocol):
 
 
 def play_round(pairs, g, label, history, watch):
-    """`watch()` (on the watcher; it returns nothing to compare), then random commands by the
-    watcher or by the other client, then MULTI, random commands, EXEC on the watcher: both
-    servers must answer alike, EXEC's null included."""
-    watch()
+    """`watch(commands)` on the watcher, then those random commands by the watcher or by the
+    other client, then MULTI, random commands, EXEC on the watcher: both servers must answer
+    alike, EXEC's null included."""
     touching = draw_commands(g, pairs.entries, 2)
+    watch(touching)
     pairs.send(label, pairs.watcher if g.rng.random() < 0.3 else pairs.other, touching, history)
     queued = [args for args in draw_commands(g, pairs.entries, 3) if comparable_in_exec([args])]
     if g.rng.random() < 0.1:
@@ -574,7 +574,7 @@ def watch_rounds(pairs, label):
     g = command_grammar.Generator(random.Random(SEED))
     history = []
     for _ in range(ROUNDS):
-        def watch():
+        def watch(_):
             unwatch = [[b"UNWATCH"]] if g.rng.random() < 0.05 else []
             pairs.send(label, pairs.watcher, [[b"WATCH", *g.keys(1, 4)], *unwatch], history)
         play_round(pairs, g, label, history, watch)
@@ -596,3 +596,323 @@ def test_watch_rounds_are_deterministic(reference_redis, tmp_path):
         instance.close()
         process.terminate()
         process.wait(20)
+
+
+# --- Part 4, SkipKV only: range commands in transactions, WATCHRANGE ---------------------------
+
+@pytest.fixture
+def skipkv(debug_server):
+    """The debug skipkv-server as a `target`, flushed."""
+    instance = Target("skipkv", server=debug_server)
+    with instance.client() as client:
+        client.flushall()
+    return instance
+
+
+@pytest.fixture
+def skipkv_session(skipkv, protocol):
+    instance = Session(skipkv, protocol)
+    yield instance
+    instance.close()
+
+
+RANGE_ERROR = Error("ERR min or max not valid string range item")
+USER = "WATCHRANGE [user:42: (user:42;"  # every key that starts with "user:42:" (";" follows ":")
+
+
+def range_touched(touch, expected=NULL_ARRAY, setup=("MSET a 1 b 2 c 3 d 4",), watch="WATCHRANGE [b [c", by="b"):
+    return watched_and_touched(touch, expected, setup, watch, by)
+
+
+RANGE_SCENARIOS = {
+    "range_commands_inside_multi": [
+        ("MSET a 1 b 2 c 3 d 4", OK), ("MULTI", OK), ("RANGE - +", QUEUED), ("RANGECOUNT (a [c", QUEUED),
+        ("RANGEDEL (a [c", QUEUED), ("RANGE - + NOVALUES", QUEUED), ("RANGE [d + REV LIMIT 0 1", QUEUED),
+        ("RANGE a +", QUEUED), ("RANGE - + LIMIT 1", QUEUED), ("RANGEDEL [x [w", QUEUED),
+        ("EXEC", [["a", "1", "b", "2", "c", "3", "d", "4"], 2, 2, ["a", "d"], ["d", "4"], RANGE_ERROR,
+                  Error("ERR syntax error"), 0]),
+        ("MULTI", OK), ("RANGE -", Error("ERR wrong number of arguments for 'range' command")), ("EXEC", EXECABORT),
+        ("MULTI", OK), ("RANGEDEL -", Error("ERR wrong number of arguments for 'rangedel' command")),
+        ("RANGECOUNT - + +", Error("ERR wrong number of arguments for 'rangecount' command")), ("EXEC", EXECABORT),
+        ("RANGECOUNT - +", 2),
+    ],
+    "rangedel_inside_multi_touches_watched_keys": [
+        ("MSET a 1 b 2", OK), ("b", "WATCH b", OK), ("MULTI", OK), ("RANGEDEL [b +", QUEUED), ("EXEC", [1]),
+        ("b", "MULTI", OK), ("b", "PING", QUEUED), ("b", "EXEC", NULL_ARRAY),
+    ],
+    "watchrange_replies_and_errors": [
+        ("WATCHRANGE - +", OK), ("WATCHRANGE [a (b", OK), ("watchrange (a [b", OK), ("WATCHRANGE + -", OK),
+        ("WATCHRANGE [ (", OK),
+        ("WATCHRANGE a +", RANGE_ERROR), ("WATCHRANGE - b", RANGE_ERROR), ("WATCHRANGE '' +", RANGE_ERROR),
+        ("WATCHRANGE -x +", RANGE_ERROR), ("WATCHRANGE - ++", RANGE_ERROR),
+        ("WATCHRANGE [a", Error("ERR wrong number of arguments for 'watchrange' command")),
+        ("WATCHRANGE", Error("ERR wrong number of arguments for 'watchrange' command")),
+        ("WATCHRANGE [a [b [c", Error("ERR wrong number of arguments for 'watchrange' command")),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    "watchrange_bound_errors_match_range": [
+        ("RANGE a +", RANGE_ERROR), ("WATCHRANGE a +", RANGE_ERROR),
+        ("RANGE - ''", RANGE_ERROR), ("WATCHRANGE - ''", RANGE_ERROR),
+    ],
+    "watchrange_inside_multi_is_refused_and_the_transaction_goes_on": [
+        ("MULTI", OK), ("SET a 1", QUEUED), ("WATCHRANGE - +", Error("ERR WATCHRANGE inside MULTI is not allowed")),
+        ("SET b 2", QUEUED), ("EXEC", [OK, OK]), ("MGET a b", ["1", "2"]),
+    ],
+    # --- what aborts EXEC ---
+    "write_in_range_aborts": range_touched(("SET b 20", OK)),
+    "write_of_the_same_value_aborts": range_touched(("SET b 2", OK)),
+    "write_on_an_inclusive_bound_aborts": range_touched(("SET c 30", OK)),
+    "create_in_range_aborts": range_touched(("SET bb 1", OK)),
+    "create_in_an_empty_range_aborts": range_touched(("SET b 1", OK), setup=()),
+    "delete_in_range_aborts": range_touched(("DEL b", 1)),
+    "unlink_in_range_aborts": range_touched(("UNLINK a c", 2)),
+    "rangedel_overlapping_aborts": range_touched(("RANGEDEL (b +", 2)),
+    "rangedel_covering_aborts": range_touched(("RANGEDEL - +", 4)),
+    "flushall_with_keys_in_range_aborts": range_touched(("FLUSHALL", OK)),
+    "flushdb_with_keys_in_range_aborts": range_touched(("FLUSHDB", OK)),
+    "rename_into_range_aborts": range_touched(("RENAME d bz", OK)),
+    "rename_out_of_range_aborts": range_touched(("RENAME b z", OK)),
+    "copy_into_range_aborts": range_touched(("COPY a bb", 1)),
+    "getdel_aborts": range_touched(("GETDEL c", "3")),
+    "incr_aborts": range_touched(("INCR b", 3)),
+    "append_aborts": range_touched(("APPEND b x", 2)),
+    "mset_with_one_key_in_range_aborts": range_touched(("MSET a 0 c 0 d 0", OK)),
+    "expire_aborts": range_touched(("EXPIRE b 100", 1)),
+    "persist_of_a_ttl_aborts": range_touched(("PERSIST b", 1), setup=("SET b 2 EX 100",)),
+    "the_watcher_writing_before_multi_aborts": range_touched(("SET b 20", OK), by="a"),
+    "whole_keyspace_range_aborts_on_any_write": range_touched(("SET zzz 1", OK), watch="WATCHRANGE - +"),
+    "open_minimum_aborts": range_touched(("SET a 0", OK), watch="WATCHRANGE - (b"),
+    # --- what does not ---
+    "write_outside_the_range_runs": range_touched(("SET d 40", OK), "runs"),
+    "write_before_the_range_runs": range_touched(("SET a 10", OK), "runs"),
+    "write_on_an_exclusive_bound_runs": [
+        *range_touched(("SET a 10", OK), "runs", watch="WATCHRANGE (a (c"),
+        *range_touched(("SET c 30", OK), "runs", setup=(), watch="WATCHRANGE (a (c"),
+        *range_touched(("SET b 20", OK), setup=(), watch="WATCHRANGE (a (c"),
+    ],
+    "open_minimum_excludes_its_maximum": range_touched(("SET b 0", OK), "runs", watch="WATCHRANGE - (b"),
+    "empty_range_never_aborts": range_touched(("SET b 0", OK), "runs", watch="WATCHRANGE [c [a"),
+    "prefix_of_a_bound_is_outside": range_touched(("SET b 0", OK), "runs", watch="WATCHRANGE [b0 [c"),
+    "delete_of_a_missing_key_in_range_runs": range_touched(("DEL bb", 0), "runs"),
+    "rangedel_deleting_nothing_in_range_runs": range_touched(("RANGEDEL (c [z", 1), "runs"),
+    "flushall_with_no_key_in_range_runs": range_touched(("FLUSHALL", OK), "runs", setup=("MSET a 1 d 4",)),
+    "reads_in_range_run": range_touched(("RANGE - +", ["a", "1", "b", "2", "c", "3", "d", "4"]), "runs"),
+    "failed_set_nx_in_range_runs": range_touched(("SET b 1 NX", None), "runs"),
+    # --- what clears range watches ---
+    "unwatch_clears_range_watches": [
+        ("WATCHRANGE - +", OK), ("b", "SET a 1", OK), ("UNWATCH", OK), ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    "discard_clears_range_watches": [
+        ("WATCHRANGE - +", OK), ("b", "SET a 1", OK), ("MULTI", OK), ("DISCARD", OK),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    "a_successful_exec_clears_range_watches": [
+        ("WATCHRANGE - +", OK), ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+        ("b", "SET a 1", OK), ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    "a_failed_exec_clears_range_watches": [
+        ("WATCHRANGE - +", OK), ("b", "SET a 1", OK), ("MULTI", OK), ("PING", QUEUED), ("EXEC", NULL_ARRAY),
+        ("b", "SET a 2", OK), ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    "execabort_clears_range_watches": [
+        ("WATCHRANGE - +", OK), ("MULTI", OK), ("GET", Error("ERR wrong number of arguments for 'get' command")),
+        ("EXEC", EXECABORT), ("b", "SET a 2", OK), ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    "a_malformed_watchrange_keeps_earlier_watches": [
+        ("WATCHRANGE [a [b", OK), ("WATCHRANGE a b", RANGE_ERROR), ("b", "SET a 1", OK),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", NULL_ARRAY),
+    ],
+    # --- several watches ---
+    "several_ranges_and_keys_abort_on_any": [
+        ("WATCHRANGE [a [b", OK), ("WATCHRANGE [x [y", OK), ("WATCH k", OK), ("b", "SET m 1", OK),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+        ("WATCHRANGE [a [b", OK), ("WATCHRANGE [x [y", OK), ("WATCH k", OK), ("b", "SET x0 1", OK),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", NULL_ARRAY),
+        ("WATCHRANGE [a [b", OK), ("WATCH k", OK), ("WATCHRANGE [x [y", OK), ("b", "SET k 1", OK),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", NULL_ARRAY),
+        ("WATCH k", OK), ("WATCHRANGE [a [b", OK), ("WATCHRANGE [x [y", OK), ("b", "DEL a b x0", 1),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", NULL_ARRAY),
+    ],
+    "overlapping_ranges": [
+        ("WATCHRANGE [a [m", OK), ("WATCHRANGE [c [z", OK), ("WATCHRANGE [c [z", OK), ("b", "SET d 1", OK),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", NULL_ARRAY),
+    ],
+    "another_clients_range_watch_is_its_own": [
+        ("b", "WATCHRANGE - +", OK), ("SET a 1", OK), ("WATCHRANGE [x [y", OK), ("MULTI", OK), ("PING", QUEUED),
+        ("EXEC", [PONG]), ("b", "MULTI", OK), ("b", "PING", QUEUED), ("b", "EXEC", NULL_ARRAY),
+    ],
+    "the_watchers_own_transaction_touches_others": [
+        ("b", "WATCHRANGE [a [c", OK), ("MULTI", OK), ("SET b 1", QUEUED), ("EXEC", [OK]),
+        ("b", "MULTI", OK), ("b", "GET b", QUEUED), ("b", "EXEC", NULL_ARRAY),
+    ],
+    # --- keys that expire ---
+    "a_key_already_expired_at_watchrange_time_does_not_abort": [
+        ("SET b 1 PX 1", OK), Elapse(5), ("WATCHRANGE [a [c", OK), ("EXISTS b", 0), ("RANGECOUNT - +", 0),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    "expiry_outside_the_range_does_not_abort": [
+        ("SET z 1 PX 50", OK), ("SET b 1", OK), ("WATCHRANGE [a [c", OK), Elapse(100), ("GET z", None),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    # --- the uniqueness check of docs/PROTOCOL.md ---
+    "uniqueness_check_succeeds_alone": [
+        ("SET user:42 profile", OK), ("SET user:43:session other", OK),
+        (USER, OK), ("RANGECOUNT [user:42: (user:42;", 0), ("MULTI", OK), ("SET user:42:session mine", QUEUED),
+        ("EXEC", [OK]),
+        (USER, OK), ("RANGE [user:42: (user:42; NOVALUES", ["user:42:session"]),
+        ("b", "SET user:43:email x", OK), ("b", "SET user:42 changed", OK), ("b", "SET user:42; outside", OK),
+        ("MULTI", OK), ("SET user:42:email mine", QUEUED), ("EXEC", [OK]),
+    ],
+    "uniqueness_check_loses_to_a_competitor": [
+        (USER, OK), ("RANGECOUNT [user:42: (user:42;", 0),
+        ("b", "SET user:42:session theirs", OK),
+        ("MULTI", OK), ("SET user:42:session mine", QUEUED), ("EXEC", NULL_ARRAY), ("GET user:42:session", "theirs"),
+        (USER, OK), ("RANGECOUNT [user:42: (user:42;", 1),
+        ("b", "DEL user:42:session", 1),
+        ("MULTI", OK), ("SET user:42:session mine", QUEUED), ("EXEC", NULL_ARRAY), ("EXISTS user:42:session", 0),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(RANGE_SCENARIOS))
+def test_range_scenario(skipkv_session, name):
+    skipkv_session.play(name, RANGE_SCENARIOS[name])
+
+
+@pytest.fixture
+def skipkv_lazy_expiry_only(skipkv):
+    with skipkv.client() as client:
+        client.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", 0)
+    yield
+    with skipkv.client() as client:
+        client.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", 1)
+
+
+def test_lazy_expiry_of_a_key_in_range_aborts(skipkv_session, skipkv_lazy_expiry_only):
+    skipkv_session.play("lazy expiry in range", [
+        ("SET b 1 PX 100", OK), ("SET a 1", OK), ("WATCHRANGE [a [c", OK), Elapse(150),
+        ("MULTI", OK), ("GET b", QUEUED), ("EXEC", NULL_ARRAY),
+    ])
+
+
+def test_active_expiry_of_a_key_in_range_aborts(skipkv_session):
+    skipkv_session.play("active expiry in range", [("SET b 1 PX 100", OK), ("WATCHRANGE [a [c", OK), Elapse(150)])
+    with skipkv_session.target.client() as client:
+        assert wait_until(lambda: client.dbsize() == 0, POLL_SECONDS)
+    skipkv_session.play("active expiry in range", [("MULTI", OK), ("PING", QUEUED), ("EXEC", NULL_ARRAY)])
+
+
+def claim_ids(skipkv, name, count, claimed, errors):
+    """Claims `count` ids: WATCHRANGE over the ids, read the greatest (RANGE REV LIMIT 0 1),
+    MULTI, SET the next one, EXEC; again when EXEC aborts. Watching before reading matters: a
+    claim slipped in between a read and a later WATCHRANGE would not abort the EXEC."""
+    try:
+        with redis.Redis(host="127.0.0.1", port=skipkv.server.port, single_connection_client=True) as client:
+            while count:
+                assert client.execute_command("WATCHRANGE", "[id:", "(id;") in (b"OK", "OK")
+                last = client.execute_command("RANGE", "[id:", "(id;", "REV", "LIMIT", 0, 1, "NOVALUES")
+                following = int(last[0][3:]) + 1 if last else 0
+                client.execute_command("MULTI")
+                client.execute_command("SET", b"id:%06d" % following, name)
+                if client.execute_command("EXEC") is not None:
+                    claimed.append(following)
+                    count -= 1
+    except Exception as error:  # noqa: BLE001 - reported by the test
+        errors.append(error)
+
+
+def test_concurrent_claims_of_the_next_free_id(skipkv):
+    threads, each = 5, 25
+    claims = {f"t{index}": [] for index in range(threads)}
+    errors = []
+    workers = [threading.Thread(target=claim_ids, args=(skipkv, name, each, claimed, errors))
+               for name, claimed in claims.items()]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not errors, errors
+    everything = sorted(id_ for claimed in claims.values() for id_ in claimed)
+    assert everything == list(range(threads * each)), claims  # unique and contiguous
+    with skipkv.client() as client:
+        stored = client.execute_command("RANGE", "-", "+")
+    owners = dict(zip(stored[0::2], stored[1::2]))
+    assert owners == {b"id:%06d" % id_: name.encode() for name, claimed in claims.items() for id_ in claimed}
+
+
+def test_concurrent_uniqueness_checks(skipkv):
+    """Clients race to register usernames (keys name:<n>:<client>): each checks that no key of
+    prefix name:<n>: exists under WATCHRANGE, then sets its own; exactly one wins every name."""
+    threads, names = 5, 30
+    order = list(range(names))
+    errors = []
+
+    def register(me, seed):
+        rng = random.Random(seed)
+        mine = order[:]
+        rng.shuffle(mine)
+        try:
+            with redis.Redis(host="127.0.0.1", port=skipkv.server.port, single_connection_client=True) as client:
+                for number in mine:
+                    low, high = f"[name:{number}:", f"(name:{number};"
+                    client.execute_command("WATCHRANGE", low, high)
+                    if client.execute_command("RANGECOUNT", low, high):
+                        client.execute_command("UNWATCH")
+                        continue
+                    client.execute_command("MULTI")
+                    client.execute_command("SET", f"name:{number}:{me}", me)
+                    client.execute_command("EXEC")
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    workers = [threading.Thread(target=register, args=(f"c{index}", SEED + index)) for index in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not errors, errors
+    with skipkv.client() as client:
+        keys = client.execute_command("RANGE", "-", "+", "NOVALUES")
+    assert sorted(key.rsplit(b":", 1)[0] for key in keys) == sorted(b"name:%d" % n for n in range(names)), \
+        f"every name registered exactly once (SKIPKV_TEST_SEED={SEED}): {keys}"
+
+
+# --- WATCHRANGE against random commands: Redis's WATCH of every key in the range is the model ---
+
+BOUND_PREFIXES = [b"", b"k", b"k1", b"k1:", b"K", b"a", b"\xff", b"nul", b"lcs:"]
+
+
+def random_bound(g):
+    roll = g.rng.random()
+    if roll < 0.1:
+        return g.rng.choice([b"-", b"+"])
+    base = g.key() if roll < 0.7 else g.rng.choice(BOUND_PREFIXES)
+    return g.rng.choice([b"[", b"("]) + base
+
+
+def in_range(key, low, high):
+    above = low == b"-" or (low != b"+" and (key >= low[1:] if low[:1] == b"[" else key > low[1:]))
+    below = high == b"+" or (high != b"-" and (key <= high[1:] if high[:1] == b"[" else key < high[1:]))
+    return above and below
+
+
+def test_watchrange_against_random_commands(pairs, protocol):
+    """SkipKV's WATCHRANGE min max aborts EXEC exactly when Redis's WATCH of every key in the
+    range would: the keys in it now and every argument of the commands that follow in it (a
+    key those commands create or touch is one of their arguments)."""
+    g = command_grammar.Generator(random.Random(SEED ^ 0x5eed))
+    label, history = f"WATCHRANGE RESP{protocol} (seed {SEED})", []
+    for _ in range(ROUNDS):
+        def watch(commands):
+            low, high = random_bound(g), random_bound(g)
+            skipkv, reference = pairs.watcher
+            keys = {bulk_payload(item) for item in reference.call([b"KEYS", b"*"]).items}
+            keys |= {arg for args in commands for arg in args[1:]}
+            model = sorted(key for key in keys if in_range(key, low, high))
+            history.append(("watcher", [b"WATCHRANGE", low, high]))
+            reply = skipkv.call([b"WATCHRANGE", low, high])
+            assert reply.raw == b"+OK\r\n", f"{label}: WATCHRANGE {low!r} {high!r}: {show(reply.raw)}"
+            if model:
+                assert reference.call([b"WATCH", *model]).raw == b"+OK\r\n"
+        play_round(pairs, g, label, history, watch)
+    compare_keyspaces(label, *pairs.watcher, pairs.names)
