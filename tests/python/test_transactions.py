@@ -246,6 +246,15 @@ SCENARIOS = {
                   Map([("matches", [[[4, 7], [5, 8]], [[2, 3], [0, 1]]]), ("len", 6)]), "1.5", ["ohmytext", None],
                   "ohmytext"]),
     ],
+    "connection_commands_are_queued_too": [
+        ("MULTI", OK), ("CLIENT SETNAME tx", QUEUED), ("SELECT 0", QUEUED), ("CLIENT GETNAME", QUEUED),
+        ("AUTH foo", QUEUED), ("ECHO hi", QUEUED),
+        ("EXEC", [OK, OK, "tx", Error("ERR AUTH <password> called without any password configured for the default user. "
+                                      "Are you sure your configuration is correct?"), "hi"]),
+    ],
+    "quit_inside_multi_closes_without_running_it": [
+        ("MULTI", OK), ("SET a 1", QUEUED), ("QUIT", OK), ("b", "GET a", None),
+    ],
     "unwatch_queued_inside_multi_is_too_late": [
         ("SET x 1", OK), ("WATCH x", OK), ("b", "SET x 2", OK), ("MULTI", OK), ("UNWATCH", QUEUED),
         ("EXEC", NULL_ARRAY), ("MULTI", OK), ("UNWATCH", QUEUED), ("EXEC", [OK]),
@@ -302,6 +311,9 @@ SCENARIOS = {
     "discard_unwatches_all_keys": [
         ("WATCH x", OK), ("SET x 10", OK), ("MULTI", OK), ("DISCARD", OK), ("b", "SET x 10", OK),
         ("MULTI", OK), ("INCR x", QUEUED), ("EXEC", [11]),
+    ],
+    "the_transactions_own_writes_do_not_abort_it": [
+        ("SET x 1", OK), ("WATCH x", OK), ("MULTI", OK), ("SET x 2", QUEUED), ("INCR x", QUEUED), ("EXEC", [OK, 3]),
     ],
     "watch_is_per_connection": [
         ("SET x 1", OK), ("WATCH x", OK), ("b", "WATCH x", OK), ("b", "MULTI", OK), ("b", "SET x 2", QUEUED),
@@ -465,6 +477,60 @@ def test_transaction_helper_retries_on_watch_error(client, target, protocol):
         assert client.transaction(increment, "counter") == [True]
     assert calls == [0, 10]
     assert client.get("counter") == b"11"
+
+
+def test_a_long_pipelined_transaction(client):
+    pipe = client.pipeline()
+    for index in range(2000):
+        pipe.set(f"k{index}", index).get(f"k{index}")
+    replies = pipe.execute()
+    assert replies == [reply for index in range(2000) for reply in (True, str(index).encode())]
+
+
+def test_other_clients_never_see_a_transaction_half_done(target, protocol):
+    """A writer sets a and b to the same value in one transaction, over and over, while readers
+    read both in one MGET or one MULTI/GET/GET/EXEC: they never see the two differ (Redis runs a
+    transaction with no other client's command in between)."""
+    rounds = 400
+    stop, errors, torn = threading.Event(), [], []
+
+    def writer():
+        try:
+            with target.client(protocol) as client:
+                for index in range(rounds):
+                    pipe = client.pipeline()
+                    pipe.set("a", index).incr("counter").set("b", index)
+                    pipe.execute()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            stop.set()
+
+    def reader(in_transaction):
+        try:
+            with target.client(protocol) as client:
+                while not stop.is_set():
+                    if in_transaction:
+                        pipe = client.pipeline()
+                        pipe.get("a").get("b")
+                        pair = pipe.execute()
+                    else:
+                        pair = client.mget("a", "b")
+                    if pair[0] != pair[1]:
+                        torn.append(pair)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    client = target.client(protocol)
+    client.mset({"a": -1, "b": -1})
+    client.close()
+    workers = [threading.Thread(target=writer), *(threading.Thread(target=reader, args=(flag,)) for flag in (True, False))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not errors, errors
+    assert not torn, f"{len(torn)} reads saw a and b differ, first {torn[:5]}"
 
 
 def test_concurrent_optimistic_increments(target, protocol):
