@@ -351,6 +351,36 @@ def test_scenario(session, name):
     session.play(name, SCENARIOS[name])
 
 
+OOM = Error("OOM command not allowed when used memory > 'maxmemory'.")
+OUT_OF_MEMORY = ("b", "CONFIG SET maxmemory 1", OK)  # any server uses more than a byte
+
+OOM_SCENARIOS = {
+    # While over maxmemory, Redis refuses every command queued (not only writes), but not DISCARD.
+    "queueing_is_refused_when_out_of_memory": [
+        OUT_OF_MEMORY, ("MULTI", OK), ("SET x 1", OOM), ("GET x", OOM), ("DISCARD", OK),
+        ("MULTI", OK), ("EXISTS x", OOM), ("EXEC", EXECABORT), ("PING", PONG),
+    ],
+    "exec_of_only_reads_runs_when_out_of_memory": [
+        ("SET x value", OK), ("MULTI", OK), ("GET x", QUEUED), ("PING", QUEUED), OUT_OF_MEMORY,
+        ("EXEC", ["value", PONG]),
+    ],
+    "exec_with_a_write_is_refused_when_out_of_memory": [
+        ("MULTI", OK), ("SET x 1", QUEUED), ("GET x", QUEUED), OUT_OF_MEMORY,
+        ("EXEC", Error("EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'.")),
+        ("EXISTS x", 0), ("EXEC", NOT_IN_MULTI),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(OOM_SCENARIOS))
+def test_out_of_memory_scenario(session, name):
+    try:
+        session.play(name, OOM_SCENARIOS[name])
+    finally:
+        with session.target.client() as client:
+            client.config_set("maxmemory", 0)
+
+
 # --- keys expiring while watched ----------------------------------------------------------------
 
 @pytest.fixture
