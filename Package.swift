@@ -113,6 +113,8 @@ let package = Package(
                 "SkipKVKeys",
                 "SkipKVSystem",
                 .product(name: "Logging", package: "swift-log"),
+                // The stripes' version words (seqlock readers): atomics in raw memory.
+                .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
         .testTarget(

@@ -1,6 +1,6 @@
-/// Builds one batch record (`LogRecordKind.batch`) from single-key records (SET, DEL and
-/// their expiring forms: RENAME moves a key's deadline, COPY copies it), for a command that
-/// changes several keys and must be replayed whole or not at all. The buffer starts
+/// Builds one batch record (`LogRecordKind.batch`) from the records of a transaction or of a
+/// command that changes several keys (SET, DEL and their expiring forms, RANGEDEL, FLUSHALL),
+/// which must be replayed whole or not at all. The buffer starts
 /// with room for the batch's own header and kind byte, so `record()` seals it in place.
 public struct LogBatchBuilder {
     private var bytes: [UInt8]
@@ -34,6 +34,14 @@ public struct LogBatchBuilder {
         append(size: LogRecordEncoder.expireSize(keyCount: key.count)) {
             LogRecordEncoder.writeExpire(key: key, deadline: deadline, to: $0)
         }
+    }
+
+    /// A complete record (RANGEDEL's or FLUSHALL's, `LogRecordEncoder`), not a batch: a
+    /// transaction that empties a range logs it inside its batch.
+    public mutating func appendRecord(_ record: [UInt8]) {
+        precondition(record.count > LogFormat.recordHeaderSize && record[LogFormat.recordHeaderSize] != LogRecordKind.batch.rawValue)
+        bytes += record
+        count += 1
     }
 
     private mutating func append(size: Int, _ write: (UnsafeMutableRawPointer) -> Int) {

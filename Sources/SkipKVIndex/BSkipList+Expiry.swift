@@ -78,6 +78,13 @@ extension BSkipList {
         return found ?? nil
     }
 
+    /// The deadline of `key`'s entry (0: none) even when it has expired and is not yet
+    /// removed; nil when absent. Neither an access nor a lazy-expiry note: what WATCH
+    /// records and EXEC checks (whether a watched key expired in between).
+    public func storedDeadline(ofKey key: UnsafeRawBufferPointer) -> Int64? {
+        withLeafEntry(ofKey: key) { leaf, i in leaf.deadline(i) }
+    }
+
     /// The expiry cycle's step: examines up to `limit` nodes whose bound is before `now`,
     /// earliest first, calls `body` with each of their keys expired at `now` and its deadline,
     /// and sets each node's bound to the earliest deadline it keeps. `body` runs under the

@@ -52,6 +52,29 @@ public struct KeyRange: Sendable, Hashable {
     public func contains(_ key: [UInt8]) -> Bool {
         key.withUnsafeBytes { contains($0) }
     }
+
+    /// The keys in both ranges (possibly an empty range).
+    public func intersection(_ other: KeyRange) -> KeyRange {
+        KeyRange(lower: Self.tighter(lower, other.lower, lowerEnd: true), upper: Self.tighter(upper, other.upper, lowerEnd: false))
+    }
+
+    /// Of two bounds at the same end, the one that admits fewer keys.
+    private static func tighter(_ a: RangeBound, _ b: RangeBound, lowerEnd: Bool) -> RangeBound {
+        func key(_ bound: RangeBound) -> [UInt8]? {
+            switch bound {
+            case .unbounded: return nil
+            case .inclusive(let k), .exclusive(let k): return k
+            }
+        }
+        guard let ka = key(a) else { return b }
+        guard let kb = key(b) else { return a }
+        let order = compareBytes(ka, kb)
+        if order == 0 {
+            if case .exclusive = a { return a }
+            return b
+        }
+        return (order > 0) == lowerEnd ? a : b
+    }
 }
 
 /// memcmp order with the shorter key first on a common prefix.

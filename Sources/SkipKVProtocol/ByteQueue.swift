@@ -52,6 +52,13 @@ public struct ByteQueue: ~Copyable {
         }
     }
 
+    /// Drops what was appended after the first `byteCount` readable bytes: a reply being
+    /// redone (a read that met a transaction runs again).
+    public mutating func truncate(toCount byteCount: Int) {
+        precondition(byteCount >= 0 && byteCount <= count, "truncating to more than is buffered")
+        writerIndex = readerIndex + byteCount
+    }
+
     /// Drops all buffered bytes. If the buffer grew beyond `maximumRetainedCapacity` (say,
     /// for one huge reply) its storage is replaced by a block of that size, so one large
     /// reply does not pin memory for the life of the connection.

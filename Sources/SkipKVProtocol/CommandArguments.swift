@@ -79,6 +79,13 @@ public struct CommandArguments: ~Copyable {
         appendSlice(Slice(offset: offset, count: count))
     }
 
+    /// Replaces the arguments with slices of a buffer the caller keeps (a transaction's queued
+    /// command, run by EXEC): `argument(i, in:)` then takes that buffer.
+    public mutating func replace(withSlicesOf ranges: ArraySlice<Range<Int>>) {
+        removeAll()
+        for range in ranges { appendBufferSlice(offset: range.lowerBound, count: range.count) }
+    }
+
     /// Starts a scratch argument; returns its scratch offset for `finishScratchArgument`.
     mutating func beginScratchArgument() -> Int {
         scratchCount

@@ -17,11 +17,13 @@ struct ACLCategories: RedisNamedOptions, Sendable {
     static let blocking = ACLCategories(rawValue: 1 << 16)
     static let dangerous = ACLCategories(rawValue: 1 << 17)
     static let connection = ACLCategories(rawValue: 1 << 18)
+    static let transaction = ACLCategories(rawValue: 1 << 19)
 
     static let redisNames: [(ACLCategories, String)] = [
         (.keyspace, "@keyspace"), (.read, "@read"), (.write, "@write"), (.string, "@string"), (.bitmap, "@bitmap"),
         (.pubsub, "@pubsub"), (.admin, "@admin"), (.fast, "@fast"), (.slow, "@slow"),
         (.blocking, "@blocking"), (.dangerous, "@dangerous"), (.connection, "@connection"),
+        (.transaction, "@transaction"),
     ]
 
 

@@ -1,3 +1,5 @@
+import SkipKVPersistence
+
 /// What the executor reads for every command, copied from the record into a flat,
 /// never-freed buffer so that one lookup gives arity, flags, handler and subcommands
 /// without touching a reference count.
@@ -7,8 +9,31 @@ struct CommandEntry {
     let handler: CommandHandler?
     /// Rows of this container's subcommands (empty for a plain command).
     let subcommands: Range<Int>
+    /// Which arguments are keys (`KeyPositions`' first, last, step; first 0: none).
+    let firstKey: Int
+    let lastKey: Int
+    let keyStep: Int
+    let wholeKeyspace: Bool
+    let transactionRole: TransactionRole
     /// The name (for a subcommand, the part after `|`) as `CommandLookup.pack` packs it.
     let packedName: PackedName
+
+    /// The stripes of the keys of an invocation whose arguments `argument` gives: what a
+    /// transaction running it must hold and what a read outside one validates against.
+    func stripes(
+        argumentCount count: Int, _ argument: (Int) -> UnsafeRawBufferPointer, _ stripe: (UnsafeRawBufferPointer) -> Int
+    ) -> StripeSet {
+        if wholeKeyspace { return .all }
+        var set = StripeSet()
+        guard firstKey > 0 else { return set }
+        let end = min(lastKey < 0 ? count + lastKey : lastKey, count - 1)
+        var index = firstKey
+        while index <= end {
+            set.insert(stripe: stripe(argument(index)))
+            index += keyStep
+        }
+        return set
+    }
 
     @inline(__always)
     func accepts(argumentCount count: Int) -> Bool {

@@ -1,9 +1,12 @@
+import SkipKVPersistence
 import SkipKVProtocol
 import SkipKVSystem
 
 /// Runs one parsed command: finds its row in `CommandTable` by name (and, for a container,
 /// by subcommand), checks arity, authentication, loading, memory and persistence against
-/// the row's flags, calls the row's handler, and records the call in the loop's stats.
+/// the row's flags, then either queues it (between MULTI and EXEC, as its
+/// `transactionRole` says) or calls the row's handler (a read-only one validated against
+/// concurrent transactions, `runConsistently`), and records the call in the loop's stats.
 /// Checks and error texts follow Redis's `processCommand` order: unknown command or
 /// subcommand, then arity, then authentication, then (after loading) memory: evictions, and
 /// -OOM, then -MISCONF.
@@ -21,6 +24,7 @@ enum CommandExecutor {
         guard var command = CommandTable.shared.find(arguments.pointee.argument(0, in: buffer)) else {
             writeUnknownCommand(arguments, buffer, reply)
             loop.stats.add(.errorReplies)
+            connection.pointee.queued?.pointee.refused = true
             return startedAt
         }
         let entries = CommandTable.shared.entries
@@ -30,69 +34,148 @@ enum CommandExecutor {
                 let name = String(decoding: arguments.pointee.argument(1, in: buffer).prefix(128), as: UTF8.self)
                 reply.pointee.writeError(ErrorText.unknownSubcommand(name, of: command.name))
                 loop.stats.add(.errorReplies)
+                connection.pointee.queued?.pointee.refused = true
                 return startedAt
             }
             command = subcommand
         }
         let entry = entries + command.rawValue
         if !entry.pointee.accepts(argumentCount: count) {
-            reply.pointee.writeError(ErrorText.arity(command.name))
-            loop.stats.add(.rejected, for: command)
-            loop.stats.add(.errorReplies)
-            return startedAt
+            return reject(ErrorText.arity(command.name), command, entry, connection, loop, startedAt)
         }
-        let flags = entry.pointee.flags
+        var flags = entry.pointee.flags
         // As in Redis, clearing requirepass at run time lets every client in at once.
         if !connection.pointee.authenticated && !flags.contains(.noAuth)
             && loop.withSettings({ $0.passwordRequired.load(ordering: .relaxed) }) {
-            reply.pointee.writeError(ErrorText.noAuth)
-            loop.stats.add(.rejected, for: command)
-            loop.stats.add(.errorReplies)
-            return startedAt
+            return reject(ErrorText.noAuth, command, entry, connection, loop, startedAt)
+        }
+        let queued = connection.pointee.queued
+        if let queued {
+            if flags.contains(.noMulti) {
+                return reject("ERR Command not allowed inside a transaction", command, entry, connection, loop, startedAt)
+            }
+            // EXEC is refused for what it would run (Redis's mstate.cmd_flags).
+            if entry.pointee.transactionRole == .exec { flags.formUnion(queued.pointee.flags) }
         }
         if !loop.loaded && !loop.checkLoaded() && !flags.contains(.loading) {
-            reply.pointee.writeError(ErrorText.loading)
-            loop.stats.add(.rejected, for: command)
-            loop.stats.add(.errorReplies)
-            return startedAt
+            return reject(ErrorText.loading, command, entry, connection, loop, startedAt)
         }
         if !loop.memoryAdmits(flags) {
-            reply.pointee.writeError(ErrorText.outOfMemory)
-            loop.stats.add(.rejected, for: command)
-            loop.stats.add(.errorReplies)
-            return startedAt
+            return reject(ErrorText.outOfMemory, command, entry, connection, loop, startedAt)
         }
         if flags.contains(.write) && loop.persistence._withUnsafeGuaranteedRef({ $0.refusingWrites.load(ordering: .relaxed) }) {
-            reply.pointee.writeError(loop.persistence._withUnsafeGuaranteedRef { $0.writeRefusal })
-            loop.stats.add(.rejected, for: command)
-            loop.stats.add(.errorReplies)
+            let refusal = loop.persistence._withUnsafeGuaranteedRef { $0.writeRefusal }
+            return reject(refusal, command, entry, connection, loop, startedAt)
+        }
+        if let queued, entry.pointee.transactionRole == .queued {
+            let journal = loop.keyspace.journal.takeUnretainedValue()
+            queued.pointee.append(command, entry: entry, count: count, { arguments.pointee.argument($0, in: buffer) }) { key in
+                journal.stripe(of: key)
+            }
+            reply.pointee.writeSimpleString("QUEUED")
             return startedAt
         }
         let replyStart = reply.pointee.output.count
-        // Only a container whose arity needs a subcommand has no handler, and it never gets here.
-        entry.pointee.handler?(CommandContext(connection: connection, loop: loop, arguments: arguments, buffer: buffer))
+        let context = CommandContext(connection: connection, loop: loop, arguments: arguments, buffer: buffer)
+        if flags.contains(.readonly) && (entry.pointee.firstKey > 0 || entry.pointee.wholeKeyspace) {
+            runConsistently(entry, context, replyStart: replyStart)
+        } else {
+            // Only a container whose arity needs a subcommand has no handler, and it never gets here.
+            entry.pointee.handler?(context)
+        }
         let lsn = loop.commandLSN.pointee
         if lsn != 0 {
             connection.pointee.requiredLSN = lsn
             loop.commandLSN.pointee = 0
         }
+        return account(command, entry, connection, loop, arguments: arguments, buffer: buffer,
+                       replyStart: replyStart, startedAt: startedAt)
+    }
+
+    /// Runs a read-only command so that it sees every transaction and multi-key write whole
+    /// or not at all (`JournaledKeyspace.consistentRead`): when one touched its keys' stripes
+    /// meanwhile, its reply is dropped and it runs again.
+    @inline(__always)
+    private static func runConsistently(
+        _ entry: UnsafeMutablePointer<CommandEntry>, _ context: CommandContext, replyStart: Int
+    ) {
+        let reply = context.reply
+        let handler = entry.pointee.handler!
+        context.keyspace.journal._withUnsafeGuaranteedRef { journal in
+            if entry.pointee.firstKey == 1 && entry.pointee.lastKey == 1 && !entry.pointee.wholeKeyspace {
+                journal.consistentRead(stripe: journal.stripe(of: context.argument(1)),
+                                       retry: { reply.pointee.output.truncate(toCount: replyStart) }) { handler(context) }
+            } else {
+                let stripes = entry.pointee.stripes(argumentCount: context.count, context.argument) { journal.stripe(of: $0) }
+                journal.consistentRead(stripes, retry: { reply.pointee.output.truncate(toCount: replyStart) }) { handler(context) }
+            }
+        }
+    }
+
+    /// Runs one command EXEC dequeued, inside its transaction (so reads need no validation:
+    /// the transaction holds their stripes), and counts it as Redis's `call` would.
+    static func runQueued(
+        _ command: QueuedCommands.Command, of queued: UnsafeMutablePointer<QueuedCommands>,
+        connection: UnsafeMutablePointer<Connection>, loop: EventLoop
+    ) {
+        let arguments = loop.queuedArguments
+        arguments.pointee.replace(withSlicesOf: queued.pointee.arguments[command.arguments])
+        let entry = CommandTable.shared.entries + command.id.rawValue
+        let startedAt = monotonicMicroseconds()
+        let replyStart = connection.pointee.reply.pointee.output.count
+        queued.pointee.bytes.withUnsafeBytes { buffer in
+            entry.pointee.handler?(CommandContext(connection: connection, loop: loop, arguments: arguments, buffer: buffer))
+            _ = account(command.id, entry, connection, loop, arguments: arguments, buffer: buffer,
+                        replyStart: replyStart, startedAt: startedAt)
+        }
+    }
+
+    /// Records a command that ran: INFO commandstats and errorstats, CLIENT LIST's `cmd=`,
+    /// SLOWLOG. Returns the time it finished.
+    @inline(__always)
+    private static func account(
+        _ command: CommandID, _ entry: UnsafeMutablePointer<CommandEntry>, _ connection: UnsafeMutablePointer<Connection>,
+        _ loop: EventLoop, arguments: UnsafeMutablePointer<CommandArguments>, buffer: UnsafeRawBufferPointer,
+        replyStart: Int, startedAt: UInt64
+    ) -> UInt64 {
         let finishedAt = monotonicMicroseconds()
         let stats = loop.stats
         stats.add(.calls, for: command)
         stats.add(.microseconds, for: command, finishedAt &- startedAt)
         stats.add(.commandsProcessed)
         // QUIT may already have sent its reply, so look only when the reply is still there.
-        let output = reply.pointee.output.readableBytes
+        let output = connection.pointee.reply.pointee.output.readableBytes
         if output.count > replyStart && output[replyStart] == UInt8(ascii: "-") {
             stats.add(.failed, for: command)
             stats.add(.errorReplies)
         }
         connection.pointee.withClient { $0.lastCommand.store(command.rawValue, ordering: .relaxed) }
         let duration = finishedAt &- startedAt
-        if loop.server.slowLog.isSlow(duration) && !flags.contains(.skipSlowlog) {
+        if loop.server.slowLog.isSlow(duration) && !entry.pointee.flags.contains(.skipSlowlog) {
             recordSlow(connection, arguments, buffer, duration, loop.server.slowLog)
         }
         return finishedAt
+    }
+
+    /// Refuses the command with `message` (Redis's rejectCommand): between MULTI and EXEC
+    /// the transaction is flagged so that EXEC fails, and EXEC itself is aborted with
+    /// -EXECABORT naming the reason.
+    @inline(never)
+    private static func reject(
+        _ message: String, _ command: CommandID, _ entry: UnsafeMutablePointer<CommandEntry>,
+        _ connection: UnsafeMutablePointer<Connection>, _ loop: EventLoop, _ startedAt: UInt64
+    ) -> UInt64 {
+        let reply = connection.pointee.reply
+        if connection.pointee.queued != nil && entry.pointee.transactionRole == .exec {
+            TransactionCommands.discardTransaction(connection, loop.keyspace)
+            reply.pointee.writeError("EXECABORT Transaction discarded because of: " + message)
+        } else {
+            connection.pointee.queued?.pointee.refused = true
+            reply.pointee.writeError(message)
+        }
+        loop.stats.add(.rejected, for: command)
+        loop.stats.add(.errorReplies)
+        return startedAt
     }
 
     /// Adds the command to SLOWLOG (rare: only commands over the threshold get here).

@@ -1,6 +1,6 @@
 /// Redis's command groups, as COMMAND DOCS shows them.
 enum CommandGroup: String, Sendable {
-    case generic, string, bitmap, connection, server
+    case generic, string, bitmap, connection, server, transactions
 
     /// The ACL category the group's commands belong to, where Redis gives them one.
     var aclCategories: ACLCategories {
@@ -10,6 +10,7 @@ enum CommandGroup: String, Sendable {
         case .bitmap: return .bitmap
         case .connection: return .connection
         case .server: return []
+        case .transactions: return .transaction
         }
     }
 }

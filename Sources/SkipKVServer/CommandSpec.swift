@@ -23,6 +23,11 @@ struct CommandSpec: Sendable {
     let summary: String
     let complexity: String
     let arguments: [ArgumentDoc]
+    /// Reads or writes keys beyond its key arguments (a range, the whole keyspace): a
+    /// transaction running it holds every stripe, and outside one it reads against every
+    /// stripe's version (`CommandExecutor`).
+    let wholeKeyspace: Bool
+    let transactionRole: TransactionRole
     let subcommands: [CommandSpec]
     /// Nil only for a container whose arity needs a subcommand (CLIENT, CONFIG, MEMORY).
     let handler: CommandHandler?
@@ -30,7 +35,8 @@ struct CommandSpec: Sendable {
     init(
         _ name: String, arity: Int, _ flags: CommandFlags, keys: KeyPositions = .none, group: CommandGroup,
         categories: ACLCategories? = nil, since: String, summary: String, complexity: String,
-        arguments: [ArgumentDoc] = [], subcommands: [CommandSpec] = [], handler: CommandHandler?
+        arguments: [ArgumentDoc] = [], wholeKeyspace: Bool = false, transactionRole: TransactionRole = .queued,
+        subcommands: [CommandSpec] = [], handler: CommandHandler?
     ) {
         self.name = name
         self.arity = arity
@@ -42,6 +48,8 @@ struct CommandSpec: Sendable {
         self.summary = summary
         self.complexity = complexity
         self.arguments = arguments
+        self.wholeKeyspace = wholeKeyspace
+        self.transactionRole = transactionRole
         self.subcommands = subcommands
         self.handler = handler
     }

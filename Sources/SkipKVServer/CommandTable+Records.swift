@@ -7,7 +7,7 @@
 ///
 /// To add a command: write its handler, add its record here. Nothing else.
 extension CommandTable {
-    static let records: [CommandSpec] = strings + expiry + keyspace + connection + server + persistence + bitmaps
+    static let records: [CommandSpec] = strings + expiry + keyspace + connection + server + persistence + bitmaps + transactions
 
     private static let key = ArgumentDoc.key()
     private static let value = ArgumentDoc.string("value")
@@ -148,6 +148,33 @@ extension CommandTable {
                     ], handler: StringCommands.lcs),
     ]
 
+    /// What MULTI, DISCARD, WATCH and UNWATCH share (EXEC is not fast and skips the slow log).
+    private static let transactionFlags: CommandFlags = [.noscript, .loading, .stale, .fast, .allowBusy]
+
+    private static let transactions: [CommandSpec] = [
+        CommandSpec("multi", arity: 1, transactionFlags, group: .transactions, since: "1.2.0",
+                    summary: "Starts a transaction.", complexity: "O(1)", transactionRole: .immediate,
+                    handler: TransactionCommands.multi),
+        CommandSpec("exec", arity: 1, [.noscript, .loading, .stale, .skipSlowlog], group: .transactions, since: "1.2.0",
+                    summary: "Executes all commands in a transaction.", complexity: "Depends on commands in the transaction",
+                    transactionRole: .exec, handler: TransactionCommands.exec),
+        CommandSpec("discard", arity: 1, transactionFlags, group: .transactions, since: "2.0.0",
+                    summary: "Discards a transaction.", complexity: "O(N), when N is the number of queued commands",
+                    transactionRole: .immediate, handler: TransactionCommands.discard),
+        CommandSpec("watch", arity: -2, transactionFlags, keys: .all(.readOnly), group: .transactions, since: "2.2.0",
+                    summary: "Monitors changes to keys to determine the execution of a transaction.",
+                    complexity: "O(1) for every key.", arguments: [key.isMultiple], transactionRole: .immediate,
+                    handler: TransactionCommands.watch),
+        CommandSpec("unwatch", arity: 1, transactionFlags, group: .transactions, since: "2.2.0",
+                    summary: "Forgets about watched keys of a transaction.", complexity: "O(1)",
+                    handler: TransactionCommands.unwatch),
+        // The range's bounds are not keys (as RANGE's): they name no key a cluster could route by.
+        CommandSpec("watchrange", arity: 3, transactionFlags, group: .transactions, since: "0.1.0",
+                    summary: "Monitors changes to the keys between min and max ([key inclusive, (key exclusive, - and +) to determine the execution of a transaction.",
+                    complexity: "O(1); EXEC then O(log N + M) where M is the number of keys in the range",
+                    arguments: bounds, transactionRole: .immediate, handler: TransactionCommands.watchrange),
+    ]
+
     private static let keyspace: [CommandSpec] = [
         CommandSpec("del", arity: -2, [.write], keys: .all([.remove, .delete]), group: .generic, since: "1.0.0",
                     summary: "Deletes one or more keys.", complexity: perKey, arguments: [key.isMultiple],
@@ -164,7 +191,7 @@ extension CommandTable {
         CommandSpec("keys", arity: 2, [.readonly], group: .generic, categories: [.keyspace, .dangerous],
                     since: "1.0.0", summary: "Returns all key names that match a pattern, in key order.",
                     complexity: "O(N) over the keys sharing the pattern's literal prefix", arguments: [.pattern()],
-                    handler: KeyspaceCommands.keys),
+                    wholeKeyspace: true, handler: KeyspaceCommands.keys),
         CommandSpec("scan", arity: -2, [.readonly], group: .generic, since: "2.8.0",
                     summary: "Iterates over the key names in key order.", complexity: "O(COUNT log N) per call",
                     arguments: [
@@ -172,7 +199,7 @@ extension CommandTable {
                         ArgumentDoc.tokenValue("MATCH", .pattern()).isOptional,
                         ArgumentDoc.tokenValue("COUNT", .integer("count")).isOptional,
                         ArgumentDoc.tokenValue("TYPE", .string("type")).isOptional,
-                    ], handler: KeyspaceCommands.scan),
+                    ], wholeKeyspace: true, handler: KeyspaceCommands.scan),
         // The range commands' bounds are not keys: they name no key a cluster could route by.
         CommandSpec("range", arity: -3, [.readonly], group: .generic, since: "0.1.0",
                     summary: "Returns the keys and values between min and max ([key inclusive, (key exclusive, - and +), in key order or reversed.",
@@ -180,26 +207,26 @@ extension CommandTable {
                         ArgumentDoc.flag("REV").isOptional,
                         ArgumentDoc.tokenBlock("LIMIT", [.integer("offset"), .integer("count")]).isOptional,
                         ArgumentDoc.flag("NOVALUES").isOptional,
-                    ], handler: RangeCommands.range),
+                    ], wholeKeyspace: true, handler: RangeCommands.range),
         CommandSpec("rangecount", arity: 3, [.readonly], group: .generic, since: "0.1.0",
                     summary: "Counts the keys between min and max.",
                     complexity: "O(log N + M) where M is the number of keys counted", arguments: bounds,
-                    handler: RangeCommands.rangecount),
+                    wholeKeyspace: true, handler: RangeCommands.rangecount),
         CommandSpec("rangedel", arity: 3, [.write], group: .generic, since: "0.1.0",
                     summary: "Deletes the keys between min and max.",
                     complexity: "O(M log N) where M is the number of keys removed", arguments: bounds,
-                    handler: RangeCommands.rangedel),
+                    wholeKeyspace: true, handler: RangeCommands.rangedel),
         CommandSpec("dbsize", arity: 1, [.readonly, .fast], group: .server, categories: .keyspace, since: "1.0.0",
                     summary: "Returns the number of keys in the database.", complexity: "O(shards)",
-                    handler: KeyspaceCommands.dbsize),
+                    wholeKeyspace: true, handler: KeyspaceCommands.dbsize),
         CommandSpec("flushdb", arity: -1, [.write], group: .server, categories: [.keyspace, .dangerous],
                     since: "1.0.0", summary: "Removes all keys from the current database.", complexity: "O(N)",
                     arguments: [.oneOf("flush-type", [.flag("ASYNC"), .flag("SYNC")]).isOptional],
-                    handler: KeyspaceCommands.flush),
+                    wholeKeyspace: true, handler: KeyspaceCommands.flush),
         CommandSpec("flushall", arity: -1, [.write], group: .server, categories: [.keyspace, .dangerous],
                     since: "1.0.0", summary: "Removes all keys from all databases.", complexity: "O(N)",
                     arguments: [.oneOf("flush-type", [.flag("ASYNC"), .flag("SYNC")]).isOptional],
-                    handler: KeyspaceCommands.flush),
+                    wholeKeyspace: true, handler: KeyspaceCommands.flush),
         CommandSpec("rename", arity: 3, [.write], keys: .sourceAndDestination([.readWrite, .access, .delete], [.overwrite, .update]),
                     group: .generic, since: "1.0.0", summary: "Renames a key and overwrites the destination.",
                     complexity: logN, arguments: [.key("key"), .key("newkey")], handler: RenameCommands.rename),
@@ -220,7 +247,7 @@ extension CommandTable {
         CommandSpec("randomkey", arity: 1, [.readonly], group: .generic, since: "1.0.0",
                     summary: "Returns a random key name from the database.",
                     complexity: "O(log N + N/B): a walk over the nodes of one shard's bottom level",
-                    handler: KeyspaceCommands.randomkey),
+                    wholeKeyspace: true, handler: KeyspaceCommands.randomkey),
         object, slowlog,
     ]
 
@@ -268,7 +295,7 @@ extension CommandTable {
                     summary: "Returns the given string.", complexity: "O(1)", arguments: [.string("message")],
                     handler: ConnectionCommands.echo),
         CommandSpec("quit", arity: -1, handshake, group: .connection, since: "1.0.0",
-                    summary: "Closes the connection.", complexity: "O(1)", handler: ConnectionCommands.quit),
+                    summary: "Closes the connection.", complexity: "O(1)", transactionRole: .immediate, handler: ConnectionCommands.quit),
         CommandSpec("hello", arity: -1, handshake, group: .connection, since: "6.0.0",
                     summary: "Handshakes with the server.", complexity: "O(1)", arguments: [
                         ArgumentDoc(name: "arguments", type: "block", optional: true, children: [

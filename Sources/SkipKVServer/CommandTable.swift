@@ -27,7 +27,9 @@ struct CommandTable: @unchecked Sendable {
             let name = spec.name.split(separator: "|").last.map(String.init) ?? spec.name
             (entries + row).initialize(to: CommandEntry(
                 arity: spec.arity, flags: spec.flags, handler: spec.handler,
-                subcommands: row < records.count ? ranges[row] : 0..<0, packedName: PackedName(name)))
+                subcommands: row < records.count ? ranges[row] : 0..<0,
+                firstKey: spec.keys.first, lastKey: spec.keys.last, keyStep: max(spec.keys.step, 1),
+                wholeKeyspace: spec.wholeKeyspace, transactionRole: spec.transactionRole, packedName: PackedName(name)))
         }
         lookup = CommandLookup(names: specs.prefix(records.count).map(\.name))
     }

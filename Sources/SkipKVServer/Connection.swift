@@ -1,4 +1,5 @@
 import CLibUV
+import SkipKVPersistence
 import SkipKVProtocol
 
 /// One client connection: its libuv stream handle, receive buffer, parser, reply buffers and
@@ -46,6 +47,10 @@ struct Connection {
     var awaitingDurability = false
     /// `bufferMemory` as last added to the loop's client memory (`accountMemory`).
     var accountedMemory = 0
+    /// The commands queued since MULTI; nil outside a transaction.
+    var queued: UnsafeMutablePointer<QueuedCommands>?
+    /// What this client WATCHes; made by its first WATCH or WATCHRANGE.
+    var watcher: Watcher?
     /// `uv_now` at the last read, for the idle timeout.
     var lastInteraction: UInt64
     /// Links in the owning loop's list of connections.
@@ -105,6 +110,10 @@ struct Connection {
         c.sending.deinitialize(count: 1)
         c.sending.deallocate()
         c.writeRequest.deallocate()
+        if let queued = c.queued {
+            queued.deinitialize(count: 1)
+            queued.deallocate()
+        }
         c.handle.deallocate()
         c.clientReference.release()
         connection.deinitialize(count: 1)

@@ -245,6 +245,7 @@ extension EventLoop {
     func close(_ connection: UnsafeMutablePointer<Connection>) {
         if connection.pointee.closing { return }
         connection.pointee.closing = true
+        if connection.pointee.watcher != nil { TransactionCommands.discardTransaction(connection, keyspace) }
         forgetMemory(connection)
         if connection.pointee.awaitingDurability {
             durabilityWaiters.removeAll { $0 == connection }

@@ -65,6 +65,11 @@ final class EventLoop: @unchecked Sendable {
 
     /// Where the keyspace handle leaves the LSN of the record the current command appended.
     let commandLSN: UnsafeMutablePointer<UInt64>
+    /// The transaction EXEC is running on this loop (nil otherwise): the keyspace handle
+    /// sends every write through it.
+    let transaction: UnsafeMutablePointer<KeyspaceTransaction?>
+    /// The arguments of the queued command EXEC is running.
+    let queuedArguments: UnsafeMutablePointer<CommandArguments>
     /// `server.persistence`, unmanaged for the per-command checks.
     let persistence: Unmanaged<Persistence>
     /// Whether this loop has seen the loading phase end (after which it never looks again).
@@ -80,10 +85,14 @@ final class EventLoop: @unchecked Sendable {
         self.server = server
         commandLSN = .allocate(capacity: 1)
         commandLSN.initialize(to: 0)
+        transaction = .allocate(capacity: 1)
+        transaction.initialize(to: nil)
+        queuedArguments = .allocate(capacity: 1)
+        queuedArguments.initialize(to: CommandArguments())
         persistence = Unmanaged.passUnretained(server.persistence)
         keyspace = KeyspaceHandle(
             reference: Unmanaged.passUnretained(server.keyspace),
-            journal: Unmanaged.passUnretained(server.persistence.journal), lastLSN: commandLSN)
+            journal: Unmanaged.passUnretained(server.persistence.journal), lastLSN: commandLSN, transaction: transaction)
         settingsReference = Unmanaged.passUnretained(server.settings)
         evictor = Evictor(limits: server.memoryLimits, gauge: server.memoryGauge, keyspace: server.keyspace,
                           journal: server.persistence.journal, stats: stats)
@@ -124,6 +133,10 @@ final class EventLoop: @unchecked Sendable {
         scratch.deinitialize(count: 1)
         scratch.deallocate()
         commandLSN.deallocate()
+        transaction.deinitialize(count: 1)
+        transaction.deallocate()
+        queuedArguments.deinitialize(count: 1)
+        queuedArguments.deallocate()
         wakeup.deallocate()
         ticker.deallocate()
         afterIO.deallocate()

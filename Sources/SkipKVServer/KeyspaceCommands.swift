@@ -2,15 +2,18 @@
 import Glibc
 #endif
 import SkipKVIndex
+import SkipKVPersistence
 import SkipKVProtocol
 
 /// Commands over keys as a set: DEL, EXISTS, KEYS, SCAN, DBSIZE, FLUSHDB/FLUSHALL.
 enum KeyspaceCommands {
     /// DEL and UNLINK (removal is immediate either way: a B-skiplist delete frees the entry
-    /// under its node lock, there is nothing to hand to a background thread).
+    /// under its node lock, there is nothing to hand to a background thread). Several keys
+    /// are removed as one transaction: no reader sees some gone and the rest still there.
     static func del(_ c: CommandContext) {
-        var removed = 0
-        for index in 1..<c.count where c.keyspace.remove(c.argument(index)) { removed += 1 }
+        if c.count == 2 { return c.reply.pointee.writeInteger(c.keyspace.remove(c.argument(1)) ? 1 : 0) }
+        let keys = (1..<c.count).map { c.argument($0) }
+        let removed = c.keyspace.withKeys(keys) { write in keys.reduce(0) { $0 + (write.remove($1) ? 1 : 0) } }
         c.reply.pointee.writeInteger(removed)
     }
 

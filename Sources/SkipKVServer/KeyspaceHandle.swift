@@ -10,15 +10,19 @@ import SkipKVPersistence
 ///
 /// Writes go through the journaled write path, which logs them; the LSN of the last record a
 /// write appended lands in `lastLSN`, the loop's cell, from which the executor moves it to
-/// the connection whose reply must wait for it.
+/// the connection whose reply must wait for it. While EXEC runs a transaction on the loop
+/// (`transaction` holds it), every write goes through that transaction instead: its stripes
+/// are already held, and its records are logged together when EXEC commits it.
 ///
 /// Concurrency contract: a value type holding only unmanaged references; valid while the
 /// `ServerState` that owns the keyspace lives, which is the whole server run. The keyspace
-/// itself is thread-safe; `lastLSN` belongs to the loop thread the handle was made for.
+/// itself is thread-safe; `lastLSN` and `transaction` belong to the loop thread the handle
+/// was made for.
 struct KeyspaceHandle {
     let reference: Unmanaged<Keyspace>
     let journal: Unmanaged<JournaledKeyspace>
     let lastLSN: UnsafeMutablePointer<UInt64>
+    let transaction: UnsafeMutablePointer<KeyspaceTransaction?>
 
     @inline(__always)
     func withValue<R>(forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
@@ -36,7 +40,10 @@ struct KeyspaceHandle {
         _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, condition: PutCondition = .always,
         deadline: DeadlineChange = .clear
     ) -> PutOutcome {
-        journal._withUnsafeGuaranteedRef { $0.put(key, value, condition: condition, deadline: deadline, lsn: &lastLSN.pointee) }
+        if transaction.pointee != nil { return transaction.pointee!.put(key, value, condition: condition, deadline: deadline) }
+        return journal._withUnsafeGuaranteedRef {
+            $0.put(key, value, condition: condition, deadline: deadline, lsn: &lastLSN.pointee)
+        }
     }
 
     /// `key`'s expiry deadline (0: none), nil when absent or expired; not an access.
@@ -46,7 +53,8 @@ struct KeyspaceHandle {
 
     /// Read-modify-write whose body also sees the key's deadline (`JournaledKeyspace`).
     func updateWithDeadline<R>(_ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?, Int64) -> (UpdateAction, R)) -> R {
-        journal._withUnsafeGuaranteedRef { $0.updateWithDeadline(key, lsn: &lastLSN.pointee, body) }
+        if transaction.pointee != nil { return transaction.pointee!.updateWithDeadline(key, body) }
+        return journal._withUnsafeGuaranteedRef { $0.updateWithDeadline(key, lsn: &lastLSN.pointee, body) }
     }
 
     /// The expiry clock's time, Unix milliseconds: what a command's relative TTLs start from.
@@ -57,22 +65,21 @@ struct KeyspaceHandle {
     @inline(__always)
     @discardableResult
     func remove(_ key: UnsafeRawBufferPointer) -> Bool {
-        journal._withUnsafeGuaranteedRef { $0.remove(key, lsn: &lastLSN.pointee) }
-    }
-
-    /// MSETNX's write: every pair or none (see `JournaledKeyspace.putAllIfAbsent`).
-    func putAllIfAbsent(keys: [UnsafeRawBufferPointer], values: [UnsafeRawBufferPointer]) -> Bool {
-        journal._withUnsafeGuaranteedRef { $0.putAllIfAbsent(keys: keys, values: values, lsn: &lastLSN.pointee) }
+        if transaction.pointee != nil { return transaction.pointee!.remove(key) }
+        return journal._withUnsafeGuaranteedRef { $0.remove(key, lsn: &lastLSN.pointee) }
     }
 
     @inline(__always)
     func update<R>(_ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?) -> (UpdateAction, R)) -> R {
-        journal._withUnsafeGuaranteedRef { $0.update(key, lsn: &lastLSN.pointee, body) }
+        if transaction.pointee != nil { return transaction.pointee!.updateWithDeadline(key) { current, _ in body(current) } }
+        return journal._withUnsafeGuaranteedRef { $0.update(key, lsn: &lastLSN.pointee, body) }
     }
 
-    /// A change to two keys, applied and logged as one (`JournaledKeyspace.withKeys`).
-    func withKeys<R>(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, _ body: (inout MultiKeyWrite) -> R) -> R {
-        journal._withUnsafeGuaranteedRef { $0.withKeys(first, second, lsn: &lastLSN.pointee, body) }
+    /// A change to several keys, applied and logged as one (`JournaledKeyspace.withKeys`;
+    /// inside EXEC, part of its transaction).
+    func withKeys<R>(_ keys: [UnsafeRawBufferPointer], _ body: (inout KeyspaceTransaction) -> R) -> R {
+        if transaction.pointee != nil { return body(&transaction.pointee!) }
+        return journal._withUnsafeGuaranteedRef { $0.withKeys(keys, lsn: &lastLSN.pointee, body) }
     }
 
     @discardableResult
@@ -99,11 +106,13 @@ struct KeyspaceHandle {
 
     @discardableResult
     func removeAll(in range: KeyRange) -> Int {
-        journal._withUnsafeGuaranteedRef { $0.removeAll(in: range, lsn: &lastLSN.pointee) }
+        if transaction.pointee != nil { return transaction.pointee!.removeAll(in: range) }
+        return journal._withUnsafeGuaranteedRef { $0.removeAll(in: range, lsn: &lastLSN.pointee) }
     }
 
     @discardableResult
     func removeAll() -> Int {
-        journal._withUnsafeGuaranteedRef { $0.removeAll(lsn: &lastLSN.pointee) }
+        if transaction.pointee != nil { return transaction.pointee!.removeAll() }
+        return journal._withUnsafeGuaranteedRef { $0.removeAll(lsn: &lastLSN.pointee) }
     }
 }

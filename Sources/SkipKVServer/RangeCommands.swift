@@ -58,7 +58,7 @@ enum RangeCommands {
     /// The range given by arguments 1 and 2. Returns nil after replying with Redis's error
     /// when a bound is malformed, and `.some(nil)` when the bounds are valid but select
     /// nothing (`+` as min or `-` as max).
-    private static func keyRange(_ c: CommandContext) -> KeyRange?? {
+    static func keyRange(_ c: CommandContext) -> KeyRange?? {
         guard let low = LexRangeBound.parse(c.argument(1)), let high = LexRangeBound.parse(c.argument(2)) else {
             c.error(LexRangeBound.invalidMessage)
             return nil

@@ -1,8 +1,8 @@
 import SkipKVPersistence
 
 /// RENAME, RENAMENX and COPY: commands that change two keys, each through one
-/// `KeyspaceHandle.withKeys` call, so the change is atomic against other writes to either
-/// key and logged as one batch record.
+/// `KeyspaceHandle.withKeys` call, so the change is atomic (no reader or writer on any loop
+/// sees it half done) and logged as one batch record.
 enum RenameCommands {
     static func rename(_ c: CommandContext) { move(c, onlyIfAbsent: false) }
 
@@ -13,7 +13,7 @@ enum RenameCommands {
     private static func move(_ c: CommandContext, onlyIfAbsent: Bool) {
         let source = c.argument(1)
         let destination = c.argument(2)
-        let moved: Bool? = c.keyspace.withKeys(source, destination) { write in
+        let moved: Bool? = c.keyspace.withKeys([source, destination]) { write in
             guard let (value, deadline) = write.entry(source) else { return nil }
             if source.elementsEqual(destination) { return !onlyIfAbsent }
             if onlyIfAbsent && write.contains(destination) { return false }
@@ -54,7 +54,7 @@ enum RenameCommands {
         let source = c.argument(1)
         let destination = c.argument(2)
         guard !source.elementsEqual(destination) else { return c.error("ERR source and destination objects are the same") }
-        let copied = c.keyspace.withKeys(source, destination) { write in
+        let copied = c.keyspace.withKeys([source, destination]) { write in
             guard let (value, deadline) = write.entry(source) else { return false }
             if !replace && write.contains(destination) { return false }
             value.withUnsafeBytes { write.put(destination, $0, deadline: deadline) }

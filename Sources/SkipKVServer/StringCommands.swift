@@ -1,4 +1,5 @@
 import SkipKVIndex
+import SkipKVPersistence
 import SkipKVProtocol
 
 /// GET, SET and the other string commands. Values go from the index straight into the
@@ -94,21 +95,26 @@ enum StringCommands {
         for index in 1..<c.count { writeValue(c, of: c.argument(index)) }
     }
 
-    /// MSET sets each pair in turn: every key is written, but another client may observe
-    /// some of them before the rest (each key's write is atomic, the batch is not).
+    /// MSET stores every pair as one transaction over their keys: no reader on any loop sees
+    /// some of them before the rest, and the log holds them as one record.
     static func mset(_ c: CommandContext) {
         guard hasPairs(c, "mset") else { return }
-        for index in stride(from: 1, to: c.count, by: 2) {
-            c.keyspace.put(c.argument(index), c.argument(index + 1))
+        let (keys, values) = pairs(c)
+        c.keyspace.withKeys(keys) { write in
+            for index in keys.indices { write.put(keys[index], values[index], deadline: 0) }
         }
         c.reply.pointee.writeOK()
     }
 
-    /// MSETNX stores every pair only when none of the keys exists, atomically with respect to
-    /// other writes; a reader may still see some keys before the rest (docs/ARCHITECTURE.md,
-    /// "Known limitations").
+    /// MSETNX stores every pair only when none of the keys exists, as one transaction.
     static func msetnx(_ c: CommandContext) {
         guard hasPairs(c, "msetnx") else { return }
+        let (keys, values) = pairs(c)
+        c.reply.pointee.writeInteger(c.keyspace.withKeys(keys) { $0.putAllIfAbsent(keys: keys, values: values) } ? 1 : 0)
+    }
+
+    /// The keys and the values of MSET's and MSETNX's pairs.
+    private static func pairs(_ c: CommandContext) -> (keys: [UnsafeRawBufferPointer], values: [UnsafeRawBufferPointer]) {
         var keys: [UnsafeRawBufferPointer] = []
         var values: [UnsafeRawBufferPointer] = []
         keys.reserveCapacity(c.count / 2)
@@ -117,7 +123,7 @@ enum StringCommands {
             keys.append(c.argument(index))
             values.append(c.argument(index + 1))
         }
-        c.reply.pointee.writeInteger(c.keyspace.putAllIfAbsent(keys: keys, values: values) ? 1 : 0)
+        return (keys, values)
     }
 
     /// Whether the arguments after the name are key-value pairs; if not, replies with Redis's

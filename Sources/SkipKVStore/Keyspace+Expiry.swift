@@ -1,4 +1,5 @@
 import SkipKVIndex
+import SkipKVKeys
 
 /// Expiry deadlines across shards: reads and writes that see or set a key's deadline, and
 /// what the active expiry cycle, INFO and the volatile-* eviction policies read from each
@@ -14,6 +15,37 @@ extension Keyspace {
     /// `key`'s deadline (0: none), nil when absent or expired; no access is recorded.
     public func deadline(ofKey key: UnsafeRawBufferPointer) -> Int64? {
         withShard(for: key) { $0.deadline(ofKey: key) }
+    }
+
+    /// The deadline of `key`'s entry (0: none), expired or not; nil when absent
+    /// (`BSkipList.storedDeadline`).
+    public func storedDeadline(ofKey key: UnsafeRawBufferPointer) -> Int64? {
+        withShard(for: key) { $0.storedDeadline(ofKey: key) }
+    }
+
+    /// Whether a key in `range` has a deadline in `since..<now`: one that expired after
+    /// `since` and is not yet removed (a WATCHRANGE's EXEC). Every shard, in no order.
+    public func hasKeyExpired(in range: KeyRange, since: Int64, now: Int64) -> Bool {
+        anyStoredDeadline(in: range) { $0 != 0 && $0 >= since && $0 < now }
+    }
+
+    /// Whether `range` holds a key that was live at `since`: no deadline, or one at or after
+    /// `since` (expired now or not). What a RANGEDEL or FLUSHALL changes for a WATCHRANGE.
+    public func hasKey(in range: KeyRange, liveSince since: Int64) -> Bool {
+        anyStoredDeadline(in: range) { $0 == 0 || $0 >= since }
+    }
+
+    private func anyStoredDeadline(in range: KeyRange, _ predicate: (Int64) -> Bool) -> Bool {
+        var found = false
+        for index in 0..<shardCount where !found {
+            withShard(at: index) {
+                $0.forEachEntry(in: range, reverse: false, offset: 0, limit: -1, includingExpired: true) { _, _, deadline in
+                    found = predicate(deadline)
+                    return !found
+                }
+            }
+        }
+        return found
     }
 
     /// Inserts or overwrites `key` with `deadline`; returns what it did and the key's

@@ -8,7 +8,7 @@ import XCTest
 /// against the command table's key positions, so together they tie the table to the handlers.
 final class CommandKeyTests: ServerTestCase {
     func testHandlersTouchExactlyTheKeysTheirRecordsName() throws {
-        for sample in CommandSample.all where !sample.keys.isEmpty {
+        for sample in CommandSample.all where !sample.keys.isEmpty && sample.observable {
             let nameWords = sample.name.contains("|") ? 2 : 1
             let others = Set(sample.arguments.indices.dropFirst(nameWords)).subtracting(sample.keys).map { sample.arguments[$0] }
 

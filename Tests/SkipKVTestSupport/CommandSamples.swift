@@ -120,12 +120,25 @@ public struct CommandSample: Sendable {
         .init("bitop", ["BITOP", "AND", "k1", "k2", "k3"], keys: [2, 3, 4]),
         .init("bitfield", ["BITFIELD", "k1", "INCRBY", "u8", "#1", "5", "GET", "i4", "0"], keys: [1]),
         .init("bitfield_ro", ["BITFIELD_RO", "k1", "GET", "u8", "0"], keys: [1]),
+        // Transactions
+        .init("multi", ["MULTI"], keys: []),
+        .init("exec", ["EXEC"], keys: []),
+        .init("discard", ["DISCARD"], keys: []),
+        .init("watch", ["WATCH", "k1", "k2"], keys: [1, 2], observable: false),
+        .init("unwatch", ["UNWATCH"], keys: []),
+        .init("watchrange", ["WATCHRANGE", "[k1", "[k2"], keys: []),
     ]
 
-    init(_ name: String, _ arguments: [String], keys: [Int]) {
+    /// Whether the handler's reply or effect shows which keys it was given. WATCH's does not
+    /// (only a later EXEC does): the integration test that stores each key and looks for a
+    /// difference skips it.
+    public let observable: Bool
+
+    init(_ name: String, _ arguments: [String], keys: [Int], observable: Bool = true) {
         self.name = name
         self.arguments = arguments
         self.keys = keys
+        self.observable = observable
     }
 
     /// The arguments at the key positions.
