@@ -199,8 +199,6 @@ SCENARIOS = {
         ("MULTI extra", Error("ERR wrong number of arguments for 'multi' command")), ("SET a 1", OK),
         ("WATCH", Error("ERR wrong number of arguments for 'watch' command")),
         ("UNWATCH x", Error("ERR wrong number of arguments for 'unwatch' command")),
-        # Redis answers an EXEC of the wrong arity with EXECABORT, in MULTI or not.
-        ("EXEC extra", Error("EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command")),
         ("DISCARD extra", Error("ERR wrong number of arguments for 'discard' command")),
         # Inside MULTI an arity error aborts the transaction, EXEC's own at once.
         ("MULTI", OK), ("SET b 2", QUEUED),
@@ -209,6 +207,11 @@ SCENARIOS = {
         ("MULTI", OK), ("SET b 2", QUEUED), ("DISCARD extra", Error("ERR wrong number of arguments for 'discard' command")),
         ("EXEC", EXECABORT), ("EXISTS b", 0),
         ("MULTI", OK), ("WATCH", Error("ERR wrong number of arguments for 'watch' command")), ("EXEC", EXECABORT),
+    ],
+    "exec_of_the_wrong_arity_outside_multi": [
+        # Redis answers an EXEC of the wrong arity with EXECABORT, in MULTI or not.
+        ("EXEC extra", Error("EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command")),
+        ("PING", PONG),
     ],
     "unknown_command_while_queueing_aborts": [
         ("MULTI", OK), ("SET foo1 bar1", QUEUED),
