@@ -520,7 +520,20 @@ def test_a_long_pipelined_transaction(client):
     assert replies == [reply for index in range(2000) for reply in (True, str(index).encode())]
 
 
-def test_other_clients_never_see_a_transaction_half_done(target, protocol):
+@pytest.fixture(params=["skipkv", "redis"])
+def busy_target(request):
+    """For the concurrent tests: the sharded skipkv-server of the `server` fixture (8 shards,
+    so transactions span shards and event loops) or redis-server 7, flushed."""
+    if request.param == "skipkv":
+        instance = Target("skipkv", server=request.getfixturevalue("server"))
+    else:
+        instance = Target("redis", socket_path=request.getfixturevalue("reference_redis"))
+    with instance.client() as client:
+        client.flushall()
+    return instance
+
+
+def test_other_clients_never_see_a_transaction_half_done(busy_target, protocol):
     """A writer sets a and b to the same value in one transaction, over and over, while readers
     read both in one MGET or one MULTI/GET/GET/EXEC: they never see the two differ (Redis runs a
     transaction with no other client's command in between)."""
@@ -529,7 +542,7 @@ def test_other_clients_never_see_a_transaction_half_done(target, protocol):
 
     def writer():
         try:
-            with target.client(protocol) as client:
+            with busy_target.client(protocol) as client:
                 for index in range(rounds):
                     pipe = client.pipeline()
                     pipe.set("a", index).incr("counter").set("b", index)
@@ -541,7 +554,7 @@ def test_other_clients_never_see_a_transaction_half_done(target, protocol):
 
     def reader(in_transaction):
         try:
-            with target.client(protocol) as client:
+            with busy_target.client(protocol) as client:
                 while not stop.is_set():
                     if in_transaction:
                         pipe = client.pipeline()
@@ -554,7 +567,7 @@ def test_other_clients_never_see_a_transaction_half_done(target, protocol):
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
 
-    client = target.client(protocol)
+    client = busy_target.client(protocol)
     client.mset({"a": -1, "b": -1})
     client.close()
     workers = [threading.Thread(target=writer), *(threading.Thread(target=reader, args=(flag,)) for flag in (True, False))]
@@ -566,7 +579,112 @@ def test_other_clients_never_see_a_transaction_half_done(target, protocol):
     assert not torn, f"{len(torn)} reads saw a and b differ, first {torn[:5]}"
 
 
-def test_concurrent_optimistic_increments(target, protocol):
+def test_transactions_writing_the_same_keys_in_opposite_orders(busy_target, protocol):
+    """Threads run transactions that each write every one of KEYS, in an order of their own
+    (seeded shuffles), with MSET, SET, INCR, DEL and RANGE-free commands mixed: no deadlock (a
+    client times out instead of hanging), and every transaction is all or nothing, in some
+    order: readers' MGETs and the final state show every key written by the same transaction."""
+    keys = [f"key:{index}:{'x' * index}" for index in range(12)]
+    threads, rounds = 4, 150
+    errors, torn = [], []
+    done = threading.Event()
+
+    def writer(number):
+        rng = random.Random(SEED + number)
+        try:
+            with redis.Redis(**connection_arguments(busy_target), protocol=protocol, socket_timeout=30) as client:
+                for round_ in range(rounds):
+                    stamp = f"{number}-{round_}"
+                    order = keys[:]
+                    rng.shuffle(order)
+                    pipe = client.pipeline()
+                    half = len(order) // 2
+                    pipe.delete(*order[:half])
+                    pipe.mset({key: stamp for key in order[:half]})
+                    for key in order[half:]:
+                        pipe.set(key, "0").incr(key).set(key, stamp)
+                    pipe.execute()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    def reader():
+        try:
+            with redis.Redis(**connection_arguments(busy_target), protocol=protocol, socket_timeout=30) as client:
+                while not done.is_set():
+                    values = set(client.mget(keys))
+                    if len(values) > 1:
+                        torn.append(values)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    writers = [threading.Thread(target=writer, args=(number,)) for number in range(threads)]
+    readers = [threading.Thread(target=reader) for _ in range(2)]
+    for worker in writers + readers:
+        worker.start()
+    for worker in writers:
+        worker.join()
+    done.set()
+    for worker in readers:
+        worker.join()
+    assert not errors, f"{errors} (SKIPKV_TEST_SEED={SEED})"
+    assert not torn, f"{len(torn)} MGETs saw a transaction half done, first {torn[:3]} (SKIPKV_TEST_SEED={SEED})"
+    with busy_target.client(protocol) as client:
+        assert len(set(client.mget(keys))) == 1
+
+
+def connection_arguments(target):
+    if target.socket_path:
+        return {"unix_socket_path": target.socket_path}
+    return {"host": "127.0.0.1", "port": target.server.port}
+
+
+def test_a_client_gone_in_the_middle_of_a_transaction(target, protocol):
+    """Clients that WATCH, queue commands and disconnect before EXEC leave nothing behind: what
+    they queued never runs, and writes to the keys they watched go on."""
+    for index in range(20):
+        connection = Connection(address(target))
+        for args in ([b"SET", b"x", b"0"], [b"WATCH", b"x", b"y"], [b"MULTI"], [b"SET", b"queued", b"1"]):
+            connection.send(args)
+        if target.kind == "skipkv":
+            connection.send([b"WATCHRANGE", b"-", b"+"])  # refused inside MULTI
+        connection.close()
+    with target.client(protocol) as client:
+        for index in range(200):
+            client.set("x", index)
+            client.delete("y")
+        assert client.exists("queued") == 0
+        assert client.get("x") == b"199"
+        assert client.ping()
+    if target.kind == "skipkv":
+        for _ in range(20):
+            connection = Connection(address(target))
+            connection.send([b"WATCHRANGE", b"-", b"+"])
+            connection.send([b"MULTI"])
+            connection.close()
+        with target.client(protocol) as client:
+            client.set("x", "after")
+            assert client.execute_command("RANGEDEL", "-", "+") >= 1
+            assert client.ping()
+
+
+def test_pipelined_transaction_replies_in_order(target, protocol):
+    """MULTI, queued commands, EXEC and commands after it, sent in one write: every reply in order."""
+    connection = Connection(address(target))
+    try:
+        if protocol == 3:
+            connection.call([b"HELLO", b"3"])
+        batch = [[b"SET", b"a", b"1"], [b"MULTI"], [b"INCR", b"a"], [b"GET", b"a"], [b"EXEC"], [b"GET", b"a"],
+                 [b"MULTI"], [b"DISCARD"], [b"EXEC"], [b"PING"]]
+        for args in batch:
+            connection.send(args)
+        replies = [connection.read().raw for _ in batch]
+        expected = [OK, OK, QUEUED, QUEUED, [2, "2"], "2", OK, OK, NOT_IN_MULTI, PONG]
+        assert replies == [encode(value, protocol) for value in expected]
+    finally:
+        connection.close()
+
+
+def test_concurrent_optimistic_increments(busy_target, protocol):
     """THREADS clients, each its own connection, each adding 1 INCREMENTS times by WATCH, GET,
     MULTI, SET, EXEC and retrying when EXEC aborts: no increment is lost."""
     threads, increments = 6, 40
@@ -574,7 +692,7 @@ def test_concurrent_optimistic_increments(target, protocol):
 
     def work():
         try:
-            with target.client(protocol) as client:
+            with busy_target.client(protocol) as client:
                 retries = 0
                 for _ in range(increments):
                     while True:
@@ -598,14 +716,14 @@ def test_concurrent_optimistic_increments(target, protocol):
     for worker in workers:
         worker.join()
     assert not errors, errors
-    with target.client(protocol) as client:
+    with busy_target.client(protocol) as client:
         print(f"aborted attempts per thread: {aborted}")
         assert int(client.get("counter")) == threads * increments, f"aborted attempts: {aborted}"
 
 
 # --- Part 3: WATCH and MULTI against random commands, SkipKV vs Redis -----------------------------
 
-ROUNDS = 250
+ROUNDS = 500
 # Commands whose replies may differ by ALLOWED_DIFFERENCES (test_differential.py): they run
 # outside transactions, where compare_stream knows how to compare them.
 UNCOMPARABLE_IN_EXEC = {b"keys", b"ttl", b"pttl", b"expiretime", b"pexpiretime"}
@@ -703,6 +821,15 @@ def test_watch_rounds_are_deterministic(reference_redis, tmp_path):
 def skipkv(debug_server):
     """The debug skipkv-server as a `target`, flushed."""
     instance = Target("skipkv", server=debug_server)
+    with instance.client() as client:
+        client.flushall()
+    return instance
+
+
+@pytest.fixture
+def sharded(server):
+    """The skipkv-server with 8 shards as a `target`, flushed: for the concurrent tests."""
+    instance = Target("skipkv", server=server)
     with instance.client() as client:
         client.flushall()
     return instance
@@ -901,12 +1028,12 @@ def test_active_expiry_of_a_key_in_range_aborts(skipkv_session):
     skipkv_session.play("active expiry in range", [("MULTI", OK), ("PING", QUEUED), ("EXEC", NULL_ARRAY)])
 
 
-def claim_ids(skipkv, name, count, claimed, errors):
+def claim_ids(target, name, count, claimed, errors):
     """Claims `count` ids: WATCHRANGE over the ids, read the greatest (RANGE REV LIMIT 0 1),
     MULTI, SET the next one, EXEC; again when EXEC aborts. Watching before reading matters: a
     claim slipped in between a read and a later WATCHRANGE would not abort the EXEC."""
     try:
-        with redis.Redis(host="127.0.0.1", port=skipkv.server.port, single_connection_client=True) as client:
+        with redis.Redis(host="127.0.0.1", port=target.server.port, single_connection_client=True) as client:
             while count:
                 assert client.execute_command("WATCHRANGE", "[id:", "(id;") in (b"OK", "OK")
                 last = client.execute_command("RANGE", "[id:", "(id;", "REV", "LIMIT", 0, 1, "NOVALUES")
@@ -920,11 +1047,11 @@ def claim_ids(skipkv, name, count, claimed, errors):
         errors.append(error)
 
 
-def test_concurrent_claims_of_the_next_free_id(skipkv):
+def test_concurrent_claims_of_the_next_free_id(sharded):
     threads, each = 5, 25
     claims = {f"t{index}": [] for index in range(threads)}
     errors = []
-    workers = [threading.Thread(target=claim_ids, args=(skipkv, name, each, claimed, errors))
+    workers = [threading.Thread(target=claim_ids, args=(sharded, name, each, claimed, errors))
                for name, claimed in claims.items()]
     for worker in workers:
         worker.start()
@@ -933,13 +1060,13 @@ def test_concurrent_claims_of_the_next_free_id(skipkv):
     assert not errors, errors
     everything = sorted(id_ for claimed in claims.values() for id_ in claimed)
     assert everything == list(range(threads * each)), claims  # unique and contiguous
-    with skipkv.client() as client:
+    with sharded.client() as client:
         stored = client.execute_command("RANGE", "-", "+")
     owners = dict(zip(stored[0::2], stored[1::2]))
     assert owners == {b"id:%06d" % id_: name.encode() for name, claimed in claims.items() for id_ in claimed}
 
 
-def test_concurrent_uniqueness_checks(skipkv):
+def test_concurrent_uniqueness_checks(sharded):
     """Clients race to register usernames (keys name:<n>:<client>): each checks that no key of
     prefix name:<n>: exists under WATCHRANGE, then sets its own; exactly one wins every name."""
     threads, names = 5, 30
@@ -951,7 +1078,7 @@ def test_concurrent_uniqueness_checks(skipkv):
         mine = order[:]
         rng.shuffle(mine)
         try:
-            with redis.Redis(host="127.0.0.1", port=skipkv.server.port, single_connection_client=True) as client:
+            with redis.Redis(host="127.0.0.1", port=sharded.server.port, single_connection_client=True) as client:
                 for number in mine:
                     low, high = f"[name:{number}:", f"(name:{number};"
                     client.execute_command("WATCHRANGE", low, high)
@@ -970,10 +1097,55 @@ def test_concurrent_uniqueness_checks(skipkv):
     for worker in workers:
         worker.join()
     assert not errors, errors
-    with skipkv.client() as client:
+    with sharded.client() as client:
         keys = client.execute_command("RANGE", "-", "+", "NOVALUES")
     assert sorted(key.rsplit(b":", 1)[0] for key in keys) == sorted(b"name:%d" % n for n in range(names)), \
         f"every name registered exactly once (SKIPKV_TEST_SEED={SEED}): {keys}"
+
+
+def test_range_reads_never_see_a_transaction_half_done(sharded, protocol):
+    """Writers replace every key of prefix r: in one transaction (RANGEDEL, then MSET of keys
+    spread over the shards); RANGE and RANGECOUNT by other clients always find all of them,
+    with one writer's values."""
+    keys = [f"r:{letter * (index + 1)}" for index, letter in enumerate("amzbq")]
+    errors, torn = [], []
+    done = threading.Event()
+    with sharded.client(protocol) as client:
+        client.mset({key: "start" for key in keys})
+
+    def writer(number):
+        try:
+            with sharded.client(protocol) as client:
+                for round_ in range(150):
+                    pipe = client.pipeline()
+                    pipe.execute_command("RANGEDEL", "[r:", "(r;")
+                    pipe.mset({key: f"{number}-{round_}" for key in keys})
+                    pipe.execute()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    def reader():
+        try:
+            with sharded.client(protocol) as client:
+                while not done.is_set():
+                    flat = client.execute_command("RANGE", "[r:", "(r;")
+                    count = client.execute_command("RANGECOUNT", "[r:", "(r;")
+                    if len(flat) != 2 * len(keys) or len(set(flat[1::2])) != 1 or count != len(keys):
+                        torn.append((count, flat))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    writers = [threading.Thread(target=writer, args=(number,)) for number in range(3)]
+    readers = [threading.Thread(target=reader) for _ in range(2)]
+    for worker in writers + readers:
+        worker.start()
+    for worker in writers:
+        worker.join()
+    done.set()
+    for worker in readers:
+        worker.join()
+    assert not errors, errors
+    assert not torn, f"{len(torn)} range reads saw a transaction half done, first {torn[:3]}"
 
 
 # --- WATCHRANGE against random commands: Redis's WATCH of every key in the range is the model ---
