@@ -424,6 +424,14 @@ def test_watch_considers_keys_the_active_cycle_expired(session):
     session.play("active expired", [("MULTI", OK), ("PING", QUEUED), ("EXEC", NULL_ARRAY)])
 
 
+def test_the_active_cycle_removing_a_watched_stale_key_does_not_fail_exec(session):
+    """A key already expired when WATCHed, then reclaimed by the active cycle: no change."""
+    session.play("stale, then reclaimed", [("SET x foo PX 1", OK), Elapse(10), ("WATCH x", OK)])
+    with session.target.client() as client:
+        assert wait_until(lambda: client.dbsize() == 0, POLL_SECONDS)
+    session.play("stale, then reclaimed", [("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG])])
+
+
 def test_expiry_of_a_key_not_watched_does_not_fail_exec(session, lazy_expiry_only):
     session.play("other key expires", [
         ("SET other 1 PX 50", OK), ("SET x 1", OK), ("WATCH x", OK), Elapse(100), ("GET other", None),
@@ -976,6 +984,24 @@ RANGE_SCENARIOS = {
         ("SET b 1 PX 1", OK), Elapse(5), ("WATCHRANGE [a [c", OK), ("EXISTS b", 0), ("RANGECOUNT - +", 0),
         ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
     ],
+    "removing_a_key_already_expired_at_watchrange_time_does_not_abort": [
+        ("SET b 1 PX 1", OK), ("SET bb 1 PX 1", OK), ("SET d 1", OK), Elapse(5), ("WATCHRANGE [a [c", OK),
+        ("b", "RANGEDEL - (bb", 0), ("b", "DEL bb", 0), ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+        ("SET b 1 PX 1", OK), Elapse(5), ("WATCHRANGE [a [c", OK), ("b", "FLUSHALL", OK),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    "rangedel_of_a_watched_stale_key_does_not_abort": [
+        ("SET x 1 PX 1", OK), Elapse(5), ("WATCH x", OK), ("b", "RANGEDEL - +", 0),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ],
+    "rangedel_of_a_key_that_expired_after_watchrange_aborts": [
+        ("SET b 1 PX 100", OK), ("WATCHRANGE [a [c", OK), Elapse(150), ("b", "RANGEDEL - +", 0),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", NULL_ARRAY),
+    ],
+    "setting_a_stale_key_in_range_aborts": [
+        ("SET b 1 PX 1", OK), Elapse(5), ("WATCHRANGE [a [c", OK), ("b", "SET b 2", OK),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", NULL_ARRAY),
+    ],
     "expiry_outside_the_range_does_not_abort": [
         ("SET z 1 PX 50", OK), ("SET b 1", OK), ("WATCHRANGE [a [c", OK), Elapse(100), ("GET z", None),
         ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
@@ -1019,6 +1045,35 @@ def test_lazy_expiry_of_a_key_in_range_aborts(skipkv_session, skipkv_lazy_expiry
         ("SET b 1 PX 100", OK), ("SET a 1", OK), ("WATCHRANGE [a [c", OK), Elapse(150),
         ("MULTI", OK), ("GET b", QUEUED), ("EXEC", NULL_ARRAY),
     ])
+
+
+def test_active_expiry_of_a_key_stale_at_watchrange_time_does_not_abort(skipkv_session):
+    skipkv_session.play("stale key reclaimed", [("SET b 1 PX 1", OK), Elapse(10), ("WATCHRANGE [a [c", OK)])
+    with skipkv_session.target.client() as client:
+        assert wait_until(lambda: client.dbsize() == 0, POLL_SECONDS)
+    skipkv_session.play("stale key reclaimed", [("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG])])
+
+
+def test_many_range_watches(skipkv_session):
+    """500 disjoint WATCHRANGEs and 500 WATCHed keys on one client: a write in any range or to
+    any key aborts EXEC, a write in a gap between them does not."""
+    rng = random.Random(SEED)
+    ranges = [f"WATCHRANGE [w:{index:04d}:a (w:{index:04d}:m" for index in range(500)]
+    keys = "WATCH " + " ".join(f"k:{index:04d}" for index in range(500))
+
+    def attempt(write):
+        for line in rng.sample(ranges, len(ranges)):
+            assert skipkv_session.call("a", line).raw == b"+OK\r\n"
+        assert skipkv_session.call("a", keys).raw == b"+OK\r\n"
+        assert skipkv_session.call("b", write).raw == b"+OK\r\n"
+        skipkv_session.call("a", "MULTI")
+        return skipkv_session.call("a", "EXEC").raw
+
+    index = rng.randrange(500)
+    for write in (f"SET w:{index:04d}:m 1", f"SET w:{index:04d}:zz 1", f"SET w:{index:04d}: 1", f"SET k:{index:04d}x 1"):
+        assert attempt(write) == encode([], skipkv_session.protocol), f"{write} is outside every watch"
+    for write in (f"SET w:{index:04d}:a 1", f"SET w:{index:04d}:lzz 1", f"SET k:{index:04d} 1"):
+        assert attempt(write) == encode(NULL_ARRAY, skipkv_session.protocol), f"{write} is watched"
 
 
 def test_active_expiry_of_a_key_in_range_aborts(skipkv_session):
