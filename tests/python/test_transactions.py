@@ -432,6 +432,51 @@ def test_the_active_cycle_removing_a_watched_stale_key_does_not_fail_exec(sessio
     session.play("stale, then reclaimed", [("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG])])
 
 
+# --- CLIENT LIST / CLIENT INFO of a client in a transaction ----------------------------------------
+
+def client_fields(observer, client_id):
+    entry = next(entry for entry in observer.client_list() if int(entry["id"]) == client_id)
+    return entry["flags"], int(entry["multi"]), entry["cmd"]
+
+
+def test_client_list_flags_and_queued_count(target, protocol):
+    """flags has x while in MULTI and d once a watched key changed; multi= is the number of
+    commands queued, -1 outside MULTI (Redis stops counting once EXEC is bound to fail)."""
+    with target.client(protocol) as client, target.client(protocol) as observer:
+        me = client.client_id()
+        flags, queued, _ = client_fields(observer, me)
+        assert ("x" not in flags, "d" not in flags, queued) == (True, True, -1)
+        client.execute_command("MULTI")
+        client.execute_command("SET", "y", 1)
+        client.execute_command("GET", "y")
+        flags, queued, _ = client_fields(observer, me)
+        assert ("x" in flags, "d" not in flags, queued) == (True, True, 2), flags
+        client.execute_command("EXEC")
+        flags, queued, _ = client_fields(observer, me)
+        assert ("x" not in flags, queued) == (True, -1), flags
+        client.execute_command("WATCH", "x")
+        observer.set("x", 1)
+        flags, queued, _ = client_fields(observer, me)
+        assert ("d" in flags, "x" not in flags, queued) == (True, True, -1), flags
+        client.execute_command("MULTI")
+        flags, _, _ = client_fields(observer, me)
+        assert "x" in flags and "d" in flags, flags
+        assert client.execute_command("EXEC") is None
+        flags, _, _ = client_fields(observer, me)
+        assert "x" not in flags and "d" not in flags, flags
+
+
+def test_client_list_cmd_is_the_last_command_queued(target, protocol):
+    with target.client(protocol) as client, target.client(protocol) as observer:
+        me = client.client_id()
+        client.execute_command("MULTI")
+        client.execute_command("SET", "y", 1)
+        client.execute_command("GET", "y")
+        assert client_fields(observer, me)[2] == "get"
+        client.execute_command("EXEC")
+        assert client_fields(observer, me)[2] == "exec"
+
+
 def test_expiry_of_a_key_not_watched_does_not_fail_exec(session, lazy_expiry_only):
     session.play("other key expires", [
         ("SET other 1 PX 50", OK), ("SET x 1", OK), ("WATCH x", OK), Elapse(100), ("GET other", None),
