@@ -737,6 +737,31 @@ def test_pipelined_transaction_replies_in_order(target, protocol):
         connection.close()
 
 
+def test_hello_inside_multi_switches_the_protocol_mid_exec(target):
+    """HELLO is queued like any command: the replies after it in EXEC's array are in the new
+    protocol (RESP3's null `_` for GET of a missing key), and so is what follows EXEC."""
+    connection = Connection(address(target))
+    try:
+        for args in ([b"MULTI"], [b"HELLO", b"3"], [b"GET", b"missing"]):
+            connection.call(args)
+        reply = connection.call([b"EXEC"])
+        assert reply.raw.startswith(b"*2\r\n%7\r\n") and reply.items[1].raw == b"_\r\n", reply.raw
+        assert connection.call([b"GET", b"missing"]).raw == b"_\r\n"
+    finally:
+        connection.close()
+
+
+def test_inline_commands_in_a_transaction(target):
+    connection = Connection(address(target))
+    try:
+        connection.sock.sendall(b"MULTI\r\nSET a 1\r\nINCR a\r\nEXEC\r\nDISCARD\r\n")
+        replies = [connection.read().raw for _ in range(5)]
+        assert replies == [b"+OK\r\n", b"+QUEUED\r\n", b"+QUEUED\r\n", b"*2\r\n+OK\r\n:2\r\n",
+                           b"-ERR DISCARD without MULTI\r\n"]
+    finally:
+        connection.close()
+
+
 def test_concurrent_optimistic_increments(busy_target, protocol):
     """THREADS clients, each its own connection, each adding 1 INCREMENTS times by WATCH, GET,
     MULTI, SET, EXEC and retrying when EXEC aborts: no increment is lost."""
