@@ -44,7 +44,7 @@ if [ "${SKIPKV_SKIP_TSAN:-0}" != 1 ]; then
     suite "swift test --sanitize=thread (stress tests)" \
         env TSAN_OPTIONS="suppressions=$PWD/scripts/tsan-suppressions.txt halt_on_error=1" \
         swift test --scratch-path .build-tsan --sanitize=thread \
-        --filter "IndexStressTests|EvictionSamplerTests|RecoveryModelTests|LogWriterTests|DeadlineTests" \
+        --filter "IndexStressTests|EvictionSamplerTests|RecoveryModelTests|LogWriterTests|DeadlineTests|TransactionIsolationTests|MultiKeyWriteTests" \
         --skip "testMemoryUsageCountsEntryKeyAndValue"
 fi
 suite "redis-py suite" bash scripts/test-python.sh

@@ -1,3 +1,4 @@
+import SkipKVPersistence
 import SkipKVIndex
 import SkipKVProtocol
 
@@ -183,19 +184,25 @@ enum BitCommands {
             c.error("ERR BITOP NOT must be called with a single source key.")
             return
         }
-        var result: [UInt8] = []
-        for index in 3..<c.count {
-            let found: Void? = c.keyspace.withValue(forKey: c.argument(index)) { source in
-                fold(source, into: &result, operation, first: index == 3)
+        // One transaction over the destination and the sources: no write lands between
+        // reading them and storing the result, and no reader sees the result half made.
+        let keys = (2..<c.count).map { c.argument($0) }
+        let length = c.keyspace.withKeys(keys) { write -> Int in
+            var result: [UInt8] = []
+            for index in 3..<c.count {
+                let found: Void? = c.keyspace.withValue(forKey: c.argument(index)) { source in
+                    fold(source, into: &result, operation, first: index == 3)
+                }
+                if found == nil { fold(UnsafeRawBufferPointer(start: nil, count: 0), into: &result, operation, first: index == 3) }
             }
-            if found == nil { fold(UnsafeRawBufferPointer(start: nil, count: 0), into: &result, operation, first: index == 3) }
+            if result.isEmpty {
+                write.remove(c.argument(2))
+            } else {
+                result.withUnsafeBytes { write.put(c.argument(2), $0, deadline: 0) }
+            }
+            return result.count
         }
-        if result.isEmpty {
-            c.keyspace.remove(c.argument(2))
-        } else {
-            result.withUnsafeBytes { _ = c.keyspace.put(c.argument(2), $0) }
-        }
-        c.reply.pointee.writeInteger(result.count)
+        c.reply.pointee.writeInteger(length)
     }
 
     /// Combines `source` into `result`, a word at a time; the shorter one is zero-padded.

@@ -27,7 +27,7 @@ public final class Keyspace: @unchecked Sendable {
     /// What every shard's access fields record (set from `maxmemory-policy`).
     public let access: AccessTracker
     /// The time every shard compares expiry deadlines with.
-    public let clock = ExpiryClock()
+    public let clock: ExpiryClock
     /// Expired keys point reads found, for the server to remove (lazy expiry).
     public let expiredReads = ExpiredReads()
 
@@ -35,8 +35,10 @@ public final class Keyspace: @unchecked Sendable {
     ///   - shards: number of B-skiplists, at least 1.
     ///   - nodeBytes: node size of each B-skiplist.
     ///   - seed: seeds the shard hash and the shards' height hashes.
-    public init(shards: Int, nodeBytes: Int, seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
+    ///   - clock: the real-time clock; unit tests pass one that stands still.
+    public init(shards: Int, nodeBytes: Int, seed: UInt64 = UInt64.random(in: 0...UInt64.max), clock: ExpiryClock = ExpiryClock()) {
         precondition(shards >= 1, "a keyspace needs at least one shard")
+        self.clock = clock
         shardCount = shards
         shardHash = SeededHash(seed: seed)
         access = AccessTracker(seed: SeededHash.finalize(seed ^ 0xACCE55))
