@@ -1273,6 +1273,106 @@ def test_range_reads_never_see_a_transaction_half_done(sharded, protocol):
     assert not torn, f"{len(torn)} range reads saw a transaction half done, first {torn[:3]}"
 
 
+def test_transfers_keep_the_total(sharded, protocol):
+    """Bank transfers between ACCOUNTS keys, by clients on both event loops, in every way a
+    transaction can be made: plain MULTI/INCRBY/INCRBY/EXEC, WATCH and WATCHRANGE optimistic
+    read-modify-write with retries, RANGEDEL plus MSET rewriting all accounts at once, and
+    clients that disconnect half way through a transaction. Readers sum the accounts with one
+    MGET, one RANGE and inside MULTI/EXEC: the total never changes, and no client hangs
+    (socket timeouts) or sees an error."""
+    accounts = [f"acct:{index:02d}" for index in range(10)]
+    total = 1000 * len(accounts)
+    with sharded.client(protocol) as client:
+        client.mset({key: 1000 for key in accounts})
+    errors, wrong = [], []
+    done = threading.Event()
+
+    def connect():
+        return redis.Redis(host="127.0.0.1", port=sharded.server.port, protocol=protocol, socket_timeout=30,
+                           single_connection_client=True)
+
+    def optimistic(client, rng, watch_range):
+        source, target_ = rng.sample(accounts, 2)
+        amount = rng.randint(1, 50)
+        while True:
+            if watch_range:
+                client.execute_command("WATCHRANGE", "[acct:", "(acct;")
+            else:
+                client.execute_command("WATCH", source, target_)
+            balance = int(client.get(source))
+            client.execute_command("MULTI")
+            client.execute_command("SET", source, balance - amount)
+            client.execute_command("INCRBY", target_, amount)
+            if client.execute_command("EXEC") is not None:
+                return
+
+    def transferer(seed):
+        rng = random.Random(seed)
+        try:
+            with connect() as client:
+                for _ in range(150):
+                    roll = rng.random()
+                    if roll < 0.3:
+                        source, target_ = rng.sample(accounts, 2)
+                        amount = rng.randint(1, 50)
+                        pipe = client.pipeline()
+                        pipe.decrby(source, amount).incrby(target_, amount)
+                        pipe.execute()
+                    elif roll < 0.55:
+                        optimistic(client, rng, watch_range=False)
+                    elif roll < 0.8:
+                        optimistic(client, rng, watch_range=True)
+                    elif roll < 0.9:
+                        # Rewrite every account: read them in a transaction, then replace them all.
+                        client.execute_command("WATCHRANGE", "[acct:", "(acct;")
+                        values = [int(value) for value in client.execute_command("RANGE", "[acct:", "(acct;")[1::2]]
+                        rng.shuffle(values)
+                        client.execute_command("MULTI")  # on this connection (a pipeline would take another)
+                        client.execute_command("RANGEDEL", "[acct:", "(acct;")
+                        client.execute_command("MSET", *(part for pair in zip(accounts, values) for part in pair))
+                        client.execute_command("EXEC")  # null when a transfer came first: nothing rewritten
+                    else:
+                        abandoned = Connection(("127.0.0.1", sharded.server.port))
+                        for args in ([b"WATCHRANGE", b"-", b"+"], [b"WATCH", accounts[0].encode()], [b"MULTI"],
+                                     [b"INCRBY", accounts[1].encode(), b"1000000"]):
+                            abandoned.send(args)
+                        abandoned.close()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    def reader(way):
+        try:
+            with connect() as client:
+                while not done.is_set():
+                    if way == "mget":
+                        values = client.mget(accounts)
+                    elif way == "range":
+                        values = client.execute_command("RANGE", "[acct:", "(acct;")[1::2]
+                    else:
+                        client.execute_command("MULTI")
+                        for key in accounts:
+                            client.execute_command("GET", key)
+                        values = client.execute_command("EXEC")
+                    if len(values) != len(accounts) or sum(int(value) for value in values) != total:
+                        wrong.append((way, values))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    workers = [threading.Thread(target=transferer, args=(SEED + index,)) for index in range(6)]
+    readers = [threading.Thread(target=reader, args=(way,)) for way in ("mget", "range", "multi")]
+    for worker in workers + readers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    done.set()
+    for worker in readers:
+        worker.join()
+    assert not errors, f"{errors} (SKIPKV_TEST_SEED={SEED})"
+    assert not wrong, f"{len(wrong)} reads saw a total other than {total}: {wrong[:3]} (SKIPKV_TEST_SEED={SEED})"
+    with sharded.client(protocol) as client:
+        assert sum(int(value) for value in client.mget(accounts)) == total
+
+
 # --- WATCHRANGE against random commands: Redis's WATCH of every key in the range is the model ---
 
 BOUND_PREFIXES = [b"", b"k", b"k1", b"k1:", b"K", b"a", b"\xff", b"nul", b"lcs:"]
