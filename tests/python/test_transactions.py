@@ -1,23 +1,26 @@
 """Transactions (issue 14): MULTI, EXEC, DISCARD, WATCH, UNWATCH, and SkipKV's WATCHRANGE.
 
 Part 1, against skipkv-server and redis-server 7 alike (the `target` fixture), in RESP2 and
-RESP3: the cases of Redis's tests/unit/multi.tcl that apply to string commands, written as
-scenarios (one or two connections, a command, the exact reply expected), replies compared byte
-for byte (raw_resp) after being written once for both protocols (`Simple`, `Error`, `Map`,
-`NULL_ARRAY`, see `encode`). Keys expire on SkipKV's fake clock (DEBUG ADVANCE-CLOCK) and in
-real time on Redis, whose test server has no DEBUG command; a test that needs a key still alive
-at some step checks it (PTTL) and retries on Redis, as multi.tcl does.
+RESP3: the cases of Redis's tests/unit/multi.tcl that apply to string commands (and a few
+more: arity, OOM, queued connection commands, QUIT, HELLO, CLIENT LIST of a client in MULTI),
+written as scenarios (one or two connections, a command, the exact reply expected), replies
+compared byte for byte (raw_resp) after being written once for both protocols (`Simple`,
+`Error`, `Map`, `NULL_ARRAY`, see `encode`). Keys expire on SkipKV's fake clock (DEBUG
+ADVANCE-CLOCK) and in real time on Redis, whose test server has no DEBUG command; a test that
+needs a key still alive at some step checks it (PTTL) and retries on Redis, as multi.tcl does.
 
 Part 2, redis-py's client-level transactions (pipelines, watch/multi, `Redis.transaction`), and
-concurrent optimistic increments.
+concurrency (`busy_target`: SkipKV with 8 shards, or Redis): optimistic increments, writers
+of the same keys in opposite orders, readers that must never see a transaction half done.
 
 Part 3, a seeded differential: WATCH, then random commands of command_grammar.py by the watcher
-or another client, then MULTI/EXEC, sent to both servers, every reply compared (whether EXEC
-ran is the reply to compare).
+or another client, then MULTI, random commands, EXEC, sent to both servers, every reply
+compared (whether EXEC ran is part of its reply).
 
-Part 4, SkipKV only: RANGE, RANGECOUNT and RANGEDEL inside MULTI, and WATCHRANGE: the rules,
-the same differential with Redis's WATCH of every key that lies in the range as the model, and
-the uniqueness-check and next-free-id examples, concurrent.
+Part 4, SkipKV only: RANGE, RANGECOUNT and RANGEDEL inside MULTI, and WATCHRANGE: the rules
+(scenarios), expiry, many ranges, the uniqueness-check and next-free-id examples run
+concurrently, bank transfers by every kind of transaction, and the Part 3 differential with
+Redis's WATCH of every key that lies in the range as WATCHRANGE's model.
 
 The seed is SKIPKV_TEST_SEED, else random; it is printed and named in every failure:
 `SKIPKV_TEST_SEED=<seed> scripts/test-python.sh -k test_transactions` replays a failing run.
