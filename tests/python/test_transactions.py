@@ -283,6 +283,11 @@ SCENARIOS = {
     "failed_set_nx_does_not_touch": watched_and_touched(("SET x 1 NX", None), "runs"),
     "failed_incr_does_not_touch": watched_and_touched(("INCR x", Error("ERR value is not an integer or out of range")),
                                                       "runs", setup=("SET x abc",)),
+    "bitfield_that_changes_nothing_does_not_touch": watched_and_touched(
+        ("BITFIELD x OVERFLOW FAIL INCRBY u8 0 300", [None]), "runs", setup=("SET x abc",)),
+    "bitfield_get_does_not_touch": watched_and_touched(("BITFIELD x GET u8 0", [97]), "runs", setup=("SET x abc",)),
+    "setrange_of_nothing_does_not_touch": watched_and_touched(("SETRANGE x 1 ''", 3), "runs", setup=("SET x abc",)),
+    "append_of_nothing_touches": watched_and_touched(("APPEND x ''", 3), setup=("SET x abc",)),
     "rename_onto_the_watched_key": watched_and_touched(("RENAME y x", OK), setup=("SET x 30", "SET y 1")),
     "rename_away_from_the_watched_key": watched_and_touched(("RENAME x y", OK)),
     "flushall_touches_watched_keys_that_exist": watched_and_touched(("FLUSHALL", OK)),
@@ -1005,6 +1010,7 @@ RANGE_SCENARIOS = {
     "flushall_with_no_key_in_range_runs": range_touched(("FLUSHALL", OK), "runs", setup=("MSET a 1 d 4",)),
     "reads_in_range_run": range_touched(("RANGE - +", ["a", "1", "b", "2", "c", "3", "d", "4"]), "runs"),
     "failed_set_nx_in_range_runs": range_touched(("SET b 1 NX", None), "runs"),
+    "bitfield_changing_nothing_in_range_runs": range_touched(("BITFIELD b OVERFLOW FAIL INCRBY u8 0 300", [None]), "runs"),
     # --- what clears range watches ---
     "unwatch_clears_range_watches": [
         ("WATCHRANGE - +", OK), ("b", "SET a 1", OK), ("UNWATCH", OK), ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
