@@ -244,6 +244,12 @@ SCENARIOS = {
                   Error("ERR invalid expire time in 'set' command"), "2"]),
         ("GET s", "abc"),
     ],
+    "keyspace_commands_inside_multi": [
+        ("SET a 1", OK), ("MULTI", OK), ("KEYS *", QUEUED), ("DBSIZE", QUEUED), ("RANDOMKEY", QUEUED),
+        ("FLUSHALL", QUEUED), ("DBSIZE", QUEUED), ("SET b 2", QUEUED), ("RENAME b c", QUEUED), ("COPY c d", QUEUED),
+        ("BITOP OR e c d", QUEUED), ("KEYS d", QUEUED), ("TYPE d", QUEUED), ("EXISTS a b c d e", QUEUED),
+        ("EXEC", [["a"], 1, "a", OK, 0, OK, OK, 1, 1, ["d"], Simple("string"), 3]),
+    ],
     "replies_inside_exec_keep_their_resp3_types": [
         ("MULTI", OK), ("GET missing", QUEUED), ("CONFIG GET maxmemory-policy", QUEUED),
         ("SET k1 ohmytext", QUEUED), ("SET k2 mynewtext", QUEUED), ("LCS k1 k2 IDX", QUEUED),
@@ -697,6 +703,56 @@ def connection_arguments(target):
     if target.socket_path:
         return {"unix_socket_path": target.socket_path}
     return {"host": "127.0.0.1", "port": target.server.port}
+
+
+def test_renames_and_copies_inside_transactions(busy_target, protocol):
+    """Each transaction writes a temporary key, RENAMEs it onto x and COPYs x onto y: others
+    never see a temporary key, nor x and y differ."""
+    writers, rounds = 3, 100
+    errors, seen = [], []
+    done = threading.Event()
+
+    def writer(number):
+        try:
+            with busy_target.client(protocol) as client:
+                for round_ in range(rounds):
+                    pipe = client.pipeline()
+                    pipe.set(f"tmp:{number}", f"{number}-{round_}").rename(f"tmp:{number}", "x").copy("x", "y", replace=True)
+                    pipe.execute()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    def reader():
+        try:
+            with busy_target.client(protocol) as client:
+                while not done.is_set():
+                    temporary = client.exists(*(f"tmp:{number}" for number in range(writers)))
+                    if temporary:
+                        seen.append(("temporary keys", temporary))
+                    x, y = client.mget("x", "y")
+                    if x != y:
+                        seen.append(("MGET x != y", x, y))
+                    pipe = client.pipeline()
+                    pipe.get("x").get("y")
+                    x, y = pipe.execute()
+                    if x != y:
+                        seen.append(("MULTI GET x != GET y", x, y))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    with busy_target.client(protocol) as client:
+        client.mset({"x": "start", "y": "start"})
+    workers = [threading.Thread(target=writer, args=(number,)) for number in range(writers)]
+    readers = [threading.Thread(target=reader) for _ in range(2)]
+    for worker in workers + readers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    done.set()
+    for worker in readers:
+        worker.join()
+    assert not errors, errors
+    assert not seen, seen[:5]
 
 
 def test_a_client_gone_in_the_middle_of_a_transaction(target, protocol):
