@@ -40,12 +40,21 @@ final class KeyStripeLocks: @unchecked Sendable {
     /// The versions, packed (8 lines): written only by multi-key writers, so the lines stay
     /// shared in every reader's cache while single-key writers take the mutexes.
     @usableFromInline let versions: UnsafeMutablePointer<Version.Storage>
+    /// How many multi-key writes have begun (word 0) and ended (word 8, the next cache
+    /// line), over all stripes: equal means none is running, and a reader that saw them
+    /// equal and the first unchanged after reading needs no per-stripe check at all
+    /// (`quietToken`, `stillQuiet`). Range reads validate with them alone.
+    @usableFromInline let activity: UnsafeMutablePointer<Version.Storage>
+    @usableFromInline static let finishedWord = 8
 
     init() {
         precondition(MemoryLayout<pthread_mutex_t>.size <= Self.stride)
         storage = .allocate(byteCount: Self.count * Self.stride, alignment: 64)
         versions = .allocate(capacity: Self.count)
         versions.initialize(repeating: Version.Storage(0), count: Self.count)
+        activity = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 64)
+            .bindMemory(to: Version.Storage.self, capacity: 16)
+        activity.initialize(repeating: Version.Storage(0), count: 16)
         for index in 0..<Self.count { pthread_mutex_init(mutex(index), nil) }
     }
 
@@ -53,6 +62,7 @@ final class KeyStripeLocks: @unchecked Sendable {
         for index in 0..<Self.count { pthread_mutex_destroy(mutex(index)) }
         storage.deallocate()
         versions.deallocate()
+        activity.deallocate()
     }
 
     @inlinable
@@ -93,6 +103,7 @@ final class KeyStripeLocks: @unchecked Sendable {
             assert(current & 1 == 0, "stripe \(stripe) already in a multi-key write")
             Version(at: versions + stripe).store(current &+ 1, ordering: .relaxed)
         }
+        Version(at: activity).wrappingIncrement(ordering: .relaxed)
         atomicMemoryFence(ordering: .releasing)
     }
 
@@ -102,9 +113,47 @@ final class KeyStripeLocks: @unchecked Sendable {
             let current = Version(at: versions + stripe).load(ordering: .relaxed)
             Version(at: versions + stripe).store(current &+ 1, ordering: .releasing)
         }
+        Version(at: activity + Self.finishedWord).wrappingIncrement(ordering: .releasing)
     }
 
     // MARK: Versions (readers, holding no stripe)
+
+    /// When no multi-key write is running: the number begun so far, the token `stillQuiet`
+    /// checks after a read. Nil while one runs. Reads `finished` before `begun`: a write that
+    /// began before this call and had not finished makes them differ.
+    @inlinable
+    func quietToken() -> UInt64? {
+        let finished = Version(at: activity + Self.finishedWord).load(ordering: .acquiring)
+        let begun = Version(at: activity).load(ordering: .acquiring)
+        return begun == finished ? begun : nil
+    }
+
+    /// Whether no multi-key write began since `quietToken` returned `token`: then none was
+    /// running at any moment of the read in between, which saw no write half done.
+    @inlinable
+    func stillQuiet(since token: UInt64) -> Bool {
+        atomicMemoryFence(ordering: .acquiring)
+        return Version(at: activity).load(ordering: .relaxed) == token
+    }
+
+    /// `quietToken`, waiting (on the mutex of a stripe being written) until it is not nil.
+    @inlinable
+    func waitForQuiet() -> UInt64 {
+        while true {
+            if let token = quietToken() { return token }
+            var busy = -1
+            for stripe in 0..<Self.count where Version(at: versions + stripe).load(ordering: .relaxed) & 1 != 0 {
+                busy = stripe
+                break
+            }
+            if busy >= 0 {
+                pthread_mutex_lock(mutex(busy))
+                pthread_mutex_unlock(mutex(busy))
+            } else {
+                sched_yield()
+            }
+        }
+    }
 
     /// The sum of the versions of `set`'s stripes, once none of them is odd: the token a
     /// read is validated with. Versions only grow, so the sum is unchanged exactly when

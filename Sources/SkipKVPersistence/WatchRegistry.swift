@@ -31,7 +31,9 @@ final class WatchRegistry: @unchecked Sendable {
     }
 
     @usableFromInline let keyWatches: UnsafeMutablePointer<[KeyWatch]>
-    @usableFromInline var rangeWatches: [RangeWatch] = []
+    // Read on every write to a watched stripe; the stripes order every access (above), so the
+    // runtime's exclusivity check (a swift_beginAccess per read) is off.
+    @exclusivity(unchecked) @usableFromInline var rangeWatches: [RangeWatch] = []
 
     init() {
         keyWatches = .allocate(capacity: KeyStripeLocks.count)

@@ -31,6 +31,8 @@ final class ClientInfo: Sendable {
     let killRequested = Atomic<Bool>(false)
     /// Bytes of the connection's buffers, as its loop last counted them (`accountMemory`).
     let memory = Atomic<Int>(0)
+    /// Commands queued since MULTI; -1 outside a transaction (CLIENT LIST's `multi=`).
+    let queuedCommands = Atomic<Int>(-1)
 
     init(id: UInt64, address: String, localAddress: String, descriptor: Int32, now: UInt64) {
         self.id = id
@@ -50,8 +52,9 @@ final class ClientInfo: Sendable {
         let command = row >= 0 ? CommandID(rawValue: row).name : "NULL"
         let age = (now &- connectedAt) / 1000
         let idle = (now &- lastInteraction.load(ordering: .relaxed)) / 1000
+        let queued = queuedCommands.load(ordering: .relaxed)
         return "id=\(id) addr=\(address) laddr=\(localAddress) fd=\(descriptor) name=\(names.name) age=\(age) idle=\(idle) "
-            + "flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 tot-mem=\(memory.load(ordering: .relaxed)) cmd=\(command) user=default "
+            + "flags=\(queued < 0 ? "N" : "x") db=0 sub=0 psub=0 ssub=0 multi=\(queued) tot-mem=\(memory.load(ordering: .relaxed)) cmd=\(command) user=default "
             + "resp=\(protocolVersion.load(ordering: .relaxed)) lib-name=\(names.libraryName) lib-ver=\(names.libraryVersion)"
     }
 }

@@ -14,6 +14,9 @@ struct CommandEntry {
     let lastKey: Int
     let keyStep: Int
     let wholeKeyspace: Bool
+    /// A read-only command with keys or over the keyspace: the executor validates what it
+    /// read against concurrent transactions (`CommandExecutor.runConsistently`).
+    let validatesReads: Bool
     let transactionRole: TransactionRole
     /// The name (for a subcommand, the part after `|`) as `CommandLookup.pack` packs it.
     let packedName: PackedName

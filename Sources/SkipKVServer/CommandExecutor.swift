@@ -73,11 +73,12 @@ enum CommandExecutor {
                 journal.stripe(of: key)
             }
             reply.pointee.writeSimpleString("QUEUED")
+            connection.pointee.withClient { $0.queuedCommands.store(queued.pointee.commands.count, ordering: .relaxed) }
             return startedAt
         }
         let replyStart = reply.pointee.output.count
         let context = CommandContext(connection: connection, loop: loop, arguments: arguments, buffer: buffer)
-        if flags.contains(.readonly) && (entry.pointee.firstKey > 0 || entry.pointee.wholeKeyspace) {
+        if entry.pointee.validatesReads {
             runConsistently(entry, context, replyStart: replyStart)
         } else {
             // Only a container whose arity needs a subcommand has no handler, and it never gets here.
@@ -99,15 +100,25 @@ enum CommandExecutor {
     private static func runConsistently(
         _ entry: UnsafeMutablePointer<CommandEntry>, _ context: CommandContext, replyStart: Int
     ) {
-        let reply = context.reply
         let handler = entry.pointee.handler!
+        // The common case inline: no multi-key write ran anywhere during the read.
+        let quiet = context.keyspace.journal._withUnsafeGuaranteedRef { $0.quietToken() }
+        if let quiet {
+            handler(context)
+            if context.keyspace.journal._withUnsafeGuaranteedRef({ $0.stillQuiet(since: quiet) }) { return }
+            context.reply.pointee.output.truncate(toCount: replyStart)
+        }
+        runWhileBusy(entry, handler, context, replyStart: replyStart)
+    }
+
+    @inline(never)
+    private static func runWhileBusy(
+        _ entry: UnsafeMutablePointer<CommandEntry>, _ handler: CommandHandler, _ context: CommandContext, replyStart: Int
+    ) {
         context.keyspace.journal._withUnsafeGuaranteedRef { journal in
-            if entry.pointee.firstKey == 1 && entry.pointee.lastKey == 1 && !entry.pointee.wholeKeyspace {
-                journal.consistentRead(stripe: journal.stripe(of: context.argument(1)),
-                                       retry: { reply.pointee.output.truncate(toCount: replyStart) }) { handler(context) }
-            } else {
-                let stripes = entry.pointee.stripes(argumentCount: context.count, context.argument) { journal.stripe(of: $0) }
-                journal.consistentRead(stripes, retry: { reply.pointee.output.truncate(toCount: replyStart) }) { handler(context) }
+            let stripes = entry.pointee.stripes(argumentCount: context.count, context.argument) { journal.stripe(of: $0) }
+            journal.readWhileBusy(stripes, retry: { context.reply.pointee.output.truncate(toCount: replyStart) }) {
+                handler(context)
             }
         }
     }

@@ -29,7 +29,9 @@ struct CommandTable: @unchecked Sendable {
                 arity: spec.arity, flags: spec.flags, handler: spec.handler,
                 subcommands: row < records.count ? ranges[row] : 0..<0,
                 firstKey: spec.keys.first, lastKey: spec.keys.last, keyStep: max(spec.keys.step, 1),
-                wholeKeyspace: spec.wholeKeyspace, transactionRole: spec.transactionRole, packedName: PackedName(name)))
+                wholeKeyspace: spec.wholeKeyspace,
+                validatesReads: spec.flags.contains(.readonly) && (spec.keys.first > 0 || spec.wholeKeyspace),
+                transactionRole: spec.transactionRole, packedName: PackedName(name)))
         }
         lookup = CommandLookup(names: specs.prefix(records.count).map(\.name))
     }

@@ -79,9 +79,11 @@ extension EventLoop {
 }
 
 extension Connection {
-    /// Bytes held by the connection's buffers: what it received and has not run, and the
-    /// replies it has not sent (both buffers, at their allocated sizes).
+    /// Bytes held by the connection's buffers: what it received and has not run, the
+    /// replies it has not sent (both buffers, at their allocated sizes), and the commands it
+    /// queued since MULTI.
     var bufferMemory: Int {
         input.pointee.memory + reply.pointee.output.storageCapacity + sending.pointee.storageCapacity
+            + (queued.map { $0.pointee.memory } ?? 0)
     }
 }

@@ -15,6 +15,7 @@ enum TransactionCommands {
         let queued = UnsafeMutablePointer<QueuedCommands>.allocate(capacity: 1)
         queued.initialize(to: QueuedCommands())
         c.connection.pointee.queued = queued
+        c.connection.pointee.withClient { $0.queuedCommands.store(0, ordering: .relaxed) }
         c.reply.pointee.writeOK()
     }
 
@@ -89,6 +90,7 @@ enum TransactionCommands {
             queued.deinitialize(count: 1)
             queued.deallocate()
             connection.pointee.queued = nil
+            connection.pointee.withClient { $0.queuedCommands.store(-1, ordering: .relaxed) }
         }
         if let watcher = connection.pointee.watcher {
             keyspace.journal._withUnsafeGuaranteedRef { $0.unwatchAll(watcher) }

@@ -72,7 +72,7 @@ final class TransactionIsolationTests: XCTestCase {
             for key in keys { key.withUnsafeBytes { stripes.insert(stripe: journal.stripe(of: $0)) } }
             while !done.isSet {
                 var sum = 0
-                journal.consistentRead(stripes, retry: { sum = 0 }) {
+                journal.consistentRead({ stripes }, retry: { sum = 0 }) {
                     for key in keys { sum += key.withUnsafeBytes { journal.keyspace.withValue(forKey: $0) { Self.amount($0) } } ?? 0 }
                 }
                 if sum != total { violations.add() }
@@ -85,7 +85,7 @@ final class TransactionIsolationTests: XCTestCase {
             let range = KeyRange(lower: .inclusive(Array("acct:".utf8)), upper: .exclusive(Array("acct;".utf8)))
             while !done.isSet {
                 var sum = 0
-                journal.consistentRead(.all, retry: { sum = 0 }) {
+                journal.consistentRead({ .all }, retry: { sum = 0 }) {
                     journal.keyspace.forEach(in: range) { _, value in
                         sum += Self.amount(value)
                         return true
@@ -159,7 +159,8 @@ final class TransactionIsolationTests: XCTestCase {
         reader.enter()
         DispatchQueue.global().async {
             key.withUnsafeBytes { k in
-                journal.consistentRead(stripe: journal.stripe(of: k), retry: {}) {
+                let stripe = journal.stripe(of: k)
+                journal.consistentRead({ StripeSet(bits: 1 << UInt64(stripe)) }, retry: {}) {
                     seen.value = journal.keyspace.withValue(forKey: k) { Array($0) }
                 }
             }
