@@ -480,6 +480,25 @@ def test_client_list_flags_and_queued_count(target, protocol):
         assert "x" not in flags and "d" not in flags, flags
 
 
+def test_client_list_counts_nothing_once_exec_must_fail(target, protocol):
+    """Redis queues nothing more (multi= stays) once EXEC is bound to fail: after a refused
+    command, or once a watched key changed."""
+    with target.client(protocol) as client, target.client(protocol) as observer:
+        me = client.client_id()
+        client.execute_command("MULTI")
+        with pytest.raises(redis.ResponseError):
+            client.execute_command("GET")
+        client.execute_command("SET", "y", 1)
+        assert client_fields(observer, me)[1] == 0
+        client.execute_command("DISCARD")
+        client.execute_command("WATCH", "x")
+        observer.set("x", 1)
+        client.execute_command("MULTI")
+        client.execute_command("SET", "y", 1)
+        assert client_fields(observer, me)[1] == 0
+        assert client.execute_command("EXEC") is None
+
+
 def test_client_list_cmd_is_the_last_command_queued(target, protocol):
     with target.client(protocol) as client, target.client(protocol) as observer:
         me = client.client_id()
