@@ -38,6 +38,7 @@ import redis
 import command_grammar
 from conftest import Target, start_redis, wait_until
 from raw_resp import Connection
+from raw_resp import encode as encode_request
 from test_differential import bulk_payload, command_list, compare_keyspaces, compare_stream, connect_pair, enabled, show, \
     show_command
 
@@ -722,6 +723,60 @@ def connection_arguments(target):
     if target.socket_path:
         return {"unix_socket_path": target.socket_path}
     return {"host": "127.0.0.1", "port": target.server.port}
+
+
+def test_pipelined_batches_of_transactions_and_reads(busy_target):
+    """The same isolation check with the client out of the way: writer connections send batches
+    of 100 transactions (each sets KEYS to one stamp, half by SET per key, half by MSET) in one
+    write, reader connections batches of 300 MGETs, so both event loops stay busy at once."""
+    keys = [f"batch:{index}" for index in range(8)]
+    errors, torn = [], []
+
+    def writer(number):
+        try:
+            connection = Connection(address(busy_target), timeout=60)
+            for batch in range(6):
+                requests = []
+                for index in range(100):
+                    stamp = b"%d-%d-%d" % (number, batch, index)
+                    requests.append([b"MULTI"])
+                    if index % 2:
+                        requests.extend([b"SET", key.encode(), stamp] for key in keys)
+                    else:
+                        requests.append([b"MSET", *(part for key in keys for part in (key.encode(), stamp))])
+                    requests.append([b"EXEC"])
+                connection.sock.sendall(b"".join(map(encode_request, requests)))
+                for _ in requests:
+                    reply = connection.read()
+                    assert not reply.is_error, reply.raw
+            connection.close()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    def reader():
+        try:
+            connection = Connection(address(busy_target), timeout=60)
+            request = encode_request([b"MGET", *(key.encode() for key in keys)])
+            for _ in range(8):
+                connection.sock.sendall(request * 300)
+                for _ in range(300):
+                    values = {item.raw for item in connection.read().items}
+                    if len(values) != 1:
+                        torn.append(values)
+            connection.close()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    with busy_target.client() as client:
+        client.mset({key: "start" for key in keys})
+    workers = [threading.Thread(target=writer, args=(number,)) for number in range(3)]
+    workers += [threading.Thread(target=reader) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not errors, errors
+    assert not torn, f"{len(torn)} MGETs saw a transaction half done, first {torn[:2]}"
 
 
 def test_renames_and_copies_inside_transactions(busy_target, protocol):
