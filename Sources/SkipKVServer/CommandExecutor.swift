@@ -54,8 +54,13 @@ enum CommandExecutor {
             if flags.contains(.noMulti) {
                 return reject("ERR Command not allowed inside a transaction", command, entry, connection, loop, startedAt)
             }
+            switch entry.pointee.transactionRole {
             // EXEC is refused for what it would run (Redis's mstate.cmd_flags).
-            if entry.pointee.transactionRole == .exec { flags.formUnion(queued.pointee.flags) }
+            case .exec: flags.formUnion(queued.pointee.flags)
+            case .leaves: break
+            // Queuing takes memory: refused over maxmemory like a write (Redis 7).
+            case .queued, .immediate: flags.insert(.denyoom)
+            }
         }
         if !loop.loaded && !loop.checkLoaded() && !flags.contains(.loading) {
             return reject(ErrorText.loading, command, entry, connection, loop, startedAt)

@@ -160,7 +160,7 @@ extension CommandTable {
                     transactionRole: .exec, handler: TransactionCommands.exec),
         CommandSpec("discard", arity: 1, transactionFlags, group: .transactions, since: "2.0.0",
                     summary: "Discards a transaction.", complexity: "O(N), when N is the number of queued commands",
-                    transactionRole: .immediate, handler: TransactionCommands.discard),
+                    transactionRole: .leaves, handler: TransactionCommands.discard),
         CommandSpec("watch", arity: -2, transactionFlags, keys: .all(.readOnly), group: .transactions, since: "2.2.0",
                     summary: "Monitors changes to keys to determine the execution of a transaction.",
                     complexity: "O(1) for every key.", arguments: [key.isMultiple], transactionRole: .immediate,
@@ -295,7 +295,7 @@ extension CommandTable {
                     summary: "Returns the given string.", complexity: "O(1)", arguments: [.string("message")],
                     handler: ConnectionCommands.echo),
         CommandSpec("quit", arity: -1, handshake, group: .connection, since: "1.0.0",
-                    summary: "Closes the connection.", complexity: "O(1)", transactionRole: .immediate, handler: ConnectionCommands.quit),
+                    summary: "Closes the connection.", complexity: "O(1)", transactionRole: .leaves, handler: ConnectionCommands.quit),
         CommandSpec("hello", arity: -1, handshake, group: .connection, since: "6.0.0",
                     summary: "Handshakes with the server.", complexity: "O(1)", arguments: [
                         ArgumentDoc(name: "arguments", type: "block", optional: true, children: [

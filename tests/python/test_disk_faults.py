@@ -131,11 +131,27 @@ def test_a_failed_snapshot_refuses_writes_until_one_succeeds(launcher, tmp_path)
     server = launcher.start_loaded(data, *persistence_flags("no", "everysec", "3600 1"), env={"SKIPKV_FAULTS": faults})
     client = server.client()
     client.set("k", "1")
+    # A transaction queued before the failure is refused whole at EXEC (Redis's execCommandAbort).
+    queued = server.client()
+    queued.execute_command("MULTI")
+    queued.execute_command("SET", "k", "queued")
     flag.touch()
     client.bgsave()
     assert wait_for(lambda: info_persistence(client)["rdb_last_bgsave_status"] == "err", timeout=10)
     with pytest.raises(redis.ResponseError, match="^MISCONF SkipKV is configured to save snapshots"):
         client.set("k", "2")
+    # redis-py turns the EXECABORT code into ExecAbortError and keeps the rest as the message.
+    with pytest.raises(redis.exceptions.ExecAbortError,
+                       match="^Transaction discarded because of: MISCONF SkipKV is configured to save snapshots"):
+        queued.execute_command("EXEC")
+    # Queuing a write is refused at once and fails the EXEC; a read-only transaction runs.
+    pipe = client.pipeline()
+    pipe.set("k", "3").get("k")
+    # (redis-py reports the refused command's own error rather than the EXECABORT after it.)
+    with pytest.raises(redis.ResponseError, match=r"Command # 1 \(SET k 3\) of pipeline caused error: MISCONF"):
+        pipe.execute()
+    pipe = client.pipeline()
+    assert pipe.get("k").exists("k").execute() == [b"1", 1]
     assert client.get("k") == b"1"
     flag.unlink()
     client.bgsave()
