@@ -447,6 +447,26 @@ def test_the_active_cycle_removing_a_watched_stale_key_does_not_fail_exec(sessio
     session.play("stale, then reclaimed", [("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG])])
 
 
+def test_transaction_commands_before_authentication(target):
+    """With requirepass set, a client that has not authenticated gets NOAUTH for MULTI, WATCH,
+    UNWATCH, DISCARD, and for EXEC the EXECABORT form Redis gives every refused EXEC."""
+    admin = Connection(address(target))
+    assert admin.call([b"CONFIG", b"SET", b"requirepass", b"pw"]).raw == b"+OK\r\n"
+    session = Session(target, 2)
+    noauth = Error("NOAUTH Authentication required.")
+    try:
+        session.play("before AUTH", [
+            ("MULTI", noauth), ("SET a 1", noauth), ("WATCH a", noauth), ("UNWATCH", noauth), ("DISCARD", noauth),
+            ("AUTH pw", OK), ("MULTI", OK), ("SET a 1", QUEUED), ("EXEC", [OK]),
+            ("b", "EXEC", Error("EXECABORT Transaction discarded because of: NOAUTH Authentication required.")),
+        ])
+    finally:
+        session.close()
+        admin.call([b"AUTH", b"pw"])
+        assert admin.call([b"CONFIG", b"SET", b"requirepass", b""]).raw == b"+OK\r\n"
+        admin.close()
+
+
 # --- CLIENT LIST / CLIENT INFO of a client in a transaction ----------------------------------------
 
 def client_fields(observer, client_id):
