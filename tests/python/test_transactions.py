@@ -860,6 +860,14 @@ def test_a_client_gone_in_the_middle_of_a_transaction(target, protocol):
             connection.send([b"WATCHRANGE", b"-", b"+"])  # refused inside MULTI
         connection.close()
     with target.client(protocol) as client:
+        for _ in range(5):  # and clients killed by CLIENT KILL in the same state
+            victim = target.client(protocol)
+            victim_id = victim.client_id()
+            victim.execute_command("WATCH", "x")
+            victim.execute_command("MULTI")
+            victim.execute_command("SET", "queued", 1)
+            assert client.client_kill_filter(_id=victim_id) == 1
+            victim.close()
         for index in range(200):
             client.set("x", index)
             client.delete("y")
