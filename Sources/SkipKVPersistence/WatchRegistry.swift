@@ -5,9 +5,9 @@ import SkipKVKeys
 /// marked dirty (Redis's `touchWatchedKey`).
 ///
 /// Concurrency contract: guarded by `KeyStripeLocks`, not by a lock of its own.
-/// - `keyWatches[s]`, the entries of keys in stripe `s`, is read and changed only by a thread
-///   holding stripe `s`'s mutex. A writer holds it anyway, so a stripe nobody watches costs
-///   a write one load of an empty array's count.
+/// - `keyWatches[s]`, the entries of keys in stripe `s`, and `marks[s]` are read and changed
+///   only by a thread holding stripe `s`'s mutex. A writer holds it anyway, so a stripe
+///   nobody watches costs a write one load (`marks[s]` is 0).
 /// - `rangeWatches` is changed only while every stripe is held and read while one is (as
 ///   `JournaledKeyspace.capture`): a write either completes before a WATCHRANGE registers
 ///   (and the watcher does not care) or sees the range.
@@ -31,6 +31,9 @@ final class WatchRegistry: @unchecked Sendable {
     }
 
     @usableFromInline let keyWatches: UnsafeMutablePointer<[KeyWatch]>
+    /// Per stripe: its key watches plus every range watch. What a write tests first, one
+    /// load; guarded as `keyWatches[s]` (range watches change every stripe's, holding all).
+    @usableFromInline let marks: UnsafeMutablePointer<Int>
     // Read on every write to a watched stripe; the stripes order every access (above), so the
     // runtime's exclusivity check (a swift_beginAccess per read) is off.
     @exclusivity(unchecked) @usableFromInline var rangeWatches: [RangeWatch] = []
@@ -38,17 +41,20 @@ final class WatchRegistry: @unchecked Sendable {
     init() {
         keyWatches = .allocate(capacity: KeyStripeLocks.count)
         keyWatches.initialize(repeating: [], count: KeyStripeLocks.count)
+        marks = .allocate(capacity: KeyStripeLocks.count)
+        marks.initialize(repeating: 0, count: KeyStripeLocks.count)
     }
 
     deinit {
         keyWatches.deinitialize(count: KeyStripeLocks.count)
         keyWatches.deallocate()
+        marks.deallocate()
     }
 
     /// Whether a write under `stripe` has anything to tell watchers.
     @inlinable
     func isWatched(stripe: Int) -> Bool {
-        !keyWatches[stripe].isEmpty || !rangeWatches.isEmpty
+        marks[stripe] != 0
     }
 
     /// A write to `key` (hash `hash`, stripe `stripe`, held) happened; `exists` is whether the
@@ -56,6 +62,7 @@ final class WatchRegistry: @unchecked Sendable {
     /// away (0: none), which decides whether that was a change for a range watcher.
     @usableFromInline
     func touch(_ key: UnsafeRawBufferPointer, hash: UInt64, stripe: Int, exists: Bool, removedDeadline: Int64 = 0) {
+        assert(marks[stripe] == keyWatches[stripe].count + rangeWatches.count, "watch marks out of step")
         if !keyWatches[stripe].isEmpty {
             for index in keyWatches[stripe].indices where keyWatches[stripe][index].hash == hash {
                 guard keyWatches[stripe][index].key.elementsEqual(key) else { continue }
@@ -83,6 +90,7 @@ final class WatchRegistry: @unchecked Sendable {
     /// Adds `watcher`'s watch of `key`, holding its stripe.
     func add(_ key: [UInt8], hash: UInt64, stripe: Int, watcher: Watcher, expired: Bool) {
         keyWatches[stripe].append(KeyWatch(key: key, hash: hash, watcher: watcher, expiredAtWatch: expired))
+        marks[stripe] += 1
     }
 
     /// The watch of `key` by `watcher`, holding its stripe.
@@ -92,17 +100,22 @@ final class WatchRegistry: @unchecked Sendable {
 
     /// Removes `watcher`'s watches in `stripe`, holding it.
     func removeKeys(of watcher: Watcher, stripe: Int) {
+        let before = keyWatches[stripe].count
         keyWatches[stripe].removeAll { $0.watcher === watcher }
+        marks[stripe] -= before - keyWatches[stripe].count
     }
 
     /// Holding every stripe.
     func addRange(_ range: KeyRange, since: Int64, watcher: Watcher) {
         rangeWatches.append(RangeWatch(range: range, since: since, watcher: watcher))
+        for stripe in 0..<KeyStripeLocks.count { marks[stripe] += 1 }
     }
 
     /// Holding every stripe.
     func removeRanges(of watcher: Watcher) {
+        let before = rangeWatches.count
         rangeWatches.removeAll { $0.watcher === watcher }
+        for stripe in 0..<KeyStripeLocks.count { marks[stripe] -= before - rangeWatches.count }
     }
 
     /// The watchers of keys in `range` (every key when nil) that exist now, each with the
