@@ -965,6 +965,22 @@ def test_concurrent_optimistic_increments(busy_target, protocol):
         assert int(client.get("counter")) == threads * increments, f"aborted attempts: {aborted}"
 
 
+def test_command_info_of_the_transaction_commands(server, reference_redis):
+    """COMMAND INFO and COMMAND GETKEYS as Redis's: arity, flags (noscript, loading, stale,
+    fast, allow_busy, skip_slowlog), @transaction category, WATCH's key specs. RESP2 only: in
+    RESP3 every command's empty subcommand list differs (`*0` where Redis 7.0 sends `~0`),
+    which is COMMAND INFO's, not the transactions'."""
+    skipkv, reference = connect_pair(("127.0.0.1", server.port), reference_redis, 2)
+    try:
+        compare_stream("COMMAND INFO", skipkv, reference, [
+            [b"COMMAND", b"INFO", b"multi", b"exec", b"discard", b"watch", b"unwatch"],
+            [b"COMMAND", b"GETKEYS", b"WATCH", b"a", b"b"], [b"COMMAND", b"GETKEYS", b"MULTI"],
+        ])
+    finally:
+        skipkv.close()
+        reference.close()
+
+
 # --- Part 3: WATCH and MULTI against random commands, SkipKV vs Redis -----------------------------
 
 ROUNDS = 500
