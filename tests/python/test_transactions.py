@@ -886,6 +886,36 @@ def test_a_client_gone_in_the_middle_of_a_transaction(target, protocol):
             assert client.ping()
 
 
+def test_many_clients_watching_the_same_key(target, protocol):
+    """200 clients WATCH k and 200 WATCH j (on SkipKV half of each by WATCHRANGE [k [k, [j [j);
+    one write of k fails the first 200 EXECs and none of the others."""
+    connections = []
+    try:
+        for index in range(400):
+            connection = Connection(address(target))
+            if protocol == 3:
+                connection.call([b"HELLO", b"3"])
+            key = b"k" if index < 200 else b"j"
+            if target.kind == "skipkv" and index % 2:
+                watch = [b"WATCHRANGE", b"[" + key, b"[" + key]
+            else:
+                watch = [b"WATCH", key]
+            assert connection.call(watch).raw == b"+OK\r\n"
+            connections.append(connection)
+        with target.client(protocol) as client:
+            client.set("k", 1)
+        for connection in connections:
+            connection.send([b"MULTI"])
+            connection.send([b"EXEC"])
+        results = [(connection.read().raw, connection.read().raw) for connection in connections]
+        aborted = [index for index, (_, reply) in enumerate(results) if reply == encode(NULL_ARRAY, protocol)]
+        assert aborted == list(range(200)), aborted
+        assert all(reply == b"*0\r\n" for _, reply in results[200:])
+    finally:
+        for connection in connections:
+            connection.close()
+
+
 def test_pipelined_transaction_replies_in_order(target, protocol):
     """MULTI, queued commands, EXEC and commands after it, sent in one write: every reply in order."""
     connection = Connection(address(target))
