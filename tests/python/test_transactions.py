@@ -36,7 +36,7 @@ import pytest
 import redis
 
 import command_grammar
-from conftest import Target, start_redis, wait_until
+from conftest import Server, Target, start_redis, wait_until
 from raw_resp import Connection
 from raw_resp import encode as encode_request
 from test_differential import bulk_payload, command_list, compare_keyspaces, compare_stream, connect_pair, enabled, show, \
@@ -1107,10 +1107,19 @@ def test_watch_rounds_are_deterministic(reference_redis, tmp_path):
 
 # --- Part 4, SkipKV only: range commands in transactions, WATCHRANGE ---------------------------
 
-@pytest.fixture
-def skipkv(debug_server):
-    """The debug skipkv-server as a `target`, flushed."""
-    instance = Target("skipkv", server=debug_server)
+@pytest.fixture(scope="module")
+def sharded_debug_server():
+    """A skipkv-server with the DEBUG hooks and 4 shards (the session's debug server has one)."""
+    instance = Server("--shards", "4", "--enable-debug-command", "yes")
+    yield instance
+    assert instance.stop() == 0
+
+
+@pytest.fixture(params=["1-shard", "4-shards"])
+def skipkv(request):
+    """A debug skipkv-server as a `target`, flushed: the session's, and one with 4 shards."""
+    fixture = "debug_server" if request.param == "1-shard" else "sharded_debug_server"
+    instance = Target("skipkv", server=request.getfixturevalue(fixture))
     with instance.client() as client:
         client.flushall()
     return instance
