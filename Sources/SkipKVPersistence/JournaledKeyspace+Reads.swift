@@ -44,8 +44,6 @@ extension JournaledKeyspace {
     public func readWhileBusy(_ set: StripeSet, retry: () -> Void, _ read: () -> Void) {
         if set == .all {
             readWhole(retry: retry, read)
-        } else if set.bits & (set.bits &- 1) == 0 {
-            readStripe(set.bits.trailingZeroBitCount, retry: retry, read)
         } else {
             readStripes(set, retry: retry, read)
         }
@@ -75,18 +73,5 @@ extension JournaledKeyspace {
         stripes.lock(set)
         read()
         stripes.unlock(set)
-    }
-
-    @usableFromInline
-    func readStripe(_ stripe: Int, retry: () -> Void, _ read: () -> Void) {
-        for _ in 0..<Self.optimisticAttempts {
-            let version = stripes.readVersion(stripe)
-            read()
-            if stripes.unchanged(stripe, since: version) { return }
-            retry()
-        }
-        stripes.lockStripe(stripe)
-        read()
-        stripes.unlockStripe(stripe)
     }
 }

@@ -175,17 +175,6 @@ final class KeyStripeLocks: @unchecked Sendable {
         }
     }
 
-    /// The version of one stripe, once even (`readVersions` for a single key).
-    @inlinable
-    func readVersion(_ stripe: Int) -> UInt64 {
-        while true {
-            let version = Version(at: versions + stripe).load(ordering: .acquiring)
-            if version & 1 == 0 { return version }
-            pthread_mutex_lock(mutex(stripe))
-            pthread_mutex_unlock(mutex(stripe))
-        }
-    }
-
     /// Whether no multi-key write touched `set` since `readVersions` returned `token`.
     @inlinable
     func unchanged(_ set: StripeSet, since token: UInt64) -> Bool {
@@ -193,12 +182,5 @@ final class KeyStripeLocks: @unchecked Sendable {
         var sum: UInt64 = 0
         set.forEach { sum &+= Version(at: versions + $0).load(ordering: .relaxed) }
         return sum == token
-    }
-
-    /// `unchanged` for one stripe.
-    @inlinable
-    func unchanged(_ stripe: Int, since version: UInt64) -> Bool {
-        atomicMemoryFence(ordering: .acquiring)
-        return Version(at: versions + stripe).load(ordering: .relaxed) == version
     }
 }

@@ -174,17 +174,20 @@ enum CommandExecutor {
     }
 
     /// Refuses the command with `message` (Redis's rejectCommand): between MULTI and EXEC
-    /// the transaction is flagged so that EXEC fails, and EXEC itself is aborted with
-    /// -EXECABORT naming the reason.
+    /// the transaction is flagged so that EXEC fails, and a refused EXEC is answered with
+    /// -EXECABORT naming the reason (and ends the transaction if there is one).
     @inline(never)
     private static func reject(
         _ message: String, _ command: CommandID, _ entry: UnsafeMutablePointer<CommandEntry>,
         _ connection: UnsafeMutablePointer<Connection>, _ loop: EventLoop, _ startedAt: UInt64
     ) -> UInt64 {
         let reply = connection.pointee.reply
-        if connection.pointee.queued != nil && entry.pointee.transactionRole == .exec {
+        // EXEC is answered -EXECABORT even outside a transaction (Redis's rejectCommand).
+        if entry.pointee.transactionRole == .exec {
             TransactionCommands.discardTransaction(connection, loop.keyspace)
-            reply.pointee.writeError("EXECABORT Transaction discarded because of: " + message)
+            // Redis names the reason as the refusal's error would, less a generic "ERR ".
+            let reason = message.hasPrefix("ERR ") ? message.dropFirst(4) : Substring(message)
+            reply.pointee.writeError("EXECABORT Transaction discarded because of: " + reason)
         } else {
             connection.pointee.queued?.pointee.refused = true
             reply.pointee.writeError(message)

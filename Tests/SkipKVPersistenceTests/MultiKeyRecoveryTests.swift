@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import XCTest
 import SkipKVDiskFormat
+import SkipKVKeys
 import SkipKVStore
 @testable import SkipKVPersistence
 import SkipKVTestSupport
@@ -81,5 +82,39 @@ final class MultiKeyRecoveryTests: XCTestCase {
         let recovered = try openPersistence(settings(in: directory, fsync: .always))
         XCTAssertEqual(contents(recovered.journal.keyspace), [Array("from".utf8): Array("value".utf8)])
         try recovered.shutdown(snapshot: false)
+    }
+
+    /// A transaction over every stripe (as EXEC with a RANGEDEL runs) logs its SETs, DELs and
+    /// its RANGEDEL as one batch: recovery restores exactly its result, and a log cut inside
+    /// the batch restores the state before it.
+    func testTransactionWithARangeDeleteRecoversWholeOrNotAtAll() throws {
+        for torn in [false, true] {
+            let directory = DataDirectory()
+            let persistence = try openPersistence(settings(in: directory, fsync: .always))
+            let journal = persistence.journal
+            for key in ["a", "b1", "b2", "c"] { journal.set(Array(key.utf8), Array("old".utf8)) }
+            let before = contents(journal.keyspace)
+            var lsn: UInt64 = 0
+            var transaction = journal.begin(.all)
+            "new".utf8.withContiguousStorageIfAvailable { value in
+                let value = UnsafeRawBufferPointer(value)
+                "d".utf8.withContiguousStorageIfAvailable { transaction.put(UnsafeRawBufferPointer($0), value, deadline: 0) }
+                XCTAssertEqual(transaction.removeAll(in: KeyRange(lower: .inclusive(Array("b".utf8)), upper: .exclusive(Array("c".utf8)))), 2)
+                "a".utf8.withContiguousStorageIfAvailable { _ = transaction.remove(UnsafeRawBufferPointer($0)) }
+            }
+            journal.commit(&transaction, lsn: &lsn)
+            let after = contents(journal.keyspace)
+            XCTAssertEqual(after, [Array("c".utf8): Array("old".utf8), Array("d".utf8): Array("new".utf8)])
+            try persistence.shutdown(snapshot: false)
+            if torn {
+                let segment = try XCTUnwrap(directory.files().filter { $0.hasPrefix("appendonly.aof.") }.last)
+                let path = directory.path + "/" + segment
+                let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+                XCTAssertEqual(truncate(path, off_t(size - 3)), 0)
+            }
+            let recovered = try openPersistence(settings(in: directory, fsync: .always))
+            XCTAssertEqual(contents(recovered.journal.keyspace), torn ? before : after, "torn: \(torn)")
+            try recovered.shutdown(snapshot: false)
+        }
     }
 }

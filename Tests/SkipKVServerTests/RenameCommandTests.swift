@@ -41,20 +41,7 @@ final class RenameCommandTests: ServerTestCase {
     ]
 
     func testRepliesAgreeWithRedis() throws {
-        let redis = try RedisServerProcess()
-        defer { redis.stop() }
-        let theirs = try RESPClient(port: redis.port)
-        for version in ["2", "3"] {
-            _ = try client.call("HELLO", version)
-            _ = try theirs.call("HELLO", version)
-            for script in Self.scripts {
-                XCTAssertEqual(try client.call("FLUSHALL"), .simple("OK"))
-                XCTAssertEqual(try theirs.call("FLUSHALL"), .simple("OK"))
-                for command in script {
-                    XCTAssertEqual(try client.call(command), try theirs.call(command), "RESP\(version) \(command)")
-                }
-            }
-        }
+        try assertScriptsAgreeWithRedis(Self.scripts)
     }
 
     /// Redis has 16 databases by default, so COPY … DB 1 succeeds there; SkipKV has one and

@@ -1,3 +1,4 @@
+import SkipKVTestSupport
 import XCTest
 
 /// Base class: one server for the whole test class (started on first use, stopped with
@@ -47,6 +48,25 @@ class ServerTestCase: XCTestCase {
             XCTAssertFalse(server.log.contains("WARNING: ThreadSanitizer"), server.log)
         }
         super.tearDown()
+    }
+
+    /// Runs each script (a list of commands) from an empty keyspace against this server and a
+    /// fresh redis-server 7, in RESP2 and then RESP3, and asserts every reply is the same.
+    func assertScriptsAgreeWithRedis(_ scripts: [[[String]]], file: StaticString = #filePath, line: UInt = #line) throws {
+        let redis = try RedisServerProcess()
+        defer { redis.stop() }
+        let theirs = try RESPClient(port: redis.port)
+        for version in ["2", "3"] {
+            _ = try client.call("HELLO", version)
+            _ = try theirs.call("HELLO", version)
+            for script in scripts {
+                XCTAssertEqual(try client.call("FLUSHALL"), .simple("OK"), file: file, line: line)
+                XCTAssertEqual(try theirs.call("FLUSHALL"), .simple("OK"), file: file, line: line)
+                for command in script {
+                    XCTAssertEqual(try client.call(command), try theirs.call(command), "RESP\(version) \(command)", file: file, line: line)
+                }
+            }
+        }
     }
 
     /// Asserts that `arguments` get `expected`.

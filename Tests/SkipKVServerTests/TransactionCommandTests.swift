@@ -13,7 +13,8 @@ final class TransactionCommandTests: ServerTestCase {
         [["SET", "n", "1"], ["MULTI"], ["INCR", "n"], ["GET", "n"], ["SET", "s", "x"], ["INCR", "s"], ["MGET", "n", "s", "z"],
          ["EXISTS", "n"], ["TTL", "n"], ["PING"], ["EXEC"], ["GET", "n"]],
         // DISCARD, and EXEC/DISCARD outside a transaction.
-        [["EXEC"], ["DISCARD"], ["MULTI"], ["SET", "a", "1"], ["DISCARD"], ["GET", "a"], ["EXEC"]],
+        [["EXEC"], ["DISCARD"], ["EXEC", "extra"], ["MULTI"], ["SET", "a", "1"], ["DISCARD"], ["GET", "a"], ["EXEC"],
+         ["MULTI"], ["SET", "a", "1"], ["EXEC", "extra"], ["EXEC"], ["GET", "a"]],
         // Queuing errors: unknown command, arity, unknown subcommand, then EXECABORT.
         [["MULTI"], ["SET", "a", "1"], ["NOSUCHCOMMAND"], ["GET"], ["EXEC"], ["GET", "a"]],
         [["MULTI"], ["CONFIG", "NOSUCH"], ["EXEC"]],
@@ -38,20 +39,7 @@ final class TransactionCommandTests: ServerTestCase {
     ]
 
     func testRepliesAgreeWithRedis() throws {
-        let redis = try RedisServerProcess()
-        defer { redis.stop() }
-        let theirs = try RESPClient(port: redis.port)
-        for version in ["2", "3"] {
-            _ = try client.call("HELLO", version)
-            _ = try theirs.call("HELLO", version)
-            for script in Self.scripts {
-                XCTAssertEqual(try client.call("FLUSHALL"), .simple("OK"))
-                XCTAssertEqual(try theirs.call("FLUSHALL"), .simple("OK"))
-                for command in script {
-                    XCTAssertEqual(try client.call(command), try theirs.call(command), "RESP\(version) \(command)")
-                }
-            }
-        }
+        try assertScriptsAgreeWithRedis(Self.scripts)
     }
 
     /// Over maxmemory, a client in MULTI can queue nothing (queuing takes memory) except what

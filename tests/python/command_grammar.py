@@ -479,41 +479,25 @@ def psetex(g):
     return [g.name(b"psetex"), g.key(), milliseconds, g.value()]
 
 
-# --- Transactions (issue 14); they join when the server lists MULTI, EXEC, WATCH ... -----------
+# --- Transactions ----------------------------------------------------------------------------
 
-def _queued(g):
-    """A command to queue: one whose reply inside EXEC compares byte for byte (nothing that
-    ALLOWED_DIFFERENCES excuses, such as KEYS or TTL), or now and then one refused at once."""
-    roll = g.rng.random()
-    if roll < 0.04:
-        return [g.name(b"get")]  # wrong arity: EXEC aborts
-    if roll < 0.06:
-        return [b"NOSUCHCOMMAND", g.key()]
-    if roll < 0.08:
-        return [g.name(g.rng.choice([b"multi", b"watch"])), g.key()]  # refused in MULTI; the transaction goes on
-    return g.rng.choice([
-        lambda: [g.name(b"set"), g.key(), g.value()], lambda: [g.name(b"get"), g.key()],
-        lambda: [g.name(b"incr"), g.key()], lambda: [g.name(b"append"), g.key(), g.value()],
-        lambda: [g.name(b"del"), *g.keys(1, 3)], lambda: [g.name(b"exists"), *g.keys(1, 3)],
-        lambda: [g.name(b"mget"), *g.keys(1, 3)], lambda: [g.name(b"getdel"), g.key()],
-        lambda: [g.name(b"unwatch")],
-    ])()
-
-
-@sequence("multi", "exec", "discard", "watch", "unwatch", "set", "get", "incr", "append", "del", "exists", "mget",
-          "getdel", weight=6)
+@sequence("multi", "exec", "discard", "watch", "unwatch", weight=6)
 def transaction(g):
-    """Now and then WATCH, a write that may touch a watched key and UNWATCH; then MULTI, a few
-    commands and EXEC (or DISCARD): EXEC's reply is null when a watched key changed."""
+    """Maybe WATCH some keys (and maybe write one of them), then MULTI, a few commands drawn
+    from the rest of the grammar (queued; any refused one makes EXEC answer EXECABORT), and
+    EXEC, or now and then DISCARD, a nested MULTI or an UNWATCH inside."""
     commands = []
-    if g.rng.random() < 0.5:
-        commands.append([g.name(b"watch"), *g.keys(1, 3)])
-        if g.rng.random() < 0.6:
-            commands.append(g.rng.choice([[b"SET", g.key(), g.value()], [b"DEL", g.key()], [b"GET", g.key()]]))
-        if g.rng.random() < 0.1:
-            commands.append([g.name(b"unwatch")])
+    watched = g.keys(1, 3) if g.rng.random() < 0.5 else []
+    if watched:
+        commands.append([g.name(b"watch"), *watched])
+        if g.rng.random() < 0.3:
+            commands.append([b"SET", g.rng.choice(watched), g.value()])
     commands.append([g.name(b"multi")])
-    commands.extend(_queued(g) for _ in range(g.rng.randint(0, 4)))
+    inner = [entry for entry in g.entries if entry.generate is not transaction.generate]
+    for _ in range(g.rng.randint(0, 4)):
+        commands.extend(g.rng.choices(inner, [entry.weight for entry in inner])[0].generate(g))
+        if g.rng.random() < 0.05:
+            commands.append([g.name(g.rng.choice([b"multi", b"unwatch", b"watch"])), g.key()][:1 if g.rng.random() < 0.7 else 2])
     commands.append([g.name(b"discard" if g.rng.random() < 0.1 else b"exec")])
     return commands
 
@@ -533,6 +517,7 @@ def generate(seed_rng, entries, arities, count):
     """`count` or a few more commands from the given entries, plus wrong-arity commands for the
     grammar's commands that have an arity to get wrong."""
     g = Generator(seed_rng)
+    g.entries = entries
     wrong = {name: arity for name, arity in arities.items() if arity > 0 or arity < -1}
     weights = [entry.weight for entry in entries]
     commands = []
