@@ -290,8 +290,21 @@ SCENARIOS = {
     "failed_set_nx_does_not_touch": watched_and_touched(("SET x 1 NX", None), "runs"),
     "failed_incr_does_not_touch": watched_and_touched(("INCR x", Error("ERR value is not an integer or out of range")),
                                                       "runs", setup=("SET x abc",)),
-    "bitfield_that_changes_nothing_does_not_touch": watched_and_touched(
-        ("BITFIELD x OVERFLOW FAIL INCRBY u8 0 300", [None]), "runs", setup=("SET x abc",)),
+    # BITFIELD touches its key only when a SET or INCRBY ran (not refused by OVERFLOW FAIL) and
+    # changed the field or created or grew the string (Redis's bitfieldGeneric).
+    "bitfield_that_changes_nothing_does_not_touch": [
+        *watched_and_touched(("BITFIELD x OVERFLOW FAIL INCRBY u8 0 300", [None]), "runs", setup=("SET x abc",)),
+        *watched_and_touched(("BITFIELD x SET u8 0 97", [97]), "runs", setup=()),
+        *watched_and_touched(("BITFIELD x INCRBY u8 0 0", [97]), "runs", setup=()),
+        *watched_and_touched(("BITFIELD x OVERFLOW WRAP INCRBY u8 0 256", [97]), "runs", setup=()),
+        *watched_and_touched(("BITFIELD x OVERFLOW FAIL INCRBY u8 0 300 GET u8 0", [None, 97]), "runs", setup=()),
+    ],
+    "bitfield_that_writes_touches": [
+        *watched_and_touched(("BITFIELD x SET u8 0 98", [97]), setup=("SET x abc",)),
+        *watched_and_touched(("BITFIELD x SET u8 100 0", [0]), setup=()),  # grows the string
+        *watched_and_touched(("BITFIELD y SET u8 0 0", [0]), setup=(), watch="WATCH y"),  # creates it
+        *watched_and_touched(("BITFIELD x OVERFLOW SAT INCRBY u8 0 300", [255]), setup=()),
+    ],
     "bitfield_get_does_not_touch": watched_and_touched(("BITFIELD x GET u8 0", [97]), "runs", setup=("SET x abc",)),
     "setrange_of_nothing_does_not_touch": watched_and_touched(("SETRANGE x 1 ''", 3), "runs", setup=("SET x abc",)),
     "append_of_nothing_touches": watched_and_touched(("APPEND x ''", 3), setup=("SET x abc",)),
