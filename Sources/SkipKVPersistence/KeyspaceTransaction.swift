@@ -23,13 +23,17 @@ import SkipKVStore
 public struct KeyspaceTransaction {
     @usableFromInline unowned(unsafe) let journaled: JournaledKeyspace
     public let held: StripeSet
+    /// Whether it may write, and so marks its stripes busy for readers. A transaction begun
+    /// read-only (EXEC of read-only commands) excludes writers and is invisible to readers.
+    public let writes: Bool
     @usableFromInline var target: RecordTarget
     /// Keys changed so far.
     @usableFromInline var changed = 0
 
-    init(_ journaled: JournaledKeyspace, held: StripeSet) {
+    init(_ journaled: JournaledKeyspace, held: StripeSet, writes: Bool) {
         self.journaled = journaled
         self.held = held
+        self.writes = writes
         target = RecordTarget(batchingInto: journaled.isJournaling ? LogBatchBuilder() : nil)
     }
 
@@ -42,6 +46,13 @@ public struct KeyspaceTransaction {
         let hash = journaled.keyspace.keyHash(key)
         assert(held.contains(stripe: journaled.stripes.stripe(hash)), "a transaction touched a key outside its stripes")
         return hash
+    }
+
+    /// `heldHash` for a write, which also needs a transaction begun to write.
+    @inlinable
+    func writableHash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        assert(writes, "a read-only transaction wrote")
+        return heldHash(key)
     }
 
     /// A copy of the key's value and its expiry deadline (0: none), or nil when it is absent.
@@ -61,7 +72,7 @@ public struct KeyspaceTransaction {
         _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, condition: PutCondition = .always,
         deadline change: DeadlineChange = .clear
     ) -> PutOutcome {
-        let outcome = journaled.applyPut(key, value, condition: condition, deadline: change, hash: heldHash(key), &target)
+        let outcome = journaled.applyPut(key, value, condition: condition, deadline: change, hash: writableHash(key), &target)
         if outcome != .skipped { changed += 1 }
         return outcome
     }
@@ -75,7 +86,7 @@ public struct KeyspaceTransaction {
     /// reported absent).
     @discardableResult
     public mutating func remove(_ key: UnsafeRawBufferPointer) -> Bool {
-        let removal = journaled.applyRemove(key, hash: heldHash(key), &target)
+        let removal = journaled.applyRemove(key, hash: writableHash(key), &target)
         if removal == .removed { changed += 1 }
         return removal == .removed
     }
@@ -84,7 +95,7 @@ public struct KeyspaceTransaction {
     public mutating func updateWithDeadline<R>(
         _ key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer?, Int64) -> (UpdateAction, R)
     ) -> R {
-        let (result, didChange) = journaled.applyUpdate(key, hash: heldHash(key), &target, body)
+        let (result, didChange) = journaled.applyUpdate(key, hash: writableHash(key), &target, body)
         if didChange { changed += 1 }
         return result
     }
@@ -102,7 +113,7 @@ public struct KeyspaceTransaction {
     /// Removes every key in `range` (every key when nil), telling the watchers of those that
     /// existed (expired ones included, as Redis's `touchAllWatchedKeysInDb`).
     private mutating func removeAll(_ range: KeyRange?, record: () -> [UInt8]) -> Int {
-        precondition(held == .all, "RANGEDEL and FLUSHALL need every stripe")
+        precondition(held == .all && writes, "RANGEDEL and FLUSHALL need every stripe")
         let watches = journaled.watches
         var touched: [(key: [UInt8], deadline: Int64)] = []
         for key in watches.watchedKeys(in: range) {
@@ -131,11 +142,13 @@ public struct KeyspaceTransaction {
 }
 
 extension JournaledKeyspace {
-    /// Starts a transaction holding `stripes` (see `KeyspaceTransaction`).
-    public func begin(_ held: StripeSet) -> KeyspaceTransaction {
+    /// Starts a transaction holding `stripes` (see `KeyspaceTransaction`). One that will not
+    /// write (`writes: false`) leaves the stripes' versions alone: it keeps writers out but
+    /// readers on other loops do not wait for it.
+    public func begin(_ held: StripeSet, writes: Bool = true) -> KeyspaceTransaction {
         stripes.lock(held)
-        stripes.beginExclusive(held)
-        return KeyspaceTransaction(self, held: held)
+        if writes { stripes.beginExclusive(held) }
+        return KeyspaceTransaction(self, held: held, writes: writes)
     }
 
     /// Logs what `transaction` changed as one record, makes it visible to readers and
@@ -144,7 +157,7 @@ extension JournaledKeyspace {
         let changed = transaction.changed
         if changed > 0, let batch = transaction.target.batch, batch.count > 0 { journal(batch.record(), lsn: &lsn) }
         transaction.target.batch = nil
-        stripes.endExclusive(transaction.held)
+        if transaction.writes { stripes.endExclusive(transaction.held) }
         stripes.unlock(transaction.held)
         if changed > 0 { changeCounter.add(changed, stripe: UInt64(transaction.held.bits.trailingZeroBitCount)) }
     }

@@ -67,7 +67,9 @@ enum TransactionCommands {
         var held = queued.pointee.stripes
         let watcher = connection.pointee.watcher
         if let watcher { held.formUnion(journal.stripes(watchedBy: watcher)) }
-        var transaction = journal.begin(held)
+        // Read-only transactions (Redis's "readonly" commands only) keep writers out but
+        // leave readers on other loops alone: they have nothing to hide.
+        var transaction = journal.begin(held, writes: queued.pointee.flags.contains(.write))
         if let watcher, transaction.watchesBroken(watcher) {
             var unused: UInt64 = 0
             journal.commit(&transaction, lsn: &unused)
