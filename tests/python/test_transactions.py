@@ -1595,6 +1595,15 @@ def test_transfers_keep_the_total(sharded, protocol):
                         values = client.mget(accounts)
                     elif way == "range":
                         values = client.execute_command("RANGE", "[acct:", "(acct;")[1::2]
+                    elif way == "multi-range":
+                        # A read-only transaction: its RANGE and its GETs see one state.
+                        client.execute_command("MULTI")
+                        client.execute_command("RANGE", "[acct:", "(acct;")
+                        for key in accounts:
+                            client.execute_command("GET", key)
+                        ranged, *values = client.execute_command("EXEC")
+                        if ranged[1::2] != values:
+                            wrong.append(("RANGE and GETs in one EXEC differ", ranged, values))
                     else:
                         client.execute_command("MULTI")
                         for key in accounts:
@@ -1606,7 +1615,7 @@ def test_transfers_keep_the_total(sharded, protocol):
             errors.append(error)
 
     workers = [threading.Thread(target=transferer, args=(SEED + index,)) for index in range(6)]
-    readers = [threading.Thread(target=reader, args=(way,)) for way in ("mget", "range", "multi")]
+    readers = [threading.Thread(target=reader, args=(way,)) for way in ("mget", "range", "multi", "multi-range")]
     for worker in workers + readers:
         worker.start()
     for worker in workers:
