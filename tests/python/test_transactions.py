@@ -444,6 +444,14 @@ def test_exec_fails_on_a_lazily_expired_watched_key(session, lazy_expiry_only):
     session.play("lazy expired", [Elapse(150), ("MULTI", OK), ("INCR key", QUEUED), ("EXEC", NULL_ARRAY), ("GET key", None)])
 
 
+def test_exec_fails_when_another_client_reads_the_expired_watched_key(session, lazy_expiry_only):
+    watch_while_alive(session, "key", 100)
+    session.play("expired, then read", [
+        Elapse(150), ("b", "GET key", None), ("b", "EXISTS key", 0), ("MULTI", OK), ("PING", QUEUED),
+        ("EXEC", NULL_ARRAY),
+    ])
+
+
 def test_watch_considers_keys_the_active_cycle_expired(session):
     watch_while_alive(session, "x", 100)
     session.play("active expired", [Elapse(150)])
@@ -1242,6 +1250,13 @@ RANGE_SCENARIOS = {
     ],
     "open_minimum_excludes_its_maximum": range_touched(("SET b 0", OK), "runs", watch="WATCHRANGE - (b"),
     "empty_range_never_aborts": range_touched(("SET b 0", OK), "runs", watch="WATCHRANGE [c [a"),
+    "ranges_that_select_nothing_never_abort": [
+        *range_touched(("SET b 0", OK), "runs", watch="WATCHRANGE + -"),
+        *range_touched(("SET '' 0", OK), "runs", setup=(), watch="WATCHRANGE - -"),
+        *range_touched(("SET \xff\xff 0", OK), "runs", setup=(), watch="WATCHRANGE + +"),
+        *range_touched(("SET b 0", OK), "runs", setup=(), watch="WATCHRANGE [b (b"),
+        *range_touched(("FLUSHALL", OK), "runs", setup=(), watch="WATCHRANGE (b [b"),
+    ],
     "prefix_of_a_bound_is_outside": range_touched(("SET b 0", OK), "runs", watch="WATCHRANGE [b0 [c"),
     "delete_of_a_missing_key_in_range_runs": range_touched(("DEL bb", 0), "runs"),
     "rangedel_deleting_nothing_in_range_runs": range_touched(("RANGEDEL (c [z", 1), "runs"),
