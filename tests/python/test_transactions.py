@@ -414,17 +414,20 @@ def test_out_of_memory_scenario(session, name):
 
 # --- keys expiring while watched ----------------------------------------------------------------
 
+def set_active_expiry(target, on):
+    """SkipKV's active expiry cycle on or off (Redis's test server has no DEBUG: there the
+    active cycle may remove a key first, which WATCH treats alike)."""
+    if target.kind == "skipkv":
+        with target.client() as client:
+            client.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", int(on))
+
+
 @pytest.fixture
 def lazy_expiry_only(target):
-    """SkipKV's active expiry off for the test, so only lazy expiry removes keys (Redis's test
-    server has no DEBUG: there the active cycle may remove the key first, which WATCH treats alike)."""
-    if target.kind == "skipkv":
-        with target.client() as client:
-            client.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", 0)
+    """Active expiry off for the test, so only lazy expiry removes keys."""
+    set_active_expiry(target, False)
     yield
-    if target.kind == "skipkv":
-        with target.client() as client:
-            client.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", 1)
+    set_active_expiry(target, True)
 
 
 def watch_while_alive(session, key, milliseconds):
@@ -466,6 +469,13 @@ def test_the_active_cycle_removing_a_watched_stale_key_does_not_fail_exec(sessio
     with session.target.client() as client:
         assert wait_until(lambda: client.dbsize() == 0, POLL_SECONDS)
     session.play("stale, then reclaimed", [("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG])])
+
+
+def test_expiry_of_a_key_not_watched_does_not_fail_exec(session, lazy_expiry_only):
+    session.play("other key expires", [
+        ("SET other 1 PX 50", OK), ("SET x 1", OK), ("WATCH x", OK), Elapse(100), ("GET other", None),
+        ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
+    ])
 
 
 def test_transaction_commands_before_authentication(target):
@@ -550,13 +560,6 @@ def test_client_list_cmd_is_the_last_command_queued(target, protocol):
         assert client_fields(observer, me)[2] == "get"
         client.execute_command("EXEC")
         assert client_fields(observer, me)[2] == "exec"
-
-
-def test_expiry_of_a_key_not_watched_does_not_fail_exec(session, lazy_expiry_only):
-    session.play("other key expires", [
-        ("SET other 1 PX 50", OK), ("SET x 1", OK), ("WATCH x", OK), Elapse(100), ("GET other", None),
-        ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG]),
-    ])
 
 
 # --- Part 2: redis-py's transactions ------------------------------------------------------------
@@ -653,12 +656,26 @@ def busy_target(request):
     """For the concurrent tests: the sharded skipkv-server of the `server` fixture (8 shards,
     so transactions span shards and event loops) or redis-server 7, flushed."""
     if request.param == "skipkv":
-        instance = Target("skipkv", server=request.getfixturevalue("server"))
-    else:
-        instance = Target("redis", socket_path=request.getfixturevalue("reference_redis"))
+        return request.getfixturevalue("sharded")
+    instance = Target("redis", socket_path=request.getfixturevalue("reference_redis"))
     with instance.client() as client:
         client.flushall()
     return instance
+
+
+@pytest.fixture
+def sharded(server):
+    """The skipkv-server with 8 shards as a `target`, flushed: for the concurrent tests."""
+    instance = Target("skipkv", server=server)
+    with instance.client() as client:
+        client.flushall()
+    return instance
+
+
+def connection_arguments(target):
+    if target.socket_path:
+        return {"unix_socket_path": target.socket_path}
+    return {"host": "127.0.0.1", "port": target.server.port}
 
 
 def test_other_clients_never_see_a_transaction_half_done(busy_target, protocol):
@@ -758,12 +775,6 @@ def test_transactions_writing_the_same_keys_in_opposite_orders(busy_target, prot
     assert not torn, f"{len(torn)} MGETs saw a transaction half done, first {torn[:3]} (SKIPKV_TEST_SEED={SEED})"
     with busy_target.client(protocol) as client:
         assert len(set(client.mget(keys))) == 1
-
-
-def connection_arguments(target):
-    if target.socket_path:
-        return {"unix_socket_path": target.socket_path}
-    return {"host": "127.0.0.1", "port": target.server.port}
 
 
 def test_pipelined_batches_of_transactions_and_reads(busy_target):
@@ -1149,15 +1160,6 @@ def skipkv(request):
 
 
 @pytest.fixture
-def sharded(server):
-    """The skipkv-server with 8 shards as a `target`, flushed: for the concurrent tests."""
-    instance = Target("skipkv", server=server)
-    with instance.client() as client:
-        client.flushall()
-    return instance
-
-
-@pytest.fixture
 def skipkv_session(skipkv, protocol):
     instance = Session(skipkv, protocol)
     yield instance
@@ -1365,11 +1367,9 @@ def test_range_scenario(skipkv_session, name):
 
 @pytest.fixture
 def skipkv_lazy_expiry_only(skipkv):
-    with skipkv.client() as client:
-        client.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", 0)
+    set_active_expiry(skipkv, False)
     yield
-    with skipkv.client() as client:
-        client.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", 1)
+    set_active_expiry(skipkv, True)
 
 
 def test_lazy_expiry_of_a_key_in_range_aborts(skipkv_session, skipkv_lazy_expiry_only):
