@@ -25,6 +25,7 @@ Redis's WATCH of every key that lies in the range as WATCHRANGE's model.
 The seed is SKIPKV_TEST_SEED, else random; it is printed and named in every failure:
 `SKIPKV_TEST_SEED=<seed> scripts/test-python.sh -k test_transactions` replays a failing run.
 """
+import functools
 import os
 import random
 import shlex
@@ -672,105 +673,102 @@ def sharded(server):
     return instance
 
 
-def connection_arguments(target):
-    if target.socket_path:
-        return {"unix_socket_path": target.socket_path}
-    return {"host": "127.0.0.1", "port": target.server.port}
+def timed_client(target, protocol=2, **options):
+    """A redis-py client whose calls time out (a deadlocked server fails the test, not hangs it)."""
+    where = {"unix_socket_path": target.socket_path} if target.socket_path else \
+        {"host": "127.0.0.1", "port": target.server.port}
+    return redis.Redis(**where, protocol=protocol, socket_timeout=30, **options)
+
+
+def race(writers, readers=()):
+    """Runs each function in a thread of its own: `writers` (no argument) to their end, and
+    `readers` (given an Event) until it is set, once every writer has returned. Returns what
+    any of them raised."""
+    done, errors = threading.Event(), []
+
+    def thread(function, *args):
+        def guarded():
+            try:
+                function(*args)
+            except Exception as error:  # noqa: BLE001 - returned to the test
+                errors.append(error)
+        return threading.Thread(target=guarded)
+
+    writing = [thread(function) for function in writers]
+    reading = [thread(function, done) for function in readers]
+    for worker in writing + reading:
+        worker.start()
+    for worker in writing:
+        worker.join()
+    done.set()
+    for worker in reading:
+        worker.join()
+    return errors
 
 
 def test_other_clients_never_see_a_transaction_half_done(busy_target, protocol):
     """A writer sets a and b to the same value in one transaction, over and over, while readers
     read both in one MGET or one MULTI/GET/GET/EXEC: they never see the two differ (Redis runs a
     transaction with no other client's command in between)."""
-    rounds = 400
-    stop, errors, torn = threading.Event(), [], []
+    torn = []
 
     def writer():
-        try:
-            with busy_target.client(protocol) as client:
-                for index in range(rounds):
+        with timed_client(busy_target, protocol) as client:
+            for index in range(400):
+                pipe = client.pipeline()
+                pipe.set("a", index).incr("counter").set("b", index)
+                pipe.execute()
+
+    def reader(in_transaction, done):
+        with timed_client(busy_target, protocol) as client:
+            while not done.is_set():
+                if in_transaction:
                     pipe = client.pipeline()
-                    pipe.set("a", index).incr("counter").set("b", index)
-                    pipe.execute()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            stop.set()
+                    pipe.get("a").get("b")
+                    pair = pipe.execute()
+                else:
+                    pair = client.mget("a", "b")
+                if pair[0] != pair[1]:
+                    torn.append(pair)
 
-    def reader(in_transaction):
-        try:
-            with busy_target.client(protocol) as client:
-                while not stop.is_set():
-                    if in_transaction:
-                        pipe = client.pipeline()
-                        pipe.get("a").get("b")
-                        pair = pipe.execute()
-                    else:
-                        pair = client.mget("a", "b")
-                    if pair[0] != pair[1]:
-                        torn.append(pair)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    client = busy_target.client(protocol)
-    client.mset({"a": -1, "b": -1})
-    client.close()
-    workers = [threading.Thread(target=writer), *(threading.Thread(target=reader, args=(flag,)) for flag in (True, False))]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    with busy_target.client(protocol) as client:
+        client.mset({"a": -1, "b": -1})
+    errors = race([writer], [functools.partial(reader, True), functools.partial(reader, False)])
     assert not errors, errors
     assert not torn, f"{len(torn)} reads saw a and b differ, first {torn[:5]}"
 
 
 def test_transactions_writing_the_same_keys_in_opposite_orders(busy_target, protocol):
-    """Threads run transactions that each write every one of KEYS, in an order of their own
-    (seeded shuffles), with MSET, SET, INCR, DEL and RANGE-free commands mixed: no deadlock (a
-    client times out instead of hanging), and every transaction is all or nothing, in some
-    order: readers' MGETs and the final state show every key written by the same transaction."""
+    """Threads run transactions that each write every one of 12 keys, in an order of their own
+    (seeded shuffles), by DEL, MSET, SET and INCR: no deadlock (a client times out instead of
+    hanging), and every transaction is all or nothing: readers' MGETs and the final state show
+    every key written by the same transaction."""
     keys = [f"key:{index}:{'x' * index}" for index in range(12)]
-    threads, rounds = 4, 150
-    errors, torn = [], []
-    done = threading.Event()
+    torn = []
 
     def writer(number):
         rng = random.Random(SEED + number)
-        try:
-            with redis.Redis(**connection_arguments(busy_target), protocol=protocol, socket_timeout=30) as client:
-                for round_ in range(rounds):
-                    stamp = f"{number}-{round_}"
-                    order = keys[:]
-                    rng.shuffle(order)
-                    pipe = client.pipeline()
-                    half = len(order) // 2
-                    pipe.delete(*order[:half])
-                    pipe.mset({key: stamp for key in order[:half]})
-                    for key in order[half:]:
-                        pipe.set(key, "0").incr(key).set(key, stamp)
-                    pipe.execute()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        with timed_client(busy_target, protocol) as client:
+            for round_ in range(150):
+                stamp = f"{number}-{round_}"
+                order = keys[:]
+                rng.shuffle(order)
+                pipe = client.pipeline()
+                half = len(order) // 2
+                pipe.delete(*order[:half])
+                pipe.mset({key: stamp for key in order[:half]})
+                for key in order[half:]:
+                    pipe.set(key, "0").incr(key).set(key, stamp)
+                pipe.execute()
 
-    def reader():
-        try:
-            with redis.Redis(**connection_arguments(busy_target), protocol=protocol, socket_timeout=30) as client:
-                while not done.is_set():
-                    values = set(client.mget(keys))
-                    if len(values) > 1:
-                        torn.append(values)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+    def reader(done):
+        with timed_client(busy_target, protocol) as client:
+            while not done.is_set():
+                values = set(client.mget(keys))
+                if len(values) > 1:
+                    torn.append(values)
 
-    writers = [threading.Thread(target=writer, args=(number,)) for number in range(threads)]
-    readers = [threading.Thread(target=reader) for _ in range(2)]
-    for worker in writers + readers:
-        worker.start()
-    for worker in writers:
-        worker.join()
-    done.set()
-    for worker in readers:
-        worker.join()
+    errors = race([functools.partial(writer, number) for number in range(4)], [reader, reader])
     assert not errors, f"{errors} (SKIPKV_TEST_SEED={SEED})"
     assert not torn, f"{len(torn)} MGETs saw a transaction half done, first {torn[:3]} (SKIPKV_TEST_SEED={SEED})"
     with busy_target.client(protocol) as client:
@@ -779,54 +777,43 @@ def test_transactions_writing_the_same_keys_in_opposite_orders(busy_target, prot
 
 def test_pipelined_batches_of_transactions_and_reads(busy_target):
     """The same isolation check with the client out of the way: writer connections send batches
-    of 100 transactions (each sets KEYS to one stamp, half by SET per key, half by MSET) in one
-    write, reader connections batches of 300 MGETs, so both event loops stay busy at once."""
-    keys = [f"batch:{index}" for index in range(8)]
-    errors, torn = [], []
+    of 100 transactions (each sets 8 keys to one stamp, half by SET per key, half by MSET) in
+    one write, reader connections batches of 300 MGETs, so both event loops stay busy at once."""
+    keys = [f"batch:{index}".encode() for index in range(8)]
+    torn = []
 
     def writer(number):
-        try:
-            connection = Connection(address(busy_target), timeout=60)
-            for batch in range(6):
-                requests = []
-                for index in range(100):
-                    stamp = b"%d-%d-%d" % (number, batch, index)
-                    requests.append([b"MULTI"])
-                    if index % 2:
-                        requests.extend([b"SET", key.encode(), stamp] for key in keys)
-                    else:
-                        requests.append([b"MSET", *(part for key in keys for part in (key.encode(), stamp))])
-                    requests.append([b"EXEC"])
-                connection.sock.sendall(b"".join(map(encode_request, requests)))
-                for _ in requests:
-                    reply = connection.read()
-                    assert not reply.is_error, reply.raw
-            connection.close()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        connection = Connection(address(busy_target), timeout=60)
+        for batch in range(6):
+            requests = []
+            for index in range(100):
+                stamp = b"%d-%d-%d" % (number, batch, index)
+                requests.append([b"MULTI"])
+                if index % 2:
+                    requests.extend([b"SET", key, stamp] for key in keys)
+                else:
+                    requests.append([b"MSET", *(part for key in keys for part in (key, stamp))])
+                requests.append([b"EXEC"])
+            connection.sock.sendall(b"".join(map(encode_request, requests)))
+            for _ in requests:
+                reply = connection.read()
+                assert not reply.is_error, reply.raw
+        connection.close()
 
     def reader():
-        try:
-            connection = Connection(address(busy_target), timeout=60)
-            request = encode_request([b"MGET", *(key.encode() for key in keys)])
-            for _ in range(8):
-                connection.sock.sendall(request * 300)
-                for _ in range(300):
-                    values = {item.raw for item in connection.read().items}
-                    if len(values) != 1:
-                        torn.append(values)
-            connection.close()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        connection = Connection(address(busy_target), timeout=60)
+        request = encode_request([b"MGET", *keys])
+        for _ in range(8):
+            connection.sock.sendall(request * 300)
+            for _ in range(300):
+                values = {item.raw for item in connection.read().items}
+                if len(values) != 1:
+                    torn.append(values)
+        connection.close()
 
     with busy_target.client() as client:
         client.mset({key: "start" for key in keys})
-    workers = [threading.Thread(target=writer, args=(number,)) for number in range(3)]
-    workers += [threading.Thread(target=reader) for _ in range(3)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    errors = race([*(functools.partial(writer, number) for number in range(3)), *[reader] * 3])
     assert not errors, errors
     assert not torn, f"{len(torn)} MGETs saw a transaction half done, first {torn[:2]}"
 
@@ -834,49 +821,34 @@ def test_pipelined_batches_of_transactions_and_reads(busy_target):
 def test_renames_and_copies_inside_transactions(busy_target, protocol):
     """Each transaction writes a temporary key, RENAMEs it onto x and COPYs x onto y: others
     never see a temporary key, nor x and y differ."""
-    writers, rounds = 3, 100
-    errors, seen = [], []
-    done = threading.Event()
+    writers = 3
+    seen = []
 
     def writer(number):
-        try:
-            with busy_target.client(protocol) as client:
-                for round_ in range(rounds):
-                    pipe = client.pipeline()
-                    pipe.set(f"tmp:{number}", f"{number}-{round_}").rename(f"tmp:{number}", "x").copy("x", "y", replace=True)
-                    pipe.execute()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        with timed_client(busy_target, protocol) as client:
+            for round_ in range(100):
+                pipe = client.pipeline()
+                pipe.set(f"tmp:{number}", f"{number}-{round_}").rename(f"tmp:{number}", "x").copy("x", "y", replace=True)
+                pipe.execute()
 
-    def reader():
-        try:
-            with busy_target.client(protocol) as client:
-                while not done.is_set():
-                    temporary = client.exists(*(f"tmp:{number}" for number in range(writers)))
-                    if temporary:
-                        seen.append(("temporary keys", temporary))
-                    x, y = client.mget("x", "y")
-                    if x != y:
-                        seen.append(("MGET x != y", x, y))
-                    pipe = client.pipeline()
-                    pipe.get("x").get("y")
-                    x, y = pipe.execute()
-                    if x != y:
-                        seen.append(("MULTI GET x != GET y", x, y))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+    def reader(done):
+        with timed_client(busy_target, protocol) as client:
+            while not done.is_set():
+                temporary = client.exists(*(f"tmp:{number}" for number in range(writers)))
+                if temporary:
+                    seen.append(("temporary keys", temporary))
+                x, y = client.mget("x", "y")
+                if x != y:
+                    seen.append(("MGET x != y", x, y))
+                pipe = client.pipeline()
+                pipe.get("x").get("y")
+                x, y = pipe.execute()
+                if x != y:
+                    seen.append(("MULTI GET x != GET y", x, y))
 
     with busy_target.client(protocol) as client:
         client.mset({"x": "start", "y": "start"})
-    workers = [threading.Thread(target=writer, args=(number,)) for number in range(writers)]
-    readers = [threading.Thread(target=reader) for _ in range(2)]
-    for worker in workers + readers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    done.set()
-    for worker in readers:
-        worker.join()
+    errors = race([functools.partial(writer, number) for number in range(writers)], [reader, reader])
     assert not errors, errors
     assert not seen, seen[:5]
 
@@ -991,40 +963,32 @@ def test_inline_commands_in_a_transaction(target):
 
 
 def test_concurrent_optimistic_increments(busy_target, protocol):
-    """THREADS clients, each its own connection, each adding 1 INCREMENTS times by WATCH, GET,
-    MULTI, SET, EXEC and retrying when EXEC aborts: no increment is lost."""
+    """6 clients, each its own connection, each adding 1 40 times by WATCH, GET, MULTI, SET,
+    EXEC and retrying when EXEC aborts: no increment is lost."""
     threads, increments = 6, 40
-    errors, aborted = [], []
+    aborted = []
 
     def work():
-        try:
-            with busy_target.client(protocol) as client:
-                retries = 0
-                for _ in range(increments):
-                    while True:
-                        with client.pipeline() as pipe:
-                            try:
-                                pipe.watch("counter")
-                                value = int(pipe.get("counter") or 0)
-                                pipe.multi()
-                                pipe.set("counter", value + 1)
-                                pipe.execute()
-                                break
-                            except redis.WatchError:
-                                retries += 1
-                aborted.append(retries)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        with timed_client(busy_target, protocol) as client:
+            retries = 0
+            for _ in range(increments):
+                while True:
+                    with client.pipeline() as pipe:
+                        try:
+                            pipe.watch("counter")
+                            value = int(pipe.get("counter") or 0)
+                            pipe.multi()
+                            pipe.set("counter", value + 1)
+                            pipe.execute()
+                            break
+                        except redis.WatchError:
+                            retries += 1
+            aborted.append(retries)
 
-    workers = [threading.Thread(target=work) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    errors = race([work] * threads)
     assert not errors, errors
     with busy_target.client(protocol) as client:
-        print(f"aborted attempts per thread: {aborted}")
-        assert int(client.get("counter")) == threads * increments, f"aborted attempts: {aborted}"
+        assert int(client.get("counter")) == threads * increments, f"aborted attempts per thread: {aborted}"
 
 
 def test_command_info_of_the_transaction_commands(server, reference_redis):
@@ -1415,35 +1379,26 @@ def test_active_expiry_of_a_key_in_range_aborts(skipkv_session):
     skipkv_session.play("active expiry in range", [("MULTI", OK), ("PING", QUEUED), ("EXEC", NULL_ARRAY)])
 
 
-def claim_ids(target, name, count, claimed, errors):
+def claim_ids(target, name, count, claimed):
     """Claims `count` ids: WATCHRANGE over the ids, read the greatest (RANGE REV LIMIT 0 1),
     MULTI, SET the next one, EXEC; again when EXEC aborts. Watching before reading matters: a
     claim slipped in between a read and a later WATCHRANGE would not abort the EXEC."""
-    try:
-        with redis.Redis(host="127.0.0.1", port=target.server.port, single_connection_client=True) as client:
-            while count:
-                assert client.execute_command("WATCHRANGE", "[id:", "(id;") in (b"OK", "OK")
-                last = client.execute_command("RANGE", "[id:", "(id;", "REV", "LIMIT", 0, 1, "NOVALUES")
-                following = int(last[0][3:]) + 1 if last else 0
-                client.execute_command("MULTI")
-                client.execute_command("SET", b"id:%06d" % following, name)
-                if client.execute_command("EXEC") is not None:
-                    claimed.append(following)
-                    count -= 1
-    except Exception as error:  # noqa: BLE001 - reported by the test
-        errors.append(error)
+    with timed_client(target, single_connection_client=True) as client:
+        while count:
+            assert client.execute_command("WATCHRANGE", "[id:", "(id;") in (b"OK", "OK")
+            last = client.execute_command("RANGE", "[id:", "(id;", "REV", "LIMIT", 0, 1, "NOVALUES")
+            following = int(last[0][3:]) + 1 if last else 0
+            client.execute_command("MULTI")
+            client.execute_command("SET", b"id:%06d" % following, name)
+            if client.execute_command("EXEC") is not None:
+                claimed.append(following)
+                count -= 1
 
 
 def test_concurrent_claims_of_the_next_free_id(sharded):
     threads, each = 5, 25
     claims = {f"t{index}": [] for index in range(threads)}
-    errors = []
-    workers = [threading.Thread(target=claim_ids, args=(sharded, name, each, claimed, errors))
-               for name, claimed in claims.items()]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    errors = race([functools.partial(claim_ids, sharded, name, each, claimed) for name, claimed in claims.items()])
     assert not errors, errors
     everything = sorted(id_ for claimed in claims.values() for id_ in claimed)
     assert everything == list(range(threads * each)), claims  # unique and contiguous
@@ -1457,32 +1412,22 @@ def test_concurrent_uniqueness_checks(sharded):
     """Clients race to register usernames (keys name:<n>:<client>): each checks that no key of
     prefix name:<n>: exists under WATCHRANGE, then sets its own; exactly one wins every name."""
     threads, names = 5, 30
-    order = list(range(names))
-    errors = []
 
     def register(me, seed):
-        rng = random.Random(seed)
-        mine = order[:]
-        rng.shuffle(mine)
-        try:
-            with redis.Redis(host="127.0.0.1", port=sharded.server.port, single_connection_client=True) as client:
-                for number in mine:
-                    low, high = f"[name:{number}:", f"(name:{number};"
-                    client.execute_command("WATCHRANGE", low, high)
-                    if client.execute_command("RANGECOUNT", low, high):
-                        client.execute_command("UNWATCH")
-                        continue
-                    client.execute_command("MULTI")
-                    client.execute_command("SET", f"name:{number}:{me}", me)
-                    client.execute_command("EXEC")
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        mine = list(range(names))
+        random.Random(seed).shuffle(mine)
+        with timed_client(sharded, single_connection_client=True) as client:
+            for number in mine:
+                low, high = f"[name:{number}:", f"(name:{number};"
+                client.execute_command("WATCHRANGE", low, high)
+                if client.execute_command("RANGECOUNT", low, high):
+                    client.execute_command("UNWATCH")
+                    continue
+                client.execute_command("MULTI")
+                client.execute_command("SET", f"name:{number}:{me}", me)
+                client.execute_command("EXEC")
 
-    workers = [threading.Thread(target=register, args=(f"c{index}", SEED + index)) for index in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    errors = race([functools.partial(register, f"c{index}", SEED + index) for index in range(threads)])
     assert not errors, errors
     with sharded.client() as client:
         keys = client.execute_command("RANGE", "-", "+", "NOVALUES")
@@ -1495,48 +1440,33 @@ def test_range_reads_never_see_a_transaction_half_done(sharded, protocol):
     spread over the shards); RANGE and RANGECOUNT by other clients always find all of them,
     with one writer's values."""
     keys = [f"r:{letter * (index + 1)}" for index, letter in enumerate("amzbq")]
-    errors, torn = [], []
-    done = threading.Event()
+    torn = []
     with sharded.client(protocol) as client:
         client.mset({key: "start" for key in keys})
 
     def writer(number):
-        try:
-            with sharded.client(protocol) as client:
-                for round_ in range(150):
-                    pipe = client.pipeline()
-                    pipe.execute_command("RANGEDEL", "[r:", "(r;")
-                    pipe.mset({key: f"{number}-{round_}" for key in keys})
-                    pipe.execute()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        with timed_client(sharded, protocol) as client:
+            for round_ in range(150):
+                pipe = client.pipeline()
+                pipe.execute_command("RANGEDEL", "[r:", "(r;")
+                pipe.mset({key: f"{number}-{round_}" for key in keys})
+                pipe.execute()
 
-    def reader():
-        try:
-            with sharded.client(protocol) as client:
-                while not done.is_set():
-                    flat = client.execute_command("RANGE", "[r:", "(r;")
-                    count = client.execute_command("RANGECOUNT", "[r:", "(r;")
-                    if len(flat) != 2 * len(keys) or len(set(flat[1::2])) != 1 or count != len(keys):
-                        torn.append((count, flat))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+    def reader(done):
+        with timed_client(sharded, protocol) as client:
+            while not done.is_set():
+                flat = client.execute_command("RANGE", "[r:", "(r;")
+                count = client.execute_command("RANGECOUNT", "[r:", "(r;")
+                if len(flat) != 2 * len(keys) or len(set(flat[1::2])) != 1 or count != len(keys):
+                    torn.append((count, flat))
 
-    writers = [threading.Thread(target=writer, args=(number,)) for number in range(3)]
-    readers = [threading.Thread(target=reader) for _ in range(2)]
-    for worker in writers + readers:
-        worker.start()
-    for worker in writers:
-        worker.join()
-    done.set()
-    for worker in readers:
-        worker.join()
+    errors = race([functools.partial(writer, number) for number in range(3)], [reader, reader])
     assert not errors, errors
     assert not torn, f"{len(torn)} range reads saw a transaction half done, first {torn[:3]}"
 
 
 def test_transfers_keep_the_total(sharded, protocol):
-    """Bank transfers between ACCOUNTS keys, by clients on both event loops, in every way a
+    """Bank transfers between 10 accounts, by clients on both event loops, in every way a
     transaction can be made: plain MULTI/INCRBY/INCRBY/EXEC, WATCH and WATCHRANGE optimistic
     read-modify-write with retries, RANGEDEL plus MSET rewriting all accounts at once, and
     clients that disconnect half way through a transaction. Readers sum the accounts with one
@@ -1546,12 +1476,10 @@ def test_transfers_keep_the_total(sharded, protocol):
     total = 1000 * len(accounts)
     with sharded.client(protocol) as client:
         client.mset({key: 1000 for key in accounts})
-    errors, wrong = [], []
-    done = threading.Event()
+    wrong = []
 
     def connect():
-        return redis.Redis(host="127.0.0.1", port=sharded.server.port, protocol=protocol, socket_timeout=30,
-                           single_connection_client=True)
+        return timed_client(sharded, protocol, single_connection_client=True)
 
     def optimistic(client, rng, watch_range):
         source, target_ = rng.sample(accounts, 2)
@@ -1570,74 +1498,61 @@ def test_transfers_keep_the_total(sharded, protocol):
 
     def transferer(seed):
         rng = random.Random(seed)
-        try:
-            with connect() as client:
-                for _ in range(150):
-                    roll = rng.random()
-                    if roll < 0.3:
-                        source, target_ = rng.sample(accounts, 2)
-                        amount = rng.randint(1, 50)
-                        pipe = client.pipeline()
-                        pipe.decrby(source, amount).incrby(target_, amount)
-                        pipe.execute()
-                    elif roll < 0.55:
-                        optimistic(client, rng, watch_range=False)
-                    elif roll < 0.8:
-                        optimistic(client, rng, watch_range=True)
-                    elif roll < 0.9:
-                        # Rewrite every account: read them in a transaction, then replace them all.
-                        client.execute_command("WATCHRANGE", "[acct:", "(acct;")
-                        values = [int(value) for value in client.execute_command("RANGE", "[acct:", "(acct;")[1::2]]
-                        rng.shuffle(values)
-                        client.execute_command("MULTI")  # on this connection (a pipeline would take another)
-                        client.execute_command("RANGEDEL", "[acct:", "(acct;")
-                        client.execute_command("MSET", *(part for pair in zip(accounts, values) for part in pair))
-                        client.execute_command("EXEC")  # null when a transfer came first: nothing rewritten
-                    else:
-                        abandoned = Connection(("127.0.0.1", sharded.server.port))
-                        for args in ([b"WATCHRANGE", b"-", b"+"], [b"WATCH", accounts[0].encode()], [b"MULTI"],
-                                     [b"INCRBY", accounts[1].encode(), b"1000000"]):
-                            abandoned.send(args)
-                        abandoned.close()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        with connect() as client:
+            for _ in range(150):
+                roll = rng.random()
+                if roll < 0.3:
+                    source, target_ = rng.sample(accounts, 2)
+                    amount = rng.randint(1, 50)
+                    pipe = client.pipeline()
+                    pipe.decrby(source, amount).incrby(target_, amount)
+                    pipe.execute()
+                elif roll < 0.55:
+                    optimistic(client, rng, watch_range=False)
+                elif roll < 0.8:
+                    optimistic(client, rng, watch_range=True)
+                elif roll < 0.9:
+                    # Rewrite every account: read them in a transaction, then replace them all.
+                    client.execute_command("WATCHRANGE", "[acct:", "(acct;")
+                    values = [int(value) for value in client.execute_command("RANGE", "[acct:", "(acct;")[1::2]]
+                    rng.shuffle(values)
+                    client.execute_command("MULTI")  # on this connection (a pipeline would take another)
+                    client.execute_command("RANGEDEL", "[acct:", "(acct;")
+                    client.execute_command("MSET", *(part for pair in zip(accounts, values) for part in pair))
+                    client.execute_command("EXEC")  # null when a transfer came first: nothing rewritten
+                else:
+                    abandoned = Connection(("127.0.0.1", sharded.server.port))
+                    for args in ([b"WATCHRANGE", b"-", b"+"], [b"WATCH", accounts[0].encode()], [b"MULTI"],
+                                 [b"INCRBY", accounts[1].encode(), b"1000000"]):
+                        abandoned.send(args)
+                    abandoned.close()
 
-    def reader(way):
-        try:
-            with connect() as client:
-                while not done.is_set():
-                    if way == "mget":
-                        values = client.mget(accounts)
-                    elif way == "range":
-                        values = client.execute_command("RANGE", "[acct:", "(acct;")[1::2]
-                    elif way == "multi-range":
-                        # A read-only transaction: its RANGE and its GETs see one state.
-                        client.execute_command("MULTI")
-                        client.execute_command("RANGE", "[acct:", "(acct;")
-                        for key in accounts:
-                            client.execute_command("GET", key)
-                        ranged, *values = client.execute_command("EXEC")
-                        if ranged[1::2] != values:
-                            wrong.append(("RANGE and GETs in one EXEC differ", ranged, values))
-                    else:
-                        client.execute_command("MULTI")
-                        for key in accounts:
-                            client.execute_command("GET", key)
-                        values = client.execute_command("EXEC")
-                    if len(values) != len(accounts) or sum(int(value) for value in values) != total:
-                        wrong.append((way, values))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+    def reader(way, done):
+        with connect() as client:
+            while not done.is_set():
+                if way == "mget":
+                    values = client.mget(accounts)
+                elif way == "range":
+                    values = client.execute_command("RANGE", "[acct:", "(acct;")[1::2]
+                elif way == "multi-range":
+                    # A read-only transaction: its RANGE and its GETs see one state.
+                    client.execute_command("MULTI")
+                    client.execute_command("RANGE", "[acct:", "(acct;")
+                    for key in accounts:
+                        client.execute_command("GET", key)
+                    ranged, *values = client.execute_command("EXEC")
+                    if ranged[1::2] != values:
+                        wrong.append(("RANGE and GETs in one EXEC differ", ranged, values))
+                else:
+                    client.execute_command("MULTI")
+                    for key in accounts:
+                        client.execute_command("GET", key)
+                    values = client.execute_command("EXEC")
+                if len(values) != len(accounts) or sum(int(value) for value in values) != total:
+                    wrong.append((way, values))
 
-    workers = [threading.Thread(target=transferer, args=(SEED + index,)) for index in range(6)]
-    readers = [threading.Thread(target=reader, args=(way,)) for way in ("mget", "range", "multi", "multi-range")]
-    for worker in workers + readers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    done.set()
-    for worker in readers:
-        worker.join()
+    errors = race([functools.partial(transferer, SEED + index) for index in range(6)],
+                  [functools.partial(reader, way) for way in ("mget", "range", "multi", "multi-range")])
     assert not errors, f"{errors} (SKIPKV_TEST_SEED={SEED})"
     assert not wrong, f"{len(wrong)} reads saw a total other than {total}: {wrong[:3]} (SKIPKV_TEST_SEED={SEED})"
     with sharded.client(protocol) as client:
