@@ -31,8 +31,22 @@ public final class ExpiryClock: Sendable {
         followsRealTime = false
     }
 
-    /// Unix milliseconds now, as expiry sees them.
+    /// Unix milliseconds now, as expiry sees them: inside a command on an event loop, the
+    /// command's instant (`CommandInstant`).
     public func now() -> Int64 {
+        if let cell = pthread_getspecific(commandInstantKey) {
+            let instant = cell.assumingMemoryBound(to: CommandInstant.self)
+            if instant.pointee.running { return instant.pointee.time(read) }
+        }
+        return read()
+    }
+
+    /// Makes `instant` the calling thread's (an event loop's, once, before its first command).
+    public static func attach(_ instant: UnsafeMutablePointer<CommandInstant>) {
+        pthread_setspecific(commandInstantKey, instant)
+    }
+
+    private func read() -> Int64 {
         guard followsRealTime else { return offset.load(ordering: .relaxed) }
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
@@ -63,3 +77,11 @@ public final class ExpiryClock: Sendable {
     /// Puts `now` about 146 million years before 1970, before any deadline (which is positive).
     private static let suspendedOffset = Int64.min / 2
 }
+
+/// The thread's `CommandInstant`, if it has one.
+private let commandInstantKey: pthread_key_t = {
+    var key = pthread_key_t()
+    let status = pthread_key_create(&key, nil)
+    precondition(status == 0, "pthread_key_create failed: \(status)")
+    return key
+}()

@@ -121,12 +121,20 @@ public final class JournaledKeyspace: @unchecked Sendable {
     /// Removes an expired key (the active cycle, lazy expiry) if its deadline is still
     /// `deadline` and before `now`, logging the removal as a delete so that a replayed log
     /// reaches the same keyspace (`Keyspace.expire`). True when it removed the key.
+    ///
+    /// Readers see the removal as they see a transaction (it marks the key's stripe busy):
+    /// a reader whose command instant is before the deadline finds the key live, and one
+    /// that met the removal reads again at a later instant. Otherwise an MGET or RANGE of
+    /// keys sharing one deadline could find some of them removed and the rest live.
     public func expire(_ key: UnsafeRawBufferPointer, deadline: Int64, now: Int64, lsn: inout UInt64) -> Bool {
         let hash = keyspace.keyHash(key)
         let stripe = stripes.stripe(hash)
+        let marked = StripeSet(bits: 1 << UInt64(stripe))
         stripes.lock(hash)
+        stripes.beginExclusive(marked)
         var target = RecordTarget(lsn: lsn)
         let removed = keyspace.expire(key, deadline: deadline, now: now)
+        stripes.endExclusive(marked)
         if removed {
             journalDelete(key, &target)
             if watches.isWatched(stripe: stripe) {

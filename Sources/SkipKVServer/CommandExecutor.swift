@@ -83,12 +83,14 @@ enum CommandExecutor {
         }
         let replyStart = reply.pointee.output.count
         let context = CommandContext(connection: connection, loop: loop, arguments: arguments, buffer: buffer)
+        loop.commandInstant.pointee.begin()
         if entry.pointee.validatesReads {
             runConsistently(entry, context, replyStart: replyStart)
         } else {
             // Only a container whose arity needs a subcommand has no handler, and it never gets here.
             entry.pointee.handler?(context)
         }
+        loop.commandInstant.pointee.end()
         let lsn = loop.commandLSN.pointee
         if lsn != 0 {
             connection.pointee.requiredLSN = lsn
@@ -111,9 +113,16 @@ enum CommandExecutor {
         if let quiet {
             handler(context)
             if context.keyspace.journal._withUnsafeGuaranteedRef({ $0.stillQuiet(since: quiet) }) { return }
-            context.reply.pointee.output.truncate(toCount: replyStart)
+            redo(context, replyStart: replyStart)
         }
         runWhileBusy(entry, handler, context, replyStart: replyStart)
+    }
+
+    /// Undoes what a read that must run again produced, and moves its instant to now (what
+    /// changed under it may have been the removal of keys that expired after the instant).
+    private static func redo(_ context: CommandContext, replyStart: Int) {
+        context.reply.pointee.output.truncate(toCount: replyStart)
+        context.loop.commandInstant.pointee.begin()
     }
 
     @inline(never)
@@ -122,7 +131,7 @@ enum CommandExecutor {
     ) {
         context.keyspace.journal._withUnsafeGuaranteedRef { journal in
             let stripes = entry.pointee.stripes(argumentCount: context.count, context.argument) { journal.stripe(of: $0) }
-            journal.readWhileBusy(stripes, retry: { context.reply.pointee.output.truncate(toCount: replyStart) }) {
+            journal.readWhileBusy(stripes, retry: { redo(context, replyStart: replyStart) }) {
                 handler(context)
             }
         }

@@ -68,6 +68,8 @@ final class EventLoop: @unchecked Sendable {
     /// The transaction EXEC is running on this loop (nil otherwise): the keyspace handle
     /// sends every write through it.
     let transaction: UnsafeMutablePointer<KeyspaceTransaction?>
+    /// The time the running command compares expiry deadlines with (attached to the thread).
+    let commandInstant: UnsafeMutablePointer<CommandInstant>
     /// The arguments of the queued command EXEC is running.
     let queuedArguments: UnsafeMutablePointer<CommandArguments>
     /// `server.persistence`, unmanaged for the per-command checks.
@@ -87,6 +89,8 @@ final class EventLoop: @unchecked Sendable {
         commandLSN.initialize(to: 0)
         transaction = .allocate(capacity: 1)
         transaction.initialize(to: nil)
+        commandInstant = .allocate(capacity: 1)
+        commandInstant.initialize(to: CommandInstant())
         queuedArguments = .allocate(capacity: 1)
         queuedArguments.initialize(to: CommandArguments())
         persistence = Unmanaged.passUnretained(server.persistence)
@@ -137,6 +141,7 @@ final class EventLoop: @unchecked Sendable {
         transaction.deallocate()
         queuedArguments.deinitialize(count: 1)
         queuedArguments.deallocate()
+        commandInstant.deallocate()
         wakeup.deallocate()
         ticker.deallocate()
         afterIO.deallocate()
@@ -163,7 +168,10 @@ final class EventLoop: @unchecked Sendable {
     // MARK: Thread
 
     func start() {
-        thread = JoinableThread { [self] in uv_run(uvLoop, UV_RUN_DEFAULT) }
+        thread = JoinableThread { [self] in
+            ExpiryClock.attach(commandInstant)
+            uv_run(uvLoop, UV_RUN_DEFAULT)
+        }
     }
 
     /// Waits for the loop thread to finish (after shutdown).

@@ -1,7 +1,8 @@
-"""Helpers for the durability tests (test_crash_recovery.py, test_corruption.py): start a
-skipkv-server on a data directory, wait until it is ready and until it has recovered, kill it
-(SIGKILL) or stop it (SIGTERM, SHUTDOWN), read what it logged, and look at or damage the files
-it keeps in its directory.
+"""Helpers for the durability tests (test_crash_recovery.py, test_corruption.py,
+test_transaction_durability.py): start a skipkv-server on a data directory, wait until it is
+ready and until it has recovered, kill it (SIGKILL) or stop it (SIGTERM, SHUTDOWN), read what
+it logged, issue snapshots and log rewrites during a load (Admin), and look at or damage the
+files it keeps in its directory.
 
 The binary is the one conftest.server_binary() picks ($SKIPKV_SERVER_BINARY, else the newest
 build in the repository). Standard output and standard error are merged into one log.
@@ -15,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -278,6 +280,29 @@ def persistence_flags(appendonly="yes", appendfsync="always", save="", *more):
     return ["--appendonly", appendonly, "--appendfsync", appendfsync, "--save", save, *more]
 
 
+def start_cycle(launcher, data_dir, appendfsync, cycle, rng, stats, context, previous=None):
+    """Starts the server of one kill cycle of a crash test and waits until it has recovered:
+    odd cycles with a tiny auto-aof-rewrite-min-size (the log is rewritten again and again),
+    and after the first cycle, one time in five, a server killed while it recovers (or just
+    after) and started again. Counts the kills in `stats`; a failed start fails the test."""
+    flags = persistence_flags("yes", appendfsync, "")
+    if cycle % 2 == 1:
+        flags += ["--auto-aof-rewrite-percentage", "100", "--auto-aof-rewrite-min-size", "1kb"]
+    server = launcher.start(data_dir, *flags)
+    if cycle > 0 and rng.random() < 0.2:
+        time.sleep(rng.uniform(0.0, 0.06))
+        server.kill()
+        stats["kills"] += 1
+        stats["kills during recovery"] += 1
+        server = launcher.start(data_dir, *flags)
+    try:
+        server.wait_loaded(timeout=60)
+    except Exception as error:  # noqa: BLE001 - any failure to come up fails the test
+        prior = f"\n--- previous server ---\n{previous.describe()}" if previous else ""
+        pytest.fail(f"{context}: restart failed: {error}\ndata dir: {listing(data_dir)}{prior}", pytrace=False)
+    return server
+
+
 # ----- a minimal RESP2 client: every reply is returned, errors included ------------------
 
 
@@ -308,15 +333,22 @@ class RawClient:
             pass
 
     def command(self, *args):
-        parts = [b"*%d\r\n" % len(args)]
-        for arg in args:
-            if isinstance(arg, str):
-                arg = arg.encode()
-            elif isinstance(arg, int):
-                arg = str(arg).encode()
-            parts.append(b"$%d\r\n%s\r\n" % (len(arg), arg))
+        return self.pipeline(args)[0]
+
+    def pipeline(self, *commands):
+        """Sends the commands (sequences of arguments) in one write, then returns their
+        replies in order."""
+        parts = []
+        for args in commands:
+            parts.append(b"*%d\r\n" % len(args))
+            for arg in args:
+                if isinstance(arg, str):
+                    arg = arg.encode()
+                elif isinstance(arg, int):
+                    arg = str(arg).encode()
+                parts.append(b"$%d\r\n%s\r\n" % (len(arg), arg))
         self.sock.sendall(b"".join(parts))
-        return self._reply()
+        return [self._reply() for _ in commands]
 
     def _fill(self):
         chunk = self.sock.recv(1 << 16)
@@ -352,6 +384,53 @@ class RawClient:
             n = int(rest)
             return None if n < 0 else [self._reply() for _ in range(n)]
         raise ConnectionError(f"unexpected RESP2 line {line!r}")
+
+
+class Admin:
+    """Polls INFO persistence and issues BGSAVE / BGREWRITEAOF / SAVE at the given moments,
+    so that kills land during snapshots and rewrites."""
+
+    EXPECTED = {"BGSAVE": "Background saving started",
+                "BGREWRITEAOF": "Background append only file rewriting started",
+                "SAVE": "OK"}
+
+    def __init__(self, schedule):
+        self.schedule = schedule  # [(seconds after start, command)]
+        self.accepted = {}
+        self.refused = []
+        self.last_info = {}
+
+    def run(self, port, go, errors):
+        try:
+            client = RawClient(port, timeout=30)
+        except OSError:
+            return
+        go.wait()
+        start = time.monotonic()
+        pending = list(self.schedule)
+        try:
+            while True:
+                now = time.monotonic() - start
+                if pending and now >= pending[0][0]:
+                    _, command = pending.pop(0)
+                    reply = client.command(command)
+                    if reply == self.EXPECTED[command]:
+                        self.accepted[command] = self.accepted.get(command, 0) + 1
+                    elif command == "BGREWRITEAOF" and reply == "Background append only file rewriting scheduled":
+                        self.refused.append(f"{command}: {reply}")  # Redis's answer while a snapshot runs
+                    elif isinstance(reply, RespError):
+                        self.refused.append(f"{command}: {reply.message}")  # e.g. one already running
+                    else:
+                        errors.append(f"{command} answered {reply!r}, expected {self.EXPECTED[command]!r}")
+                        return
+                text = client.command("INFO", "persistence")
+                if isinstance(text, bytes):
+                    self.last_info = dict(line.split(":", 1) for line in text.decode().splitlines() if ":" in line)
+                time.sleep(0.01)
+        except OSError:
+            return
+        finally:
+            client.close()
 
 
 # ----- the data directory ----------------------------------------------------------------

@@ -32,8 +32,8 @@ import time
 
 import pytest
 
-from durability_server import RawClient, RespError, SmallDisk, listing, log_segments, \
-    persistence_flags, snapshot_file
+from durability_server import Admin, RawClient, RespError, SmallDisk, listing, log_segments, snapshot_file, \
+    start_cycle
 
 WRITERS = 6
 CYCLES = int(os.environ.get("SKIPKV_CRASH_CYCLES", "24"))
@@ -214,53 +214,6 @@ class Writer:
             client.close()
 
 
-class Admin:
-    """Polls INFO persistence and issues BGSAVE / BGREWRITEAOF / SAVE at the given moments,
-    so that kills land during snapshots and rewrites."""
-
-    EXPECTED = {"BGSAVE": "Background saving started",
-                "BGREWRITEAOF": "Background append only file rewriting started",
-                "SAVE": "OK"}
-
-    def __init__(self, schedule):
-        self.schedule = schedule  # [(seconds after start, command)]
-        self.accepted = {}
-        self.refused = []
-        self.last_info = {}
-
-    def run(self, port, go, errors):
-        try:
-            client = RawClient(port, timeout=30)
-        except OSError:
-            return
-        go.wait()
-        start = time.monotonic()
-        pending = list(self.schedule)
-        try:
-            while True:
-                now = time.monotonic() - start
-                if pending and now >= pending[0][0]:
-                    _, command = pending.pop(0)
-                    reply = client.command(command)
-                    if reply == self.EXPECTED[command]:
-                        self.accepted[command] = self.accepted.get(command, 0) + 1
-                    elif command == "BGREWRITEAOF" and reply == "Background append only file rewriting scheduled":
-                        self.refused.append(f"{command}: {reply}")  # Redis's answer while a snapshot runs
-                    elif isinstance(reply, RespError):
-                        self.refused.append(f"{command}: {reply.message}")  # e.g. one already running
-                    else:
-                        errors.append(f"{command} answered {reply!r}, expected {self.EXPECTED[command]!r}")
-                        return
-                text = client.command("INFO", "persistence")
-                if isinstance(text, bytes):
-                    self.last_info = dict(line.split(":", 1) for line in text.decode().splitlines() if ":" in line)
-                time.sleep(0.01)
-        except OSError:
-            return
-        finally:
-            client.close()
-
-
 def describe_alternatives(observed, candidates):
     """The keys where the recovered state differs from an allowed one: what was found, what
     was last acknowledged, and what the in-flight operation would have left if it differs."""
@@ -373,22 +326,7 @@ def run_crash_cycles(launcher, tmp_path, appendfsync, cycles, disk=None):
 
     for cycle in range(cycles + 1):
         context = f"seed {seed}, appendfsync {appendfsync}, cycle {cycle}"
-        flags = persistence_flags("yes", appendfsync, "")
-        if cycle % 2 == 1:
-            flags += ["--auto-aof-rewrite-percentage", "100", "--auto-aof-rewrite-min-size", "1kb"]
-        server = launcher.start(data_dir, *flags)
-        if cycle > 0 and rng.random() < 0.2:
-            # Kill it again while it recovers (or just after), then recover for real.
-            time.sleep(rng.uniform(0.0, 0.06))
-            server.kill()
-            stats["kills"] += 1
-            stats["kills during recovery"] += 1
-            server = launcher.start(data_dir, *flags)
-        try:
-            server.wait_loaded(timeout=60)
-        except Exception as error:
-            prior = f"\n--- previous server ---\n{previous.describe()}" if previous else ""
-            pytest.fail(f"{context}: restart failed: {error}\ndata dir: {listing(data_dir)}{prior}", pytrace=False)
+        server = start_cycle(launcher, data_dir, appendfsync, cycle, rng, stats, context, previous)
         verify(server, writers, context, stats, previous)
         assert "ThreadSanitizer" not in server.log_text(), server.describe()
         if cycle == cycles:
