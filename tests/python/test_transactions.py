@@ -22,6 +22,10 @@ Part 4, SkipKV only: RANGE, RANGECOUNT and RANGEDEL inside MULTI, and WATCHRANGE
 concurrently, bank transfers by every kind of transaction, and the Part 3 differential with
 Redis's WATCH of every key that lies in the range as WATCHRANGE's model.
 
+test_transaction_isolation.py and test_transaction_durability.py go further into isolation
+between event loops and into crashes; the concurrent tests here are the ones that also run
+against Redis, or that use WATCHRANGE.
+
 The seed is SKIPKV_TEST_SEED, else random; it is printed and named in every failure:
 `SKIPKV_TEST_SEED=<seed> scripts/test-python.sh -k test_transactions` replays a failing run.
 """
@@ -1435,36 +1439,6 @@ def test_concurrent_uniqueness_checks(sharded):
         f"every name registered exactly once (SKIPKV_TEST_SEED={SEED}): {keys}"
 
 
-def test_range_reads_never_see_a_transaction_half_done(sharded, protocol):
-    """Writers replace every key of prefix r: in one transaction (RANGEDEL, then MSET of keys
-    spread over the shards); RANGE and RANGECOUNT by other clients always find all of them,
-    with one writer's values."""
-    keys = [f"r:{letter * (index + 1)}" for index, letter in enumerate("amzbq")]
-    torn = []
-    with sharded.client(protocol) as client:
-        client.mset({key: "start" for key in keys})
-
-    def writer(number):
-        with timed_client(sharded, protocol) as client:
-            for round_ in range(150):
-                pipe = client.pipeline()
-                pipe.execute_command("RANGEDEL", "[r:", "(r;")
-                pipe.mset({key: f"{number}-{round_}" for key in keys})
-                pipe.execute()
-
-    def reader(done):
-        with timed_client(sharded, protocol) as client:
-            while not done.is_set():
-                flat = client.execute_command("RANGE", "[r:", "(r;")
-                count = client.execute_command("RANGECOUNT", "[r:", "(r;")
-                if len(flat) != 2 * len(keys) or len(set(flat[1::2])) != 1 or count != len(keys):
-                    torn.append((count, flat))
-
-    errors = race([functools.partial(writer, number) for number in range(3)], [reader, reader])
-    assert not errors, errors
-    assert not torn, f"{len(torn)} range reads saw a transaction half done, first {torn[:3]}"
-
-
 def test_transfers_keep_the_total(sharded, protocol):
     """Bank transfers between 10 accounts, by clients on both event loops, in every way a
     transaction can be made: plain MULTI/INCRBY/INCRBY/EXEC, WATCH and WATCHRANGE optimistic
@@ -1598,73 +1572,3 @@ def test_watchrange_against_random_commands(pairs, protocol):
                 assert reference.call([b"WATCH", *model]).raw == b"+OK\r\n"
         play_round(pairs, g, label, history, watch)
     compare_keyspaces(label, *pairs.watcher, pairs.names)
-
-
-# --- A killed server keeps transactions whole ----------------------------------------------------
-
-def test_a_killed_server_keeps_transactions_whole(launcher, tmp_path):
-    """SIGKILL under a load of transactions, appendfsync always: after each restart, every
-    writer's keys hold the values of one transaction of that writer, its last acknowledged one
-    or the one in flight, never a mix (SkipKV logs a transaction as one record). Half the
-    transactions are SET per key, half RANGEDEL over the writer's prefix then MSET."""
-    from durability_server import RawClient, persistence_flags
-
-    rng = random.Random(SEED)
-    flags = [*persistence_flags(), "--shards", "4"]
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    writers = 4
-    names = ["a", "m", "z", "long" * 10, "\x00", "\xff"]
-    keys = {number: [f"w{number}:{name}" for name in names] for number in range(writers)}
-    acknowledged = {number: 0 for number in range(writers)}
-    server = launcher.start_loaded(data_dir, *flags)
-    setup = RawClient(server.port)
-    for number in range(writers):
-        assert setup.command("MSET", *(part for key in keys[number] for part in (key, "0"))) == "OK"
-    setup.close()
-
-    for cycle in range(5):
-        in_flight = dict(acknowledged)
-
-        def write(number):
-            client = RawClient(server.port)
-            writer_rng = random.Random(SEED + 1000 * cycle + number)
-            try:
-                while True:
-                    stamp = in_flight[number] = acknowledged[number] + 1
-                    assert client.command("MULTI") == "OK"
-                    if writer_rng.random() < 0.5:
-                        for key in keys[number]:
-                            assert client.command("SET", key, stamp) == "QUEUED"
-                    else:
-                        assert client.command("RANGEDEL", f"[w{number}:", f"(w{number};") == "QUEUED"
-                        assert client.command("MSET", *(part for key in keys[number] for part in (key, str(stamp)))) \
-                            == "QUEUED"
-                    reply = client.command("EXEC")
-                    assert isinstance(reply, list) and len(reply) in (2, len(names)), reply
-                    acknowledged[number] = stamp
-            except OSError:
-                pass  # the server was killed
-            finally:
-                client.close()
-
-        threads = [threading.Thread(target=write, args=(number,)) for number in range(writers)]
-        for thread in threads:
-            thread.start()
-        time.sleep(rng.uniform(0.05, 0.4))  # when to kill; nothing is asserted about time
-        server.kill()
-        for thread in threads:
-            thread.join()
-        server = launcher.start_loaded(data_dir, *flags)
-        check = RawClient(server.port)
-        for number in range(writers):
-            values = check.command("MGET", *keys[number])
-            allowed_values = {str(acknowledged[number]).encode(), str(in_flight[number]).encode()}
-            assert len(set(values)) == 1 and values[0] in allowed_values, \
-                (f"cycle {cycle}, writer {number}: {values}, expected all {sorted(allowed_values)} "
-                 f"(SKIPKV_TEST_SEED={SEED})\n{server.describe()}")
-            acknowledged[number] = int(values[0])
-        assert check.command("DBSIZE") == writers * len(names)
-        check.close()
-        print(f"cycle {cycle}: transactions kept per writer {acknowledged}")
-    server.terminate()
