@@ -557,6 +557,7 @@ def test_client_list_counts_nothing_once_exec_must_fail(target, protocol):
 
 
 def test_client_list_cmd_is_the_last_command_queued(target, protocol):
+    """cmd= names the last command queued while queueing, and exec while EXEC runs."""
     with target.client(protocol) as client, target.client(protocol) as observer:
         me = client.client_id()
         client.execute_command("MULTI")
@@ -565,6 +566,13 @@ def test_client_list_cmd_is_the_last_command_queued(target, protocol):
         assert client_fields(observer, me)[2] == "get"
         client.execute_command("EXEC")
         assert client_fields(observer, me)[2] == "exec"
+        # Inside EXEC, CLIENT INFO shows the client still in MULTI, running EXEC.
+        client.execute_command("MULTI")
+        client.execute_command("SET", "y", 1)
+        client.execute_command("CLIENT", "INFO")
+        info = client.execute_command("EXEC")[1]
+        info = dict(field.split("=", 1) for field in (info.decode() if isinstance(info, bytes) else info).split())
+        assert ("x" in info["flags"], info["multi"], info["cmd"]) == (True, "2", "exec"), info
 
 
 # --- Part 2: redis-py's transactions ------------------------------------------------------------
