@@ -171,7 +171,8 @@ def session(target, protocol):
 
 
 def watched_and_touched(touch, expected=NULL_ARRAY, setup=("SET x 30",), watch="WATCH x", by="b"):
-    """Set-up, WATCH on "a", `touch` on connection `by`, then MULTI/PING/EXEC on "a"."""
+    """Set-up, WATCH on "a", `touch` (command, its reply) on connection `by`, then MULTI/PING/EXEC
+    on "a", whose reply is `expected`: NULL_ARRAY (the touch aborted it) or "runs" ([PONG])."""
     return [*((line, OK) for line in setup), (watch, OK), (by, touch[0], touch[1]),
             ("MULTI", OK), ("PING", QUEUED), ("EXEC", [PONG] if expected == "runs" else expected)]
 
