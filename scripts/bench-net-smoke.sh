@@ -73,7 +73,7 @@ done
 [ -n "$redis_port" ] || { echo "bench-net-smoke: could not start redis-server" >&2; cat "$work/redis.log" >&2; exit 1; }
 
 small=(--clients 8 --pipeline 4 --requests 3000 --keyspace 2000 --no-progress
-    --tests ping,set,get,incr,mset,range --ycsb A,B,C,D,E,F)
+    --tests ping,set,get,incr,mset,range,exec,exec-hot --ycsb A,B,C,D,E,F)
 
 # Runs the benchmark with the given arguments and checks its exit status and JSON.
 run_bench() {

@@ -7,13 +7,16 @@ struct NetBenchmarkCommand: ParsableCommand {
             commandName: "net",
             abstract: "Load a RESP server (skipkv-server or redis-server) over the network and measure it.",
             discussion: """
-                Runs named tests (ping, set, get, incr, mset, range) and YCSB mixes (A-F) with \
-                --clients connections, each keeping --pipeline operations in flight: a batch is \
-                written in one send and the next one follows when all its replies are in, as in \
-                redis-benchmark. Latency is per operation, from the write of its batch to the read \
-                that completes its reply. Tests that read keys (get, range, YCSB) first load the \
-                keyspace with pipelined MSET. With --compare HOST:PORT the same operations on the same \
-                keys run against both servers in alternating rounds, and the table shows \
+                Runs named tests (ping, set, get, incr, mset, range, exec, exec-hot) and YCSB \
+                mixes (A-F) with --clients connections, each keeping --pipeline operations in \
+                flight: a batch is written in one send and the next one follows when all its \
+                replies are in, as in redis-benchmark. Latency is per operation, from the write of \
+                its batch to the read that completes its reply. Tests that read keys (get, range, \
+                YCSB) first load the keyspace with pipelined MSET. exec and exec-hot send MULTI, \
+                two INCRBYs and EXEC as one operation (its latency ends with EXEC's reply): exec \
+                on two random counters, so transactions of different connections almost never \
+                share a key, exec-hot on the same two counters from every connection. With \
+                --compare HOST:PORT the same operations on the same keys run against both servers in alternating rounds, and the table shows \
                 second/first ratios. \
                 Range scans are RANGE on SkipKV and ZRANGEBYLEX on a sorted set of the same keys on \
                 redis-server; when any target is redis-server, SkipKV scans use NOVALUES so that \
@@ -49,7 +52,7 @@ struct NetBenchmarkCommand: ParsableCommand {
     @Option(help: "Value size in bytes.")
     var valueBytes = 3
 
-    @Option(help: "Comma-separated named tests: ping, set, get, incr, mset, range (default: all, unless --ycsb is given).")
+    @Option(help: "Comma-separated named tests: ping, set, get, incr, mset, range, exec, exec-hot (default: all, unless --ycsb is given).")
     var tests: String?
 
     @Option(help: "Comma-separated YCSB mixes: A, B, C, D, E, F.")

@@ -3,7 +3,8 @@
 /// Keys are `key:` and the key number as 12 zero-padded decimal digits, the names
 /// redis-benchmark gives `key:__rand_int__` with `-r`, so both tools touch the same kind of keys.
 /// Fixed-width digits make lexical order numeric order: a range scan from a key walks
-/// consecutive key numbers. INCR uses `counter:` keys so that it never meets a string value.
+/// consecutive key numbers. INCR and the exec tests use `counter:` keys so that they never meet a
+/// string value.
 enum NetKeys {
     static let keyPrefix = "key:"
     static let counterPrefix = "counter:"

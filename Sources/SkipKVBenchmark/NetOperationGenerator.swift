@@ -95,6 +95,10 @@ struct NetOperationGenerator: ~Copyable {
             c.expect(.mset, completesOperation: true)
         case .range:
             scan(from: chooser.next(&rng), length: rangeLimitText, into: &c)
+        case .exec:
+            transfer(from: chooser.next(&rng), to: chooser.next(&rng), into: &c)
+        case .execHot:
+            transfer(from: 0, to: 1, into: &c)
         case .ycsbA, .ycsbB, .ycsbC:
             let n = chooser.next(&rng)
             if rng.next() < mixThreshold { get(n, kind: .get, into: &c) } else { set(n, into: &c) }
@@ -149,6 +153,29 @@ struct NetOperationGenerator: ~Copyable {
         c.requests.writeBulkString(names.set)
         c.requests.writeBulkString(key.set(n))
         c.requests.writeBulkString(UnsafeRawBufferPointer(value))
+    }
+
+    /// One transaction moving 1 from counter `a` to counter `b` (both may be the same):
+    /// MULTI, two INCRBYs and EXEC written together. Only EXEC's reply, the two new values,
+    /// completes the operation; the others are checked as they arrive.
+    @inline(__always)
+    private func transfer(from a: UInt64, to b: UInt64, into c: inout NetConnection) {
+        c.requests.writeArrayHeader(count: 1)
+        c.requests.writeBulkString(names.multi)
+        c.expect(.multi, completesOperation: false)
+        c.requests.writeArrayHeader(count: 3)
+        c.requests.writeBulkString(names.incrBy)
+        c.requests.writeBulkString(counter.set(a))
+        c.requests.writeBulkString(names.minusOne)
+        c.expect(.queued, completesOperation: false)
+        c.requests.writeArrayHeader(count: 3)
+        c.requests.writeBulkString(names.incrBy)
+        c.requests.writeBulkString(counter.set(b))
+        c.requests.writeBulkString(names.one)
+        c.expect(.queued, completesOperation: false)
+        c.requests.writeArrayHeader(count: 1)
+        c.requests.writeBulkString(names.exec)
+        c.expect(.execIncrements, completesOperation: true)
     }
 
     /// A forward scan of up to `length` (decimal text) keys from key `n`: RANGE on SkipKV, ZRANGEBYLEX on the
@@ -235,6 +262,11 @@ private struct CommandNames {
     let get = Array("GET".utf8)
     let set = Array("SET".utf8)
     let incr = Array("INCR".utf8)
+    let incrBy = Array("INCRBY".utf8)
+    let multi = Array("MULTI".utf8)
+    let exec = Array("EXEC".utf8)
+    let one = Array("1".utf8)
+    let minusOne = Array("-1".utf8)
     let mset = Array("MSET".utf8)
     let range = Array("RANGE".utf8)
     let zrangeByLex = Array("ZRANGEBYLEX".utf8)

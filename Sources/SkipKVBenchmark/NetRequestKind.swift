@@ -15,6 +15,13 @@ enum NetRequestKind: UInt8, Sendable {
     case zrangeByLex
     /// redis-server `ZADD index 0 key …`.
     case zadd
+    /// `MULTI`, opening a transaction: `+OK`.
+    case multi
+    /// A command sent inside MULTI: `+QUEUED`.
+    case queued
+    /// The EXEC of the exec tests' transaction of two INCRBYs: an array of their two integers.
+    /// A null (aborted) or an EXECABORT error is a failure.
+    case execIncrements
 
     /// What a reply means for this command.
     enum Outcome {
@@ -42,6 +49,14 @@ enum NetRequestKind: UInt8, Sendable {
             return elements.isEmpty ? .miss : .hit(entries: elements.count / 2)
         case (.rangeKeys, .array(let elements)), (.zrangeByLex, .array(let elements)):
             return elements.isEmpty ? .miss : .hit(entries: elements.count)
+        case (.multi, .simpleString):
+            return .hit(entries: 0)
+        case (.queued, .simpleString(let text)):
+            // A server that ran the command at once instead would not say QUEUED.
+            return text.elementsEqual("QUEUED".utf8) ? .hit(entries: 0) : .failure
+        case (.execIncrements, .array(let elements)):
+            guard elements.count == 2, case .integer = elements[0], case .integer = elements[1] else { return .failure }
+            return .hit(entries: 0)
         default:
             return .failure
         }

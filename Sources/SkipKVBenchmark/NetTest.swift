@@ -4,10 +4,14 @@ import ArgumentParser
 /// mix, or the load phase that fills the keyspace before them.
 enum NetTest: String, Sendable {
     case ping, set, get, incr, mset, range
+    /// MULTI, INCRBY of two random counters, EXEC: transactions on (almost always) disjoint keys.
+    case exec
+    /// The same transaction on counters 0 and 1 from every connection: every pair conflicts.
+    case execHot = "exec-hot"
     case ycsbA = "ycsb-a", ycsbB = "ycsb-b", ycsbC = "ycsb-c", ycsbD = "ycsb-d", ycsbE = "ycsb-e", ycsbF = "ycsb-f"
     case load
 
-    static let named: [NetTest] = [.ping, .set, .get, .incr, .mset, .range]
+    static let named: [NetTest] = [.ping, .set, .get, .incr, .mset, .range, .exec, .execHot]
     static let ycsb: [NetTest] = [.ycsbA, .ycsbB, .ycsbC, .ycsbD, .ycsbE, .ycsbF]
 
     /// Keys per MSET in the mset test: redis-benchmark's count.
@@ -45,7 +49,7 @@ enum NetTest: String, Sendable {
     var needsLoadedKeys: Bool {
         switch self {
         case .get, .range, .ycsbA, .ycsbB, .ycsbC, .ycsbD, .ycsbE, .ycsbF: return true
-        case .ping, .set, .incr, .mset, .load: return false
+        case .ping, .set, .incr, .mset, .exec, .execHot, .load: return false
         }
     }
 
@@ -58,6 +62,9 @@ enum NetTest: String, Sendable {
         case .incr: return "incr: INCR counter:<n>"
         case .mset: return "mset: MSET of \(Self.msetKeys) keys"
         case .range: return "range: one range scan of --range-limit keys"
+        case .exec: return "exec: MULTI, INCRBY counter:<a> -1, INCRBY counter:<b> 1, EXEC (one operation)"
+        case .execHot:
+            return "exec-hot: as exec on counter:000000000000 and counter:000000000001 from every connection"
         case .ycsbA: return "ycsb-a: 50% GET / 50% SET"
         case .ycsbB: return "ycsb-b: 95% GET / 5% SET"
         case .ycsbC: return "ycsb-c: 100% GET"

@@ -34,12 +34,12 @@ public struct CommandInstant {
         running = false
     }
 
-    /// The command's time: `read()` the first time it is asked for.
-    mutating func time(_ read: () -> Int64) -> Int64 {
-        if pinnedSerial != serial {
-            pinned = read()
-            pinnedSerial = serial
-        }
-        return pinned
+    /// Whether the running command's time was read already.
+    var isPinned: Bool { pinnedSerial == serial }
+
+    /// Fixes the running command's time.
+    mutating func pin(_ time: Int64) {
+        pinned = time
+        pinnedSerial = serial
     }
 }

@@ -33,10 +33,16 @@ public final class ExpiryClock: Sendable {
 
     /// Unix milliseconds now, as expiry sees them: inside a command on an event loop, the
     /// command's instant (`CommandInstant`).
+    /// Out of line: callers (scans, point reads of keys with deadlines) call it at most once
+    /// per leaf, and inlined it made their own code heavier for keys without deadlines.
+    @inline(never)
     public func now() -> Int64 {
         if let cell = pthread_getspecific(commandInstantKey) {
             let instant = cell.assumingMemoryBound(to: CommandInstant.self)
-            if instant.pointee.running { return instant.pointee.time(read) }
+            if instant.pointee.running {
+                if !instant.pointee.isPinned { instant.pointee.pin(read()) }
+                return instant.pointee.pinned
+            }
         }
         return read()
     }

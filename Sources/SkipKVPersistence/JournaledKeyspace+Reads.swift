@@ -7,8 +7,8 @@
 ///    ended (`quietToken`): nothing to check. What a server without transactions pays.
 /// 2. Otherwise, for reads of named keys, the versions of their stripes (a seqlock each):
 ///    only writes to those stripes force a repetition, so transactions elsewhere do not.
-/// 3. Reads of a range or the whole keyspace (`StripeSet.all`) use the first check alone,
-///    waiting for a quiet moment to begin.
+/// 3. Reads of a range or the whole keyspace (`StripeSet.all`) use the first check alone;
+///    when a multi-key write is running as they begin, they take every stripe instead.
 /// After `optimisticAttempts` failures the read takes its stripes' mutexes instead (a long
 /// RANGE cannot be starved by a stream of transactions).
 ///
@@ -49,10 +49,13 @@ extension JournaledKeyspace {
         }
     }
 
+    /// A range or whole-keyspace read: optimistic only from a quiet moment; while multi-key
+    /// writes keep coming (no quiet moment), every stripe at once, rather than waiting for a
+    /// pause that may not come.
     @usableFromInline
     func readWhole(retry: () -> Void, _ read: () -> Void) {
         for _ in 0..<Self.optimisticAttempts {
-            let token = stripes.waitForQuiet()
+            guard let token = stripes.quietToken() else { break }
             read()
             if stripes.stillQuiet(since: token) { return }
             retry()

@@ -136,25 +136,6 @@ final class KeyStripeLocks: @unchecked Sendable {
         return Version(at: activity).load(ordering: .relaxed) == token
     }
 
-    /// `quietToken`, waiting (on the mutex of a stripe being written) until it is not nil.
-    @inlinable
-    func waitForQuiet() -> UInt64 {
-        while true {
-            if let token = quietToken() { return token }
-            var busy = -1
-            for stripe in 0..<Self.count where Version(at: versions + stripe).load(ordering: .relaxed) & 1 != 0 {
-                busy = stripe
-                break
-            }
-            if busy >= 0 {
-                pthread_mutex_lock(mutex(busy))
-                pthread_mutex_unlock(mutex(busy))
-            } else {
-                sched_yield()
-            }
-        }
-    }
-
     /// The sum of the versions of `set`'s stripes, once none of them is odd: the token a
     /// read is validated with. Versions only grow, so the sum is unchanged exactly when
     /// every one of them is. While a stripe is odd its writer holds the mutex, so waiting is

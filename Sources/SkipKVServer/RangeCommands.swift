@@ -55,10 +55,16 @@ enum RangeCommands {
         c.reply.pointee.writeInteger(range.map { c.keyspace.removeAll(in: $0) } ?? 0)
     }
 
+    /// WATCHRANGE's bounds, read as RANGE's (`keyRange`). A separate entry point keeps
+    /// `keyRange` private to this file, where the optimizer specializes it for RANGE's path.
+    static func watchedRange(_ c: CommandContext) -> KeyRange?? {
+        keyRange(c)
+    }
+
     /// The range given by arguments 1 and 2. Returns nil after replying with Redis's error
     /// when a bound is malformed, and `.some(nil)` when the bounds are valid but select
     /// nothing (`+` as min or `-` as max).
-    static func keyRange(_ c: CommandContext) -> KeyRange?? {
+    private static func keyRange(_ c: CommandContext) -> KeyRange?? {
         guard let low = LexRangeBound.parse(c.argument(1)), let high = LexRangeBound.parse(c.argument(2)) else {
             c.error(LexRangeBound.invalidMessage)
             return nil

@@ -41,7 +41,7 @@ enum TransactionCommands {
     /// written, created, removed or expired after this.
     static func watchrange(_ c: CommandContext) {
         guard c.connection.pointee.queued == nil else { return c.error("ERR WATCHRANGE inside MULTI is not allowed") }
-        guard let range = RangeCommands.keyRange(c) else { return }
+        guard let range = RangeCommands.watchedRange(c) else { return }
         let watcher = watcherOf(c.connection)
         if !watcher.isDirty, let range {
             c.keyspace.journal._withUnsafeGuaranteedRef { $0.watch(range: range, by: watcher) }

@@ -26,7 +26,10 @@ final class NetBenchmarkTests: XCTestCase {
         let redis = try RedisServerProcess()
         let json = temporaryPath("all.json")
         let run = try runBenchmark(
-            ["net", "--port", "\(redis.port)", "--tests", "ping,set,get,incr,mset,range", "--ycsb", "A,B,C,D,E,F", "--json", json]
+            [
+                "net", "--port", "\(redis.port)", "--tests", "ping,set,get,incr,mset,range,exec,exec-hot", "--ycsb",
+                "A,B,C,D,E,F", "--json", json,
+            ]
                 + tiny)
         XCTAssertEqual(run.status, 0, run.output)
 
@@ -37,7 +40,10 @@ final class NetBenchmarkTests: XCTestCase {
         let runs = try XCTUnwrap(document["runs"] as? [[String: Any]])
         XCTAssertEqual(
             runs.map { $0["test"] as? String },
-            ["ping", "set", "get", "incr", "mset", "range", "ycsb-a", "ycsb-b", "ycsb-c", "ycsb-d", "ycsb-e", "ycsb-f"])
+            [
+                "ping", "set", "get", "incr", "mset", "range", "exec", "exec-hot",
+                "ycsb-a", "ycsb-b", "ycsb-c", "ycsb-d", "ycsb-e", "ycsb-f",
+            ])
         for r in runs {
             XCTAssertEqual(r["operations"] as? Int, 400, "\(r)")
             XCTAssertEqual(r["errors"] as? Int, 0, "\(r)")
