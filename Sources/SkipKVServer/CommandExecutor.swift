@@ -22,6 +22,7 @@ enum CommandExecutor {
         let arguments = connection.pointee.arguments
         let reply = connection.pointee.reply
         guard var command = CommandTable.shared.find(arguments.pointee.argument(0, in: buffer)) else {
+            connection.pointee.withClient { $0.lastCommand.store(-1, ordering: .relaxed) }
             writeUnknownCommand(arguments, buffer, reply)
             loop.stats.add(.errorReplies)
             connection.pointee.queued?.pointee.refused = true
@@ -31,6 +32,7 @@ enum CommandExecutor {
         let count = arguments.pointee.count
         if !entries[command.rawValue].subcommands.isEmpty && count >= 2 {
             guard let subcommand = CommandTable.shared.findSubcommand(arguments.pointee.argument(1, in: buffer), of: command) else {
+                connection.pointee.withClient { $0.lastCommand.store(-1, ordering: .relaxed) }
                 let name = String(decoding: arguments.pointee.argument(1, in: buffer).prefix(128), as: UTF8.self)
                 reply.pointee.writeError(ErrorText.unknownSubcommand(name, of: command.name))
                 loop.stats.add(.errorReplies)
@@ -40,6 +42,9 @@ enum CommandExecutor {
             command = subcommand
         }
         let entry = entries + command.rawValue
+        // What CLIENT LIST shows as `cmd=` from now on, this command included (Redis's
+        // lastcmd, set when the command is looked up; EXEC's queued commands leave it alone).
+        connection.pointee.withClient { $0.lastCommand.store(command.rawValue, ordering: .relaxed) }
         if !entry.pointee.accepts(argumentCount: count) {
             return reject(ErrorText.arity(command.name), command, entry, connection, loop, startedAt)
         }
@@ -155,8 +160,8 @@ enum CommandExecutor {
         }
     }
 
-    /// Records a command that ran: INFO commandstats and errorstats, CLIENT LIST's `cmd=`,
-    /// SLOWLOG. Returns the time it finished.
+    /// Records a command that ran: INFO commandstats and errorstats, SLOWLOG. Returns the
+    /// time it finished.
     @inline(__always)
     private static func account(
         _ command: CommandID, _ entry: UnsafeMutablePointer<CommandEntry>, _ connection: UnsafeMutablePointer<Connection>,
@@ -174,7 +179,6 @@ enum CommandExecutor {
             stats.add(.failed, for: command)
             stats.add(.errorReplies)
         }
-        connection.pointee.withClient { $0.lastCommand.store(command.rawValue, ordering: .relaxed) }
         let duration = finishedAt &- startedAt
         if loop.server.slowLog.isSlow(duration) && !entry.pointee.flags.contains(.skipSlowlog) {
             recordSlow(connection, arguments, buffer, duration, loop.server.slowLog)
