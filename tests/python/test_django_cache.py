@@ -120,10 +120,32 @@ def test_get_or_set(cache, raw):
     assert 98 <= raw.ttl(stored(cache, "k")) <= 100
 
 
-def test_set_many(cache, target, request):
-    target.xfail_on_skipkv(request, "MULTI/EXEC: issue 14")
+def test_set_many(cache):
     assert cache.set_many({"a": 1, "b": "two"}, timeout=100) == []
     assert cache.get_many(["a", "b"]) == {"a": 1, "b": "two"}
+
+
+def test_set_many_timeouts_and_delete_many(cache, raw):
+    """set_many is one transaction: MSET, then an EXPIRE per key unless the timeout is None."""
+    assert cache.set_many({"a": 1, "b": [2], "c": "three"}, timeout=100) == []
+    assert all(98 <= raw.ttl(stored(cache, key)) <= 100 for key in "abc")
+    assert cache.set_many({"a": "forever", "d": 4}, timeout=None) == []  # MSET drops a's TTL
+    assert [raw.ttl(stored(cache, key)) for key in "ad"] == [-1, -1]
+    assert 98 <= raw.ttl(stored(cache, "b")) <= 100
+    assert cache.set_many({"b": "gone", "e": 5}, timeout=0) == []  # EXPIRE 0 deletes
+    assert cache.get_many(["a", "b", "c", "d", "e"]) == {"a": "forever", "c": "three", "d": 4}
+    assert cache.set_many({}) == []
+    cache.delete_many(["a", "c", "missing"])
+    assert cache.get_many(["a", "b", "c", "d", "e"]) == {"d": 4}
+    cache.delete_many([])
+    assert raw.dbsize() == 1
+
+
+def test_set_many_timeout_runs_out(cache, target):
+    cache.set_many({"short": 1, "other": 2}, timeout=10)
+    cache.set_many({"long": 3}, timeout=1000)
+    target.advance_clock(11_000)
+    assert cache.get_many(["short", "other", "long"]) == {"long": 3}
 
 
 def test_timeout_runs_out(cache, target):
