@@ -99,13 +99,7 @@ select_binaries
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-durability.XXXXXX")
 PIDS=()
 cleanup() {
-    local p
-    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do
-        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
-    done
+    stop_all
     if [ -n "$KEEP" ]; then
         mkdir -p "$KEEP" && cp "$TMP"/*.json "$TMP"/*.txt "$TMP"/*.log "$TMP"/*.tsv "$KEEP"/ 2>/dev/null || true
     fi

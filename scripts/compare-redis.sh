@@ -129,13 +129,7 @@ stop_pid() { # pid: SIGTERM, up to 20 s, then SIGKILL
     PIDS=("${rest[@]}")
 }
 cleanup() {
-    local p
-    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do
-        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
-    done
+    stop_all
     if [ -n "$KEEP" ]; then
         mkdir -p "$KEEP" && cp "$TMP"/*.csv "$TMP"/*.err "$TMP"/*.json "$TMP"/*.txt "$TMP"/*.tsv "$TMP"/*.log "$KEEP"/ 2>/dev/null || true
     fi

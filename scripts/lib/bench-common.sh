@@ -1,4 +1,5 @@
-# bench-common.sh: what scripts/compare-redis.sh and scripts/bench-durability.sh share.
+# bench-common.sh: what scripts/compare-redis.sh, scripts/bench-durability.sh and
+# scripts/bench-transactions.sh share.
 # Source it from the repository root after defining die() (exit 2 with the script's name).
 
 # count OPTION VALUE -> VALUE as a plain number (10M, 100k, 1.5M, 500000), or die.
@@ -62,4 +63,16 @@ shell_words() {
         if [[ -n $w && $w =~ ^[A-Za-z0-9_./:,=+@%-]+$ ]]; then out+="$w "; else out+="'${w//\'/\'\\\'\'}' "; fi
     done
     printf '%s' "${out% }"
+}
+
+# stop_all: SIGTERM to every process in PIDS, then SIGKILL to any still running after 10 s,
+# each reaped (the scripts' exit traps).
+stop_all() {
+    local p
+    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${PIDS[@]}"; do
+        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
 }
