@@ -4,7 +4,7 @@ import SkipKVKeys
 import SkipKVStore
 
 /// Writes to several keys made as one: a MULTI/EXEC transaction, or a command that changes
-/// several keys (MSET, MSETNX, DEL of several keys, RENAME, COPY, RANGEDEL, FLUSHALL).
+/// several keys (MSET, MSETNX, DEL of several keys, RENAME, COPY, BITOP, RANGEDEL, FLUSHALL).
 /// `JournaledKeyspace.begin` takes the stripes of every key it may touch (every stripe for a
 /// range or the whole keyspace), in ascending order, and marks them busy for readers;
 /// `commit` appends everything it changed as ONE batch record (which recovery applies whole
@@ -55,14 +55,19 @@ public struct KeyspaceTransaction {
         return heldHash(key)
     }
 
+    /// Whether `key`'s stripe is held (debug assertions of reads through the transaction).
+    func holds(_ key: UnsafeRawBufferPointer) -> Bool {
+        held.contains(stripe: journaled.stripe(of: key))
+    }
+
     /// A copy of the key's value and its expiry deadline (0: none), or nil when it is absent.
     public func entry(_ key: UnsafeRawBufferPointer) -> (value: [UInt8], deadline: Int64)? {
-        _ = heldHash(key)
+        assert(holds(key), "a transaction read a key outside its stripes")
         return keyspace.withEntry(forKey: key) { (Array($0), $1) }
     }
 
     public func contains(_ key: UnsafeRawBufferPointer) -> Bool {
-        _ = heldHash(key)
+        assert(holds(key), "a transaction read a key outside its stripes")
         return keyspace.contains(key)
     }
 

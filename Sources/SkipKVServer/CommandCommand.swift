@@ -100,7 +100,12 @@ enum CommandCommand {
         // Tips (a set, as Redis sends it): none.
         reply.pointee.writeSetHeader(count: 0)
         writeKeySpecs(c, spec.keys)
-        reply.pointee.writeArrayHeader(count: spec.subcommands.count)
+        // Redis answers no subcommands with an empty set (`~0` in RESP3), some with an array.
+        if spec.subcommands.isEmpty {
+            reply.pointee.writeSetHeader(count: 0)
+        } else {
+            reply.pointee.writeArrayHeader(count: spec.subcommands.count)
+        }
         for sub in spec.subcommands { writeInfo(c, sub) }
     }
 
