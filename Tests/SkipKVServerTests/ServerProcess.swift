@@ -100,6 +100,16 @@ final class ServerProcess: @unchecked Sendable {
             process.waitUntilExit()
             return nil
         }
+        // What the server wrote last may still be on its way through the pipe to the handler:
+        // let the log settle (50 ms without growing, at most 2 s) before dropping the handler.
+        var length = -1
+        var quiet = 0
+        for _ in 0..<200 where quiet < 5 {
+            let now = log.utf8.count
+            quiet = now == length ? quiet + 1 : 0
+            length = now
+            usleep(10_000)
+        }
         output.fileHandleForReading.readabilityHandler = nil
         return process.terminationStatus
     }
