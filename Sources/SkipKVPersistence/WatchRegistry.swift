@@ -118,13 +118,15 @@ final class WatchRegistry: @unchecked Sendable {
         for stripe in 0..<KeyStripeLocks.count { marks[stripe] -= before - rangeWatches.count }
     }
 
-    /// The watchers of keys in `range` (every key when nil) that exist now, each with the
-    /// watched key: what FLUSHALL and RANGEDEL, holding every stripe, must touch.
+    /// The watched keys in `range` (every one when nil), each once however many clients
+    /// watch it: what FLUSHALL and RANGEDEL, holding every stripe, must touch. (Touching a
+    /// key twice would break the watches of a key that had expired before WATCH: the first
+    /// touch makes it absent, the second would count as a change.)
     func watchedKeys(in range: KeyRange?) -> [[UInt8]] {
-        var keys: [[UInt8]] = []
+        var keys = Set<[UInt8]>()
         for stripe in 0..<KeyStripeLocks.count {
-            for watch in keyWatches[stripe] where range?.contains(watch.key) ?? true { keys.append(watch.key) }
+            for watch in keyWatches[stripe] where range?.contains(watch.key) ?? true { keys.insert(watch.key) }
         }
-        return keys
+        return Array(keys)
     }
 }

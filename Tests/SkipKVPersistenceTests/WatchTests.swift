@@ -135,6 +135,20 @@ final class WatchTests: XCTestCase {
         }
     }
 
+    /// Two clients watching one stale key: FLUSHALL removes it once, which is no change for
+    /// either of them (Redis's touchAllWatchedKeysInDb).
+    func testFlushallOfAStaleKeyWatchedTwiceBreaksNeither() {
+        setExpiring("k", at: clock.now() + 1)
+        clock.advance(by: 2)
+        let first = Watcher(), second = Watcher()
+        watch("k", by: first)
+        watch("k", by: second)
+        var lsn: UInt64 = 0
+        journal.removeAll(lsn: &lsn)
+        XCTAssertFalse(broken(first))
+        XCTAssertFalse(broken(second))
+    }
+
     func testRangeWatchSeesWritesInsideOnly() {
         var lsn: UInt64 = 0
         for (key, inside) in [("user:42:a", true), ("user:42;", false), ("user:42", false), ("user:43:a", false), ("user:42:", true)] {

@@ -33,6 +33,8 @@ final class TransactionCommandTests: ServerTestCase {
         // FLUSHALL touches watched keys that exist, not the others.
         [["SET", "x", "1"], ["WATCH", "x"], ["FLUSHALL"], ["MULTI"], ["PING"], ["EXEC"],
          ["WATCH", "y"], ["FLUSHALL"], ["MULTI"], ["PING"], ["EXEC"]],
+        // COMMAND INFO of the transaction commands (RESP3: an empty set of subcommands).
+        [["COMMAND", "INFO", "multi", "exec", "discard", "watch", "unwatch"]],
         // Multi-key commands inside a transaction.
         [["MSET", "a", "1", "b", "2"], ["MULTI"], ["RENAME", "a", "c"], ["COPY", "b", "d"], ["DEL", "b", "c", "zz"],
          ["MSETNX", "e", "1", "d", "9"], ["BITOP", "OR", "f", "d", "e"], ["EXEC"], ["MGET", "a", "b", "c", "d", "e", "f"]],
