@@ -28,12 +28,8 @@ struct CommandEntry {
     ) -> StripeSet {
         if wholeKeyspace { return .all }
         var set = StripeSet()
-        guard firstKey > 0 else { return set }
-        let end = min(lastKey < 0 ? count + lastKey : lastKey, count - 1)
-        var index = firstKey
-        while index <= end {
+        for index in KeyPositions.positions(first: firstKey, last: lastKey, step: keyStep, argumentCount: count) {
             set.insert(stripe: stripe(argument(index)))
-            index += keyStep
         }
         return set
     }

@@ -28,9 +28,14 @@ struct KeyPositions: Equatable, Sendable {
 
     /// The positions of the keys in an invocation of `count` arguments (arity already checked).
     func positions(argumentCount count: Int) -> [Int] {
-        guard first > 0 else { return [] }
-        let end = last < 0 ? count + last : last
-        return end < first ? [] : Array(stride(from: first, through: min(end, count - 1), by: step))
+        Array(Self.positions(first: first, last: last, step: step, argumentCount: count))
+    }
+
+    /// The key positions `first`, `last`, `step` name in an invocation of `count` arguments
+    /// (none when `first` is 0): what COMMAND GETKEYS lists and a transaction locks.
+    static func positions(first: Int, last: Int, step: Int, argumentCount count: Int) -> StrideThrough<Int> {
+        let end = first > 0 ? min(last < 0 ? count + last : last, count - 1) : -1
+        return stride(from: max(first, 1), through: end, by: max(step, 1))
     }
 
     /// One of Redis 7's key specs: the first key's position (`begin_search` `index`), and

@@ -351,6 +351,18 @@ def read_bank_rangecount(client, rng):
     assert count == len(ACCOUNTS), f"RANGECOUNT answered {count}"
 
 
+def balances_after(db, logs):
+    """The accounts' balances now, and what the acknowledged transfers in `logs` (lists of
+    (from, to, amount)) say they must be."""
+    expected = dict.fromkeys(ACCOUNTS, OPENING)
+    for a, b, amount in (t for log in logs for t in log):
+        expected[a] -= amount
+        expected[b] += amount
+    with db.client() as client:
+        final = dict(zip(ACCOUNTS, (int(v) for v in client.mget(ACCOUNTS))))
+    return final, expected
+
+
 def test_bank_transfers_keep_the_total(db):
     with db.client() as client:
         client.mset(dict.fromkeys(ACCOUNTS, OPENING))
@@ -365,12 +377,7 @@ def test_bank_transfers_keep_the_total(db):
         load.repeating("RANGE reader", read_bank_range)
         load.repeating("RANGECOUNT reader", read_bank_rangecount)
     load.run()
-    expected = dict.fromkeys(ACCOUNTS, OPENING)
-    for a, b, amount in (t for log in logs for t in log):
-        expected[a] -= amount
-        expected[b] += amount
-    with db.client() as client:
-        final = dict(zip(ACCOUNTS, (int(v) for v in client.mget(ACCOUNTS))))
+    final, expected = balances_after(db, logs)
     if final != expected:
         fail(f"after {sum(map(len, logs))} acknowledged transfers ({len(aborts)} WATCH aborts) the balances are "
              f"{final}, expected {expected}: a transfer was lost or applied twice")
@@ -650,12 +657,7 @@ def test_everything_at_once_completes(db):
     load.repeating("group RANGE reader", read_group_range, "mix:", group)
     load.repeating("group MGET reader", read_group_mget, group)
     load.run()
-    expected = dict.fromkeys(ACCOUNTS, OPENING)
-    for a, b, amount in (t for log in logs for t in log):
-        expected[a] -= amount
-        expected[b] += amount
-    with db.client() as client:
-        final = dict(zip(ACCOUNTS, (int(v) for v in client.mget(ACCOUNTS))))
+    final, expected = balances_after(db, logs)
     if final != expected:
         fail(f"after the mixed load the balances are {final}, expected {expected}")
 
